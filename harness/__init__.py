@@ -1,0 +1,42 @@
+"""ao-harness: a faithful local AO network for pytest.
+
+Public API: ``Network``, ``Process``, ``Result``, ``Message``, ``Delivery`` and the errors in
+``harness.errors``.  Everything else is internal.
+"""
+
+try:  # let pytest rewrite asserts in our helpers (must happen before they are imported)
+    import pytest as _pytest
+
+    _pytest.register_assert_rewrite("harness.assertions")
+except ImportError:  # pragma: no cover
+    pass
+
+from harness.assertions import ANY, assert_no_errors, assert_not_sent, assert_sent, find_messages
+from harness.errors import (
+    HarnessError,
+    MessageStormError,
+    ProcessLoadError,
+    ProcessNotFound,
+    TagValueError,
+)
+from harness.messages import Delivery, Message, Result
+from harness.network import Network
+from harness.process import Process
+
+__all__ = [
+    "ANY",
+    "Delivery",
+    "HarnessError",
+    "Message",
+    "MessageStormError",
+    "Network",
+    "Process",
+    "ProcessLoadError",
+    "ProcessNotFound",
+    "Result",
+    "TagValueError",
+    "assert_no_errors",
+    "assert_not_sent",
+    "assert_sent",
+    "find_messages",
+]

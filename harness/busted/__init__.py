@@ -1,0 +1,1 @@
+"""busted spec files under pytest (being built)."""

@@ -1,0 +1,1 @@
+"""pytest plugin: collect busted spec files (placeholder until the collector lands)."""

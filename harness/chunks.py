@@ -1,0 +1,109 @@
+"""Compile Lua source to bytecode once per Lua version, and keep it (a chunk loads 4-6x faster
+than its source compiles)."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from harness.lua_versions import new_runtime, normalise
+
+LUA_DIR = Path(__file__).parent / "lua"
+
+#: aos module name -> (file under harness/lua, chunk name used in error positions).
+RUNTIME_MODULES: dict[str, str] = {
+    ".process": "aos/process.lua",
+    ".handlers": "aos/handlers.lua",
+    ".handlers-utils": "aos/handlers_utils.lua",
+    ".utils": "aos/utils.lua",
+    ".ao": "aos/ao.lua",
+    ".eval": "aos/eval.lua",
+    ".default": "aos/default.lua",
+    ".boot": "aos/boot.lua",
+    "json": "lib/json.lua",
+    ".bint": "lib/bint.lua",
+    ".chance": "lib/chance.lua",
+    ".base64": "lib/base64.lua",
+    ".stringify": "lib/stringify.lua",
+}
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """The outcome of compiling one chunk: bytecode, or the Lua error message."""
+
+    bytecode: bytes | None
+    error: str | None
+
+
+class _Compiler:
+    """One ``encoding=None`` runtime per Lua version, used only to compile and ``string.dump``."""
+
+    def __init__(self, version: str) -> None:
+        self.version = version
+        self._lua = new_runtime(version, encoding=None)
+        self._compile = self._lua.eval(
+            b"""function(src, name, as_expression)
+              local text = src
+              if as_expression then text = 'return ' .. src end
+              local load_ = (_VERSION == 'Lua 5.1' and not jit) and loadstring or load
+              local fn, err = load_(text, name)
+              if not fn then return nil, err end
+              return string.dump(fn), false
+            end"""
+        )
+        self._cache: dict[tuple[bytes, bytes, bool], Compiled] = {}
+        self._lock = threading.Lock()
+
+    def compile(self, source: str, chunkname: str, *, as_expression: bool = False) -> Compiled:
+        key = (hashlib.sha256(source.encode()).digest(), chunkname.encode(), as_expression)
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is None:
+                code, err = self._compile(source.encode(), chunkname.encode(), as_expression)
+                hit = Compiled(
+                    bytes(code) if code is not None else None,
+                    err.decode("utf-8", "replace") if err else None,
+                )
+                self._cache[key] = hit
+            return hit
+
+    def compile_eval(self, source: str, chunkname: str) -> Compiled:
+        """Compile like aos Eval: as ``return <source>`` first, then as a chunk."""
+        first = self.compile(source, chunkname, as_expression=True)
+        if first.bytecode is not None:
+            return first
+        return self.compile(source, chunkname)
+
+
+@cache
+def compiler(version: str) -> _Compiler:
+    return _Compiler(normalise(version))
+
+
+@cache
+def runtime_modules(version: str) -> tuple[tuple[str, bytes, str], ...]:
+    """Bytecode of our aos layer for *version*: ``(module name, bytecode, chunk name)``."""
+    comp = compiler(version)
+    out = []
+    for name, rel in RUNTIME_MODULES.items():
+        path = LUA_DIR / rel
+        if not path.exists():
+            continue
+        result = comp.compile(path.read_text(encoding="utf-8"), name)
+        if result.bytecode is None:
+            raise RuntimeError(f"harness runtime module {rel} does not compile: {result.error}")
+        out.append((name, result.bytecode, name))
+    return tuple(out)
+
+
+@cache
+def bridge_bytecode(version: str) -> bytes:
+    comp = compiler(version)
+    result = comp.compile((LUA_DIR / "aos" / "runtime.lua").read_text(encoding="utf-8"), "=harness")
+    if result.bytecode is None:
+        raise RuntimeError(f"harness bridge does not compile: {result.error}")
+    return result.bytecode

@@ -1,0 +1,45 @@
+"""Exceptions the harness raises.  Every one names what was wrong and where."""
+
+from __future__ import annotations
+
+
+class HarnessError(Exception):
+    """Base class of every error raised by the harness itself (not by process code)."""
+
+
+class ProcessNotFound(HarnessError):
+    """``Network.spawn`` was given a name or path that resolves to no Lua file."""
+
+
+class ProcessLoadError(HarnessError):
+    """A process file failed to load (syntax or top-level runtime error).
+
+    ``path`` and ``line`` locate the problem; ``lua_error`` is the Lua message.
+    """
+
+    def __init__(self, path: str, line: int | None, lua_error: str) -> None:
+        where = f"{path}:{line}" if line is not None else path
+        super().__init__(f"process file {where} failed to load: {lua_error}")
+        self.path = path
+        self.line = line
+        self.lua_error = lua_error
+
+
+class TagValueError(HarnessError):
+    """A message would carry a non-string tag value (or Data), which the MU refuses.
+
+    Live AO rejects such messages (permaweb/ao#777: "All Tag Values must be strings"), so a
+    process that queues one would lose it on the real network.
+    """
+
+
+class MessageStormError(HarnessError):
+    """``Network.run`` exceeded its bound on deliveries (processes keep messaging each other)."""
+
+
+class UnknownProcess(HarnessError):
+    """An address given to the network is not a process it knows."""
+
+
+class NonUTF8Error(HarnessError):
+    """A process produced a string that is not valid UTF-8 (AO results travel as JSON text)."""

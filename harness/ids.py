@@ -1,0 +1,44 @@
+"""Deterministic 43-character AO ids (wallets, processes, messages)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+#: The scheduler/messenger address used as ``Owner`` on process-to-process messages and put in
+#: every process's ``Authority`` tag (the aos CLI's legacynet authority, spec §3.3).
+MU_ADDRESS = "fcoN_xJeisVsPXA-trzVAuIiqO3ydLQxM-L4XbrQKzY"
+#: The scheduler unit named in spawn tags.
+SCHEDULER = "_GQ33BkPtZrqxA84vM8Zk-N2aO0toNNu_C-l-rawrBA"
+#: The module id of the live default aos module (spec §0, ISShJH1ij row).
+DEFAULT_MODULE = "ISShJH1ij-hPPt9St5UFFr_8Ys3Kj5cyg7zrMGt7H9s"
+LEGACY_MODULE = "Do_Uc2Sju_ffp6Ev0AnLVdPtot15rvMjP-a9VVaA5fM"
+
+
+def make_id(*parts: object) -> str:
+    """A 43-character base64url id derived from *parts* (same parts, same id)."""
+    digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+class IdFactory:
+    """Hands out ids in a fixed sequence, so the same test produces the same ids every run."""
+
+    def __init__(self, seed: str = "ao-harness") -> None:
+        self._seed = seed
+        self._counter = 0
+
+    def wallet(self, name: str) -> str:
+        return make_id(self._seed, "wallet", name)
+
+    def next(self, kind: str) -> str:
+        self._counter += 1
+        digest = hashlib.sha256(f"{self._seed}\x1f{kind}\x1f{self._counter}".encode()).digest()
+        return base64.urlsafe_b64encode(digest)[:43].decode()
+
+
+def short(address: str | None) -> str:
+    """``abc...xyz`` form of an address for traces."""
+    if not address:
+        return str(address)
+    return address if len(address) <= 10 else f"{address[:4]}…{address[-4:]}"

@@ -1,0 +1,330 @@
+-- .process: aos's process.handle(msg, env) and the process globals (spec §2, §5), clean-room.
+-- Profiles (spec §0) come in through the private harness table H.
+local H = ...
+local profile = H.profile
+
+local json = require("json")
+local stringify = require(".stringify")
+local chance = require(".chance")
+local utils = require(".utils")
+local ao = require(".ao")
+_G.ao = ao
+Handlers = require(".handlers")
+
+local process = { _version = profile.version }
+
+Colors = { red = "\27[31m", green = "\27[32m", blue = "\27[34m", reset = "\27[0m", gray = "\27[90m" }
+Bell = "\x07"
+Utils = utils
+Nonce = Nonce
+Seeded = Seeded or false
+Errors = Errors or {}
+Inbox = Inbox or {}
+Owner = Owner
+Name = Name
+
+local function dump(v, depth)
+  depth = depth or 0
+  if type(v) ~= "table" then
+    if type(v) == "string" then return string.format("%q", v) end
+    return tostring(v)
+  end
+  if depth > 8 then return "{...}" end
+  local parts = {}
+  for i, x in ipairs(v) do parts[i] = dump(x, depth + 1) end
+  return "{ " .. table.concat(parts, ", ") .. " }"
+end
+Dump = dump
+
+-- Before the first message math.random returns 0.5 (core/main.lua).
+math.random = function() return 0.5 end
+
+if profile.globals_json then
+  _G.json = json
+  _G.base64 = require(".base64")
+end
+
+function Prompt()
+  return "\27[32m" .. tostring(Name or "aos") .. "\27[0m@\27[34maos-" .. process._version
+    .. "\27[0m[Inbox:\27[31m" .. tostring(#Inbox) .. "\27[0m]> "
+end
+
+function Version()
+  print("version: " .. process._version)
+end
+
+-- print takes ONE argument; numbers green, booleans blue, nil red, tables pretty-printed.
+function print(a)
+  local s
+  local t = type(a)
+  if t == "table" then
+    s = stringify.format(a)
+  elseif t == "number" then
+    s = Colors.green .. tostring(a) .. Colors.reset
+  elseif t == "boolean" then
+    s = Colors.blue .. tostring(a) .. Colors.reset
+  elseif t == "nil" then
+    s = Colors.red .. tostring(a) .. Colors.reset
+  else
+    s = a
+  end
+  if HANDLER_PRINT_LOGS then
+    table.insert(HANDLER_PRINT_LOGS, s)
+    ao.outbox.Output = { data = s, prompt = Prompt(), print = true }
+    return nil
+  end
+  return s
+end
+
+-- `msg.Tags` array -> map; the FIRST duplicate wins (gotcha 10).
+function Tab(msg)
+  local inputs = {}
+  for _, t in ipairs(msg.Tags) do
+    if inputs[t.name] == nil then inputs[t.name] = t.value end
+  end
+  return inputs
+end
+
+local function tagOf(tags, name)
+  for _, t in ipairs(tags) do
+    if t.name == name then return t.value end
+  end
+  return nil
+end
+
+local function insertInbox(msg)
+  table.insert(Inbox, msg)
+  local over = #Inbox - H.inbox_cap
+  while over > 0 do
+    table.remove(Inbox, 1)
+    over = over - 1
+  end
+end
+
+-- Table Data is JSON-encoded with a Content-Type tag (gotcha 17); mutates the caller's table.
+local function wrapJson(msg)
+  if type(msg.Data) == "table" then
+    msg["Content-Type"] = "application/json"
+    msg.Data = json.encode(msg.Data)
+  end
+end
+
+local aoSend = ao.send
+ao.send = function(msg)
+  if type(msg) == "table" then wrapJson(msg) end
+  return aoSend(msg)
+end
+local aoSpawn = ao.spawn
+ao.spawn = function(module, msg)
+  if type(msg) == "table" then wrapJson(msg) end
+  return aoSpawn(module, msg)
+end
+
+function Send(msg)
+  if type(msg) == "table" and msg.Target == nil then
+    print("WARN: No target specified for message. Data will be stored, but no process will receive it.")
+  end
+  local result = ao.send(msg)
+  return {
+    output = "Message added to outbox",
+    receive = result.receive,
+    onReply = result.onReply,
+  }
+end
+
+function Spawn(...)
+  local module, spawnMsg
+  if select("#", ...) == 1 then
+    spawnMsg = ...
+    module = ao._module
+  else
+    module, spawnMsg = ...
+  end
+  if not spawnMsg then spawnMsg = {} end
+  local result = ao.spawn(module, spawnMsg)
+  return {
+    output = "Spawn process request added to outbox",
+    after = result.after,
+    receive = result.receive,
+  }
+end
+
+function Assign(assignment)
+  ao.assign(assignment)
+  print("Assignment added to outbox.")
+  return "Assignment added to outbox."
+end
+
+Receive = Handlers.receive
+
+local function initializeState(msg, env)
+  if not Seeded then
+    chance.seed(chance.seed_from_spawn(msg["Block-Height"], msg.Owner, msg.Module, msg.Id))
+    math.random = function(...)
+      local n = select("#", ...)
+      local r = chance.random()
+      if n == 0 then return r end
+      local m, hi = ...
+      if n == 1 then m, hi = 1, m end
+      assert(type(m) == "number" and type(hi) == "number", "bad argument to 'random' (number expected)")
+      assert(m <= hi, "bad argument to 'random' (interval is empty)")
+      return math.floor(r * (hi - m + 1) + m)
+    end
+    Seeded = true
+  end
+  Errors = Errors or {}
+  Inbox = Inbox or {}
+  if not Owner then
+    if profile.owner_from_any_message then
+      Owner = msg.From
+    elseif msg.Id == env.Process.Id then
+      local fromProcess = tagOf(msg.Tags, "From-Process")
+      Owner = (fromProcess ~= nil and fromProcess ~= "") and fromProcess or msg.From
+    end
+  end
+  if not Name then
+    Name = tagOf(env.Process.Tags, "Name") or "aos"
+  end
+end
+
+local function shortId(s)
+  s = tostring(s)
+  return #s > 6 and (string.sub(s, 1, 3) .. "..." .. string.sub(s, -3)) or s
+end
+
+local evalHandle = require(".eval")(ao)
+local bootHandle = require(".boot")(ao)
+local defaultHandle = require(".default")(insertInbox)
+
+if profile.apm_handlers then
+  for _, action in ipairs({ "DownloadResponse", "SearchResponse", "InfoResponse", "UpdateResponse" }) do
+    Handlers.add("APM." .. action, { Action = "APM." .. action }, function(msg)
+      print("APM: " .. action .. " received (the local network has no package manager)")
+    end)
+  end
+end
+
+local function attachReply(msg)
+  msg.reply = function(replyMsg)
+    replyMsg.Target = msg["Reply-To"] or replyMsg.Target or msg.From
+    replyMsg["X-Reference"] = msg["X-Reference"] or msg.Reference
+    replyMsg["X-Origin"] = msg["X-Origin"] or nil
+    return ao.send(replyMsg)
+  end
+  msg.forward = function(target, extra)
+    local skip = {}
+    for _, k in ipairs(ao.nonForwardableTags) do skip[k] = true end
+    local fwd = {}
+    for k, v in pairs(msg) do
+      if not skip[k] and type(v) ~= "function" then fwd[k] = v end
+    end
+    if extra then
+      for k, v in pairs(extra) do fwd[k] = v end
+    end
+    fwd.Target = target
+    fwd["Reply-To"] = msg["Reply-To"] or msg.From
+    fwd["X-Reference"] = msg["X-Reference"] or msg.Reference
+    fwd["X-Origin"] = msg["X-Origin"] or msg.From
+    ao.send(fwd)
+  end
+end
+
+local function errorText(err)
+  return table.concat(HANDLER_PRINT_LOGS, "\n") .. "\n\n" .. Colors.red .. "error:\n" .. Colors.reset .. tostring(err)
+end
+
+function process.handle(msg, env)
+  if env and not env.Process and env.env then env = env.env end
+  ao.init(env)
+  if profile.normalize then utils.normalize(msg) end
+  if type(msg.Tags) ~= "table" then
+    error("message Tags must be an array of {name, value} (got " .. type(msg.Tags) .. ")")
+  end
+  ao.normalize(msg)
+  ao.id = env.Process.Id
+  initializeState(msg, env)
+  HANDLER_PRINT_LOGS = {}
+  os.time = function() return msg.Timestamp end
+
+  msg.TagArray = msg.Tags
+  msg.Tags = Tab(msg)
+  ao.env.Process.TagArray = ao.env.Process.Tags
+  ao.env.Process.Tags = Tab(ao.env.Process)
+
+  if msg.Tags["Content-Type"] == "application/json" then
+    msg.Data = json.decode(msg.Data or "{}")
+  end
+
+  Errors = Errors or {}
+  ao.clearOutbox()
+
+  if msg.From ~= msg.Owner and not ao.isTrusted(msg) then
+    if profile.untrusted_reply and msg.From ~= ao.id then
+      Send({ Target = msg.From, Data = "Message is not trusted by this process!" })
+    end
+    print("WARNING: Message is not trusted! From: " .. tostring(msg.From) .. " - Owner: " .. tostring(msg.Owner))
+    return ao.result({})
+  end
+
+  if ao.isAssignment(msg) and not ao.isAssignable(msg) then
+    if msg.From ~= ao.id then
+      Send({ Target = msg.From, Data = "Assignment is not trusted by this process!" })
+    end
+    print("WARNING: Assignment is not trusted! From: " .. tostring(msg.From) .. " - Owner: " .. tostring(msg.Owner))
+    return ao.result({})
+  end
+
+  Handlers.add("_eval", function(m)
+    return m.Action == "Eval" and Owner == m.From
+  end, evalHandle)
+  if msg.Id ~= nil and msg.Id == env.Process.Id then
+    Handlers.once("_boot", function(m)
+      return m.Tags.Type == "Process" and Owner == m.From
+    end, bootHandle)
+  end
+  Handlers.append("_default", function() return true end, defaultHandle)
+
+  attachReply(msg)
+
+  local co = coroutine.create(function()
+    return pcall(Handlers.evaluate, msg, env)
+  end)
+  H.arm(co)
+  local resumed, status, result = coroutine.resume(co)
+  if not resumed then
+    status, result = false, status
+  end
+  local live = {}
+  for _, c in ipairs(Handlers.coroutines) do
+    if coroutine.status(c) ~= "dead" then live[#live + 1] = c end
+  end
+  if coroutine.status(co) ~= "dead" then live[#live + 1] = co end
+  Handlers.coroutines = live
+
+  if not status then
+    if msg.Action == "Eval" then
+      table.insert(Errors, result)
+      return { Error = errorText(result) }
+    end
+    if msg.Action then
+      print(Colors.red .. "Error" .. Colors.gray .. " handling message with Action = " .. tostring(msg.Action) .. Colors.reset)
+    else
+      print(Colors.red .. "Error" .. Colors.gray .. " handling message " .. Colors.reset)
+    end
+    print(Colors.green .. tostring(result) .. Colors.reset)
+    print("\n" .. Colors.gray .. debug.traceback(co) .. Colors.reset)
+    return ao.result({ Error = errorText(result) })
+  end
+
+  local output
+  if msg.Action == "Eval" then
+    output = { data = table.concat(HANDLER_PRINT_LOGS, "\n"), prompt = Prompt(), test = Dump(HANDLER_PRINT_LOGS) }
+  else
+    output = { data = table.concat(HANDLER_PRINT_LOGS, "\n"), prompt = Prompt(), print = true }
+  end
+  ao.Nonce = msg.Nonce
+  return ao.result({ Output = output })
+end
+
+process.shortId = shortId
+return process

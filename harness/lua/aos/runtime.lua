@@ -1,0 +1,237 @@
+-- The harness's private bridge into one process's Lua state (not part of aos).
+-- Python runs this chunk once per Lua state with (modules, config); it registers our aos layer in
+-- package.preload, loads `.process`, and returns the functions Python calls.  Nothing here is a
+-- global, so process code cannot see it.
+local modules, config = ...
+
+local is51 = _VERSION == "Lua 5.1"
+local loadstring = rawget(_G, "loadstring")
+local setfenv = rawget(_G, "setfenv")
+local unpack = table.unpack or rawget(_G, "unpack")
+
+local H = {
+  profile = {},
+  inbox_cap = config.inbox_cap or 10000,
+  budget = config.budget,
+  preloaded = {},
+  matches = {},
+  counting = true,
+  lua_version = _VERSION,
+}
+for k, v in pairs(config.profile) do H.profile[k] = v end
+
+-- load(text_or_bytecode, chunkname, mode, env) on every Lua version.
+local function loadChunk(code, chunkname, mode, env)
+  if is51 and not rawget(_G, "jit") then
+    local fn, err = loadstring(code, chunkname)
+    if fn and env then setfenv(fn, env) end
+    return fn, err
+  end
+  if env == nil then return load(code, chunkname, mode) end
+  return load(code, chunkname, mode, env)
+end
+H.load = loadChunk
+
+function H.can_yield()
+  -- Plain Lua 5.1 cannot yield across pcall (LuaJIT and 5.2+ can).
+  return not (is51 and not rawget(_G, "jit"))
+end
+
+function H.receive_unsupported()
+  return "Receive (and .receive() on a sent message) needs a Lua that can yield across pcall: "
+    .. "AO runs Lua 5.3; this process runs " .. _VERSION .. ". Use --lua=5.3."
+end
+
+-- Instruction budget: a count hook that fires once after `budget` instructions.
+local budgetMessage = "harness: instruction budget exceeded: the message ran more than "
+  .. tostring(config.budget) .. " Lua instructions (an infinite loop?)"
+local function budgetHook()
+  H.exceeded = true
+  error(budgetMessage, 2)
+end
+
+function H.arm(co)
+  if not H.budget then return end
+  if co then
+    debug.sethook(co, budgetHook, "", H.budget)
+  else
+    debug.sethook(budgetHook, "", H.budget)
+  end
+end
+
+function H.count_match(name)
+  if H.counting then H.matches[name] = (H.matches[name] or 0) + 1 end
+end
+
+-- Eval compile: expression first, then chunk (aos eval.lua); a file the harness loads arrives
+-- precompiled with its own chunk name.
+function H.compile_eval(code)
+  local pre = H.preloaded[code]
+  if pre then
+    return loadChunk(pre[1], pre[2], "b", _G)
+  end
+  local fn, err = loadChunk("return " .. code, "aos", "t", _G)
+  if not fn then fn, err = loadChunk(code, "aos", "t", _G) end
+  return fn, err
+end
+
+-- Our aos modules, each given H as its first chunk argument.
+for name, entry in pairs(modules) do
+  local code, chunkname = entry[1], entry[2]
+  package.preload[name] = function(...)
+    local fn, err = loadChunk(code, chunkname, "bt")
+    if not fn then error("harness: cannot load runtime module " .. name .. ": " .. tostring(err)) end
+    return fn(H, ...)
+  end
+end
+package.preload["ao"] = function() return require(".ao") end
+
+-- Project modules beside the process file (and under ao/): `require("lib.amount")`.
+package.path = ""
+package.cpath = ""
+local searchDirs = config.search_dirs or {}
+local function projectSearcher(name)
+  local rel = string.gsub(name, "%.", "/")
+  local tried = {}
+  for _, dir in ipairs(searchDirs) do
+    for _, pattern in ipairs({ "%s/%s.lua", "%s/%s/init.lua" }) do
+      local path = string.format(pattern, dir[1], rel)
+      local f = io.open(path, "rb")
+      if f then
+        local text = f:read("*a")
+        f:close()
+        local shown = string.format(pattern, dir[2], rel)
+        local fn, err = loadChunk(text, "@" .. shown, "t")
+        if not fn then error("error loading module '" .. name .. "' from " .. shown .. ":\n\t" .. err, 0) end
+        return fn, shown
+      end
+      tried[#tried + 1] = "\n\tno file '" .. string.format(pattern, dir[2], rel) .. "'"
+    end
+  end
+  return table.concat(tried)
+end
+local searchers = package.searchers or package.loaders
+table.insert(searchers, 2, projectSearcher)
+-- drop the C-library searchers: AO processes cannot load native code
+for i = #searchers, 3, -1 do searchers[i] = nil end
+
+if rawget(_G, "jit") and config.budget then
+  -- LuaJIT does not call hooks inside JIT-compiled code; AO is interpreted anyway.
+  jit.off()
+end
+
+local process = require(".process")
+
+local bridge = {}
+
+-- A fresh env per message (process.handle rewrites env.Process.Tags), sharing the tag entries.
+local function envFor(proc)
+  return {
+    Process = { Id = proc.id, Owner = proc.owner, Tags = proc.tagArray },
+    Module = { Id = proc.module, Owner = proc.owner, Tags = {} },
+  }
+end
+
+local processInfo
+
+-- Flatten a result for Python: ("ok", output, nMsgs, nSpawns, nAssigns, ...items) or ("error", text).
+local function flatten(res)
+  if type(res) ~= "table" then
+    return "error", "process.handle returned " .. type(res)
+  end
+  if res.Error then
+    return "error", tostring(res.Error)
+  end
+  local out = { "ok" }
+  local n = 1
+  local function push(v)
+    n = n + 1
+    out[n] = v
+  end
+  local o = res.Output
+  if type(o) == "table" then
+    push(o.data)
+  else
+    push(o)
+  end
+  local msgs, spawns, assigns = res.Messages or {}, res.Spawns or {}, res.Assignments or {}
+  push(#msgs)
+  push(#spawns)
+  push(#assigns)
+  for _, m in ipairs(msgs) do
+    push(m.Target)
+    push(m.Data)
+    push(m.Anchor)
+    local tags = m.Tags or {}
+    push(#tags)
+    for _, t in ipairs(tags) do
+      push(t.name)
+      push(t.value)
+    end
+  end
+  for _, s in ipairs(spawns) do
+    push(s.Data)
+    push(s.Anchor)
+    local tags = s.Tags or {}
+    push(#tags)
+    for _, t in ipairs(tags) do
+      push(t.name)
+      push(t.value)
+    end
+  end
+  for _, a in ipairs(assigns) do
+    local procs = a.Processes or {}
+    push(#procs)
+    for _, p in ipairs(procs) do push(p) end
+    push(a.Message)
+  end
+  return unpack(out, 1, n)
+end
+
+-- handle(nFields, k1, v1, ..., tagName1, tagValue1, ...)
+function bridge.handle(nfields, ...)
+  local a = { ... }
+  local total = select("#", ...)
+  local msg = {}
+  for i = 1, 2 * nfields, 2 do
+    msg[a[i]] = a[i + 1]
+  end
+  local tags = {}
+  for i = 2 * nfields + 1, total, 2 do
+    tags[#tags + 1] = { name = a[i], value = a[i + 1] }
+  end
+  msg.Tags = tags
+  H.exceeded = false
+  H.arm(nil)
+  local ok, res = pcall(process.handle, msg, envFor(processInfo))
+  debug.sethook()
+  if not ok then
+    return "error", tostring(res)
+  end
+  return flatten(res)
+end
+
+function bridge.set_process(id, owner, module, tags)
+  processInfo = { id = id, owner = owner, module = module, tagArray = {} }
+  for i = 1, #tags do processInfo.tagArray[i] = { name = tags[i][1], value = tags[i][2] } end
+end
+
+function bridge.preload(source, bytecode, chunkname)
+  H.preloaded[source] = { bytecode, chunkname }
+end
+
+function bridge.set_counting(on)
+  H.counting = on
+end
+
+function bridge.matches()
+  return H.matches
+end
+
+function bridge.handler_names()
+  local names = {}
+  for i, h in ipairs(Handlers.list) do names[i] = h.name end
+  return names
+end
+
+return bridge

@@ -1,0 +1,246 @@
+-- .utils: functional helpers and the message-matching rules of aos (spec §4.2), clean-room.
+-- Loaded by the harness runtime with the private harness table as first chunk argument.
+local H = ...
+local profile = H.profile
+
+local utils = { _version = "0.0.5" }
+
+local unpack = table.unpack or unpack
+
+-- curry(fn, arity): calling with fewer arguments returns a function waiting for the rest.
+function utils.curry(fn, arity)
+  assert(type(fn) == "function", "function is required as first argument")
+  arity = arity or 2
+  if arity < 2 then return fn end
+  return function(...)
+    local args = { ... }
+    local n = select("#", ...)
+    if n >= arity then return fn(...) end
+    return utils.curry(function(...)
+      local rest = { ... }
+      local all = {}
+      for i = 1, n do all[i] = args[i] end
+      for i = 1, select("#", ...) do all[n + i] = rest[i] end
+      return fn(unpack(all, 1, n + select("#", ...)))
+    end, arity - n)
+  end
+end
+
+utils.concat = utils.curry(function(a, b)
+  assert(type(a) == "table", "first argument should be a table that is an array")
+  assert(type(b) == "table", "second argument should be a table that is an array")
+  local out = {}
+  for i = 1, #a do out[#out + 1] = a[i] end
+  for i = 1, #b do out[#out + 1] = b[i] end
+  return out
+end, 2)
+
+utils.reduce = utils.curry(function(fn, initial, t)
+  assert(type(fn) == "function", "first argument should be a function that accepts (result, value, key)")
+  assert(type(t) == "table", "third argument should be a table that is an array")
+  local result = initial
+  for k, v in ipairs(t) do
+    if result == nil then result = v else result = fn(result, v, k) end
+  end
+  return result
+end, 3)
+
+utils.map = utils.curry(function(fn, data)
+  assert(type(fn) == "function", "first argument should be a unary function")
+  assert(type(data) == "table", "second argument should be an array")
+  local out = {}
+  for k, v in ipairs(data) do out[k] = fn(v, k) end
+  return out
+end, 2)
+
+utils.filter = utils.curry(function(fn, data)
+  assert(type(fn) == "function", "first argument should be a unary function")
+  assert(type(data) == "table", "second argument should be an array")
+  local out = {}
+  for _, v in ipairs(data) do
+    if fn(v) then out[#out + 1] = v end
+  end
+  return out
+end, 2)
+
+utils.find = utils.curry(function(fn, t)
+  assert(type(fn) == "function", "first argument should be a unary function")
+  assert(type(t) == "table", "second argument should be a table")
+  for _, v in pairs(t) do
+    if fn(v) then return v end
+  end
+  return nil
+end, 2)
+
+utils.propEq = utils.curry(function(name, value, object)
+  assert(type(name) == "string", "first argument should be a string")
+  assert(type(object) == "table", "third argument should be a table<object>")
+  return object[name] == value
+end, 3)
+
+utils.prop = utils.curry(function(name, object)
+  return object[name]
+end, 2)
+
+utils.includes = utils.curry(function(value, t)
+  assert(type(t) == "table", "second argument should be a table")
+  for _, v in ipairs(t) do
+    if v == value then return true end
+  end
+  return false
+end, 2)
+
+function utils.reverse(data)
+  assert(type(data) == "table", "argument needs to be a table that is an array")
+  local out = {}
+  for i = #data, 1, -1 do out[#out + 1] = data[i] end
+  return out
+end
+
+function utils.compose(...)
+  local fns = { ... }
+  return function(v)
+    for i = #fns, 1, -1 do v = fns[i](v) end
+    return v
+  end
+end
+
+function utils.keys(t)
+  assert(type(t) == "table", "argument needs to be a table")
+  local out = {}
+  for k in pairs(t) do out[#out + 1] = k end
+  return out
+end
+
+function utils.values(t)
+  assert(type(t) == "table", "argument needs to be a table")
+  local out = {}
+  for _, v in pairs(t) do out[#out + 1] = v end
+  return out
+end
+
+function utils.isArray(t)
+  if type(t) ~= "table" then return false end
+  local n = 0
+  for k in pairs(t) do
+    if type(k) ~= "number" or k < 1 or k % 1 ~= 0 then return false end
+    n = n + 1
+  end
+  return n == #t
+end
+
+-- Title-Case a tag name (2025+ modules): underscores -> dashes, lower-case everything, then
+-- upper-case the first letter and every letter after a dash.  `TokenId` -> `Tokenid`.
+local capitalised = {}
+local function capitalize(name)
+  local done = capitalised[name]
+  if done then return done end
+  local s = string.lower((string.gsub(name, "_", "-")))
+  s = string.gsub(s, "^%l", string.upper)
+  s = string.gsub(s, "%-%l", string.upper)
+  capitalised[name] = s
+  return s
+end
+
+if profile.normalize then
+  utils.capitalize = capitalize
+  -- Rewrite every root key and every tag name of a CU message to Title-Case (in place).
+  function utils.normalize(msg)
+    local renames
+    for k, v in pairs(msg) do
+      if type(k) == "string" then
+        local nk = capitalize(k)
+        if nk ~= k then
+          renames = renames or {}
+          renames[#renames + 1] = { k, nk, v }
+        end
+      end
+    end
+    if renames then
+      for _, r in ipairs(renames) do msg[r[1]] = nil end
+      for _, r in ipairs(renames) do msg[r[2]] = r[3] end
+    end
+    local tags = msg.Tags
+    if type(tags) == "table" then
+      for _, tag in ipairs(tags) do
+        if type(tag.name) == "string" then tag.name = capitalize(tag.name) end
+      end
+    end
+    return msg
+  end
+end
+
+local MAGIC = "[%^%$%(%)%%%.%[%]%*%+%?]"
+
+-- Does one pattern value match one message value?  (spec §4.2)
+local matchesPattern
+if profile.case_insensitive then
+  matchesPattern = function(pattern, value, msg)
+    if pattern == "_" then return true end
+    local pt = type(pattern)
+    if pt == "function" then
+      return pattern(value, msg) and true or false
+    elseif pt == "string" then
+      local v = string.lower(value or "")
+      local p = string.lower(pattern)
+      if string.find(pattern, MAGIC) then
+        return string.match(v, p) ~= nil
+      end
+      return v == p
+    elseif pt == "table" then
+      for _, sub in pairs(pattern) do
+        if matchesPattern(sub, value, msg) then return true end
+      end
+      return false
+    end
+    return false
+  end
+else
+  matchesPattern = function(pattern, value, msg)
+    if pattern == "_" then return true end
+    local pt = type(pattern)
+    if pt == "function" then
+      return pattern(value, msg) and true or false
+    elseif pt == "string" then
+      if string.find(pattern, MAGIC) then
+        return string.match(value, pattern) ~= nil
+      end
+      return value == pattern
+    elseif pt == "table" then
+      for _, sub in pairs(pattern) do
+        if matchesPattern(sub, value, msg) then return true end
+      end
+      return false
+    end
+    return false
+  end
+end
+utils.matchesPattern = matchesPattern
+
+local tags_fallback = profile.tags_fallback
+
+-- Does a message match a handler pattern?  Functions return their raw result (validated by
+-- Handlers.evaluate); tables must match on every key; strings compare against msg.Action.
+function utils.matchesSpec(msg, spec)
+  local st = type(spec)
+  if st == "function" then
+    return spec(msg)
+  elseif st == "table" then
+    local tags = tags_fallback and type(msg.Tags) == "table" and msg.Tags or nil
+    for key, pattern in pairs(spec) do
+      local value = msg[key]
+      local tagValue = tags and tags[key] or nil
+      if not value and not tagValue then return false end
+      local ok = false
+      if value then ok = matchesPattern(pattern, value, msg) end
+      if not ok and tagValue then ok = matchesPattern(pattern, tagValue, msg) end
+      if not ok then return false end
+    end
+    return true
+  elseif st == "string" then
+    return msg.Action == spec
+  end
+  return false
+end
+
+return utils

@@ -1,0 +1,243 @@
+"""One process's Lua state: boot our aos layer, handle messages, roll back errors by replay.
+
+AO computes a process's state by replaying its message log; an erroring message is dropped from
+that log (spec §1.4).  We do the same: every successful message is kept, and when a message errors
+(or after a dry-run) the Lua state is thrown away and rebuilt lazily, on next use, by replaying the
+log into a fresh state.  Messages that succeed cost nothing extra.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import lupa
+
+from harness import chunks
+from harness.convert import to_python
+from harness.errors import NonUTF8Error
+from harness.lua_versions import lupa_module, normalise
+from harness.profiles import Profile
+
+DEFAULT_BUDGET = 20_000_000
+DEFAULT_MEMORY = 512 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ProcessSpec:
+    """What a Lua state needs to know about its process (the ``env.Process`` of spec §1.2)."""
+
+    id: str
+    owner: str
+    module: str
+    tags: tuple[tuple[str, str], ...]
+    search_dirs: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass
+class RawResult:
+    """``process.handle``'s result, flattened: ``ok`` or an error text."""
+
+    ok: bool
+    error: str | None = None
+    output: Any = None
+    messages: list[tuple[Any, Any, Any, list[tuple[Any, Any]]]] = field(default_factory=list)
+    spawns: list[tuple[Any, Any, list[tuple[Any, Any]]]] = field(default_factory=list)
+    assignments: list[tuple[list[Any], Any]] = field(default_factory=list)
+
+
+def _parse(flat: tuple[Any, ...] | Any) -> RawResult:
+    if not isinstance(flat, tuple):
+        flat = (flat,)
+    if flat[0] != "ok":
+        return RawResult(ok=False, error=str(flat[1]) if len(flat) > 1 else "unknown error")
+    res = RawResult(ok=True, output=flat[1])
+    n_msgs, n_spawns, n_assigns = flat[2], flat[3], flat[4]
+    i = 5
+    for _ in range(n_msgs):
+        target, data, anchor, ntags = flat[i : i + 4]
+        i += 4
+        end = i + 2 * ntags
+        tags = list(zip(flat[i:end:2], flat[i + 1 : end : 2], strict=True))
+        i = end
+        res.messages.append((target, data, anchor, tags))
+    for _ in range(n_spawns):
+        data, anchor, ntags = flat[i], flat[i + 1], flat[i + 2]
+        i += 3
+        tags = [(flat[i + 2 * j], flat[i + 2 * j + 1]) for j in range(ntags)]
+        i += 2 * ntags
+        res.spawns.append((data, anchor, tags))
+    for _ in range(n_assigns):
+        nprocs = flat[i]
+        procs = list(flat[i + 1 : i + 1 + nprocs])
+        i += 1 + nprocs
+        res.assignments.append((procs, flat[i]))
+        i += 1
+    return res
+
+
+class LuaProcessState:
+    """The Lua side of one process, with replay-based rollback."""
+
+    def __init__(
+        self,
+        spec: ProcessSpec,
+        *,
+        lua: str,
+        profile: Profile,
+        budget: int | None = DEFAULT_BUDGET,
+        memory: int | None = DEFAULT_MEMORY,
+    ) -> None:
+        self.spec = spec
+        self.lua_version = normalise(lua)
+        self.profile = profile
+        self.budget = budget
+        self.memory = memory
+        self._log: list[tuple[str, tuple[Any, ...]]] = []
+        self._lua: Any = None
+        self._bridge: Any = None
+        self._match_counts: dict[str, int] = {}
+        self.rebuilds = 0
+        self._boot()
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def _boot(self) -> None:
+        module = lupa_module(self.lua_version)
+        kwargs: dict[str, Any] = {"encoding": "utf-8"}
+        if self.memory and self.lua_version != "jit":
+            kwargs["max_memory"] = self.memory
+        lua = module.LuaRuntime(**kwargs)
+        mods = lua.table_from(
+            {
+                name: lua.table_from([code, chunk])
+                for name, code, chunk in chunks.runtime_modules(self.lua_version)
+            }
+        )
+        config = lua.table_from(
+            {
+                "profile": lua.table_from(self.profile.lua_config()),
+                "budget": self.budget,
+                "inbox_cap": 10000,
+                "search_dirs": lua.table_from([lua.table_from(list(d)) for d in self.spec.search_dirs]),
+            }
+        )
+        loader = lua.eval(
+            "function(code) return (load or loadstring)(code, '=harness') end"
+            if self.lua_version != "5.1"
+            else "function(code) return loadstring(code, '=harness') end"
+        )
+        chunk = loader(chunks.bridge_bytecode(self.lua_version))
+        bridge = chunk(mods, config)
+        spec = self.spec
+        bridge.set_process(
+            spec.id, spec.owner, spec.module, lua.table_from([lua.table_from(list(t)) for t in spec.tags])
+        )
+        self._lua = lua
+        self._bridge = bridge
+        self._handle = bridge.handle
+
+    def _ensure(self) -> None:
+        if self._bridge is not None:
+            return
+        self.rebuilds += 1
+        self._boot()
+        self._bridge.set_counting(False)
+        for kind, args in self._log:
+            if kind == "preload":
+                self._bridge.preload(*args)
+            else:
+                self._handle(*args)
+        self._bridge.set_counting(True)
+
+    def _discard(self) -> None:
+        if self._bridge is not None:
+            for name, count in self._bridge.matches().items():
+                self._match_counts[name] = self._match_counts.get(name, 0) + count
+        self._lua = None
+        self._bridge = None
+
+    # -- messages ----------------------------------------------------------------------------
+
+    def preload(self, source: str, bytecode: bytes, chunkname: str) -> None:
+        """Make the next Eval of *source* run *bytecode* (a cached compile with a file name)."""
+        self._ensure()
+        args = (source, bytecode, chunkname)
+        self._bridge.preload(*args)
+        self._log.append(("preload", args))
+
+    def handle(
+        self, fields: Mapping[str, Any], tags: Iterable[tuple[str, str]], *, dry: bool = False
+    ) -> RawResult:
+        """Run ``process.handle`` for one message; keep it in the log if it succeeded."""
+        if self._bridge is None:
+            self._ensure()
+        args: list[Any] = [len(fields)]
+        extend = args.extend
+        for item in fields.items():
+            extend(item)
+        for item in tags:
+            extend(item)
+        targs = tuple(args)
+        try:
+            flat = self._handle(*targs)
+        except UnicodeDecodeError as exc:
+            self._discard()
+            raise NonUTF8Error(
+                f"process {self.spec.id} produced a string that is not valid UTF-8 ({exc}); "
+                "AO results travel as JSON text, so binary data must be encoded (e.g. base64)"
+            ) from exc
+        except lupa.LuaMemoryError:
+            self._discard()
+            return RawResult(ok=False, error=self._memory_text())
+        except lupa.LuaError as exc:  # pragma: no cover - the bridge pcalls everything
+            self._discard()
+            return RawResult(ok=False, error=str(exc))
+        res = _parse(flat)
+        if not res.ok and res.error and "not enough memory" in res.error:
+            res.error = self._memory_text() + "\n" + res.error
+        if dry or not res.ok:
+            self._discard()
+        else:
+            self._log.append(("handle", targs))
+        return res
+
+    def _memory_text(self) -> str:
+        return (
+            f"harness: memory cap exceeded: the process's Lua state may use {self.memory} bytes "
+            "(raise it with Network(memory_limit=...))"
+        )
+
+    # -- inspection --------------------------------------------------------------------------
+
+    @property
+    def lua(self) -> Any:
+        self._ensure()
+        return self._lua
+
+    def globals_table(self) -> Any:
+        return self.lua.globals()
+
+    def get_global(self, name: str) -> Any:
+        return to_python(self.globals_table()[name])
+
+    def global_names(self) -> Iterator[str]:
+        for key in list(self.globals_table().keys()):
+            if isinstance(key, str):
+                yield key
+
+    def handler_names(self) -> list[str]:
+        self._ensure()
+        return list(to_python(self._bridge.handler_names()) or [])
+
+    def match_counts(self) -> dict[str, int]:
+        counts = dict(self._match_counts)
+        if self._bridge is not None:
+            for name, count in self._bridge.matches().items():
+                counts[name] = counts.get(name, 0) + count
+        return counts
+
+    @property
+    def log_length(self) -> int:
+        return sum(1 for kind, _ in self._log if kind == "handle")

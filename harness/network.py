@@ -1,0 +1,554 @@
+"""``Network``: a deterministic local AO network (scheduler, clock, wallets, processes)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from harness import chunks
+from harness.errors import (
+    MessageStormError,
+    ProcessLoadError,
+    ProcessNotFound,
+    TagValueError,
+    UnknownProcess,
+)
+from harness.ids import MU_ADDRESS, SCHEDULER, IdFactory, short
+from harness.lua_state import (
+    DEFAULT_BUDGET,
+    DEFAULT_MEMORY,
+    LuaProcessState,
+    ProcessSpec,
+    RawResult,
+)
+from harness.lua_versions import normalise
+from harness.messages import Delivery, Message, Result, format_trace, strip_ansi
+from harness.mu import Pending, check_tags, outbox_messages, spawn_requests
+from harness.process import Process
+from harness.profiles import get_profile
+
+#: 2025-06-15T00:00:00Z in milliseconds: where every network's clock starts.
+START_TIME_MS = 1_749_945_600_000
+START_BLOCK_HEIGHT = 1_680_000
+BLOCK_MS = 120_000
+
+_INTERVAL = re.compile(r"^\s*(\d+)\s*-?\s*([a-zA-Z]+?)s?\s*$")
+_UNIT_MS = {"millisecond": 1, "second": 1000, "minute": 60_000, "hour": 3_600_000, "day": 86_400_000}
+_LUA_POS = re.compile(r"(?:^|\s)(?:\[string \"[^\"]*\"\]|[^\s:]+\.lua):(\d+):")
+
+
+def parse_interval(text: str) -> int:
+    """``"5-minutes"`` -> 300000 (ms).  Block-based intervals are not supported."""
+    m = _INTERVAL.match(text)
+    if not m or m.group(2).lower() not in _UNIT_MS:
+        raise ValueError(
+            f"Cron-Interval {text!r} is not understood: use '<n>-seconds', '<n>-minutes', "
+            "'<n>-hours' or '<n>-days'"
+        )
+    return int(m.group(1)) * _UNIT_MS[m.group(2).lower()]
+
+
+class Network:
+    """A fresh local AO network: spawn processes, send messages, ``run()`` until quiet.
+
+    Time is in milliseconds (``now``) and only moves when the test calls ``advance``.  Ids,
+    nonces and delivery order are deterministic: the same test gives the same trace.
+    """
+
+    def __init__(
+        self,
+        *,
+        lua: str | float | None = None,
+        profile: str | None = None,
+        root: str | os.PathLike[str] | None = None,
+        seed: str = "ao-harness",
+        instruction_budget: int | None = DEFAULT_BUDGET,
+        memory_limit: int | None = DEFAULT_MEMORY,
+        max_deliveries: int = 10_000,
+    ) -> None:
+        self.lua_version = normalise(lua)
+        self.profile = get_profile(profile)
+        self.root = Path(root) if root is not None else Path.cwd()
+        self.instruction_budget = instruction_budget
+        self.memory_limit = memory_limit
+        self.max_deliveries = max_deliveries
+        self._ids = IdFactory(seed)
+        self._now = START_TIME_MS
+        self._height = START_BLOCK_HEIGHT
+        self._processes: dict[str, Process] = {}
+        self._names: dict[str, str] = {MU_ADDRESS: "MU"}
+        self._pending: deque[Pending] = deque()
+        self._trace: list[Delivery] = []
+        self._mailboxes: dict[str, list[Message]] = {}
+        self._by_id: dict[str, Message] = {}
+        self._cron: dict[str, tuple[int, int]] = {}
+        self._choose: Callable[[list[Pending]], int] | None = None
+
+    # -- wallets, clock ----------------------------------------------------------------------
+
+    def wallet(self, name: str) -> str:
+        """The address of the wallet called *name* (the same name gives the same address)."""
+        address = self._ids.wallet(name)
+        self._names.setdefault(address, name)
+        return address
+
+    @property
+    def now(self) -> int:
+        """The network clock in milliseconds (the ``Timestamp`` of the next message)."""
+        return self._now
+
+    @property
+    def block_height(self) -> int:
+        return self._height
+
+    @block_height.setter
+    def block_height(self, value: int) -> None:
+        if value < self._height:
+            raise ValueError(f"block height can't go backwards ({value} < {self._height})")
+        self._height = value
+
+    def advance(self, ms: int) -> list[Delivery]:
+        """Move the clock forward by *ms* milliseconds (blocks follow at one per 2 minutes).
+        Cron ticks of processes spawned with ``Cron-Interval`` that fall due are delivered, in
+        time order; their outboxes wait for ``run()``.  Returns the ticks delivered."""
+        if ms < 0:
+            raise ValueError(f"time can't go backwards (advance({ms}))")
+        target = self._now + ms
+        ticks: list[Delivery] = []
+        while True:
+            due = [(nxt, pid) for pid, (nxt, _) in self._cron.items() if nxt <= target]
+            if not due:
+                break
+            nxt, pid = min(due)
+            self._set_time(nxt)
+            interval = self._cron[pid][1]
+            self._cron[pid] = (nxt + interval, interval)
+            self.cron(self._processes[pid])
+            ticks.append(self._trace[-1])
+        self._set_time(target)
+        return ticks
+
+    def _set_time(self, t: int) -> None:
+        start_blocks = (self._now - START_TIME_MS) // BLOCK_MS
+        self._now = t
+        self._height += (t - START_TIME_MS) // BLOCK_MS - start_blocks
+
+    # -- processes ---------------------------------------------------------------------------
+
+    @property
+    def processes(self) -> dict[str, Process]:
+        """Spawned processes by id."""
+        return dict(self._processes)
+
+    def process(self, address: str) -> Process:
+        try:
+            return self._processes[address]
+        except KeyError:
+            raise UnknownProcess(f"no process with id {address!r} on this network") from None
+
+    def resolve_path(self, name_or_path: str | os.PathLike[str]) -> Path:
+        """``"mock-usda"`` -> ``<root>/ao/mock-usda/src/process.lua``; paths are taken as given."""
+        text = os.fspath(name_or_path)
+        candidates = [Path(text), self.root / text]
+        if "/" not in text and not text.endswith(".lua"):
+            candidates = [self.root / "ao" / text / "src" / "process.lua", *candidates]
+        for c in candidates:
+            if c.is_file():
+                return c.resolve()
+        tried = "\n  ".join(str(c) for c in candidates)
+        raise ProcessNotFound(f"no Lua process file for {text!r}; tried:\n  {tried}")
+
+    def spawn(
+        self,
+        name_or_path: str | os.PathLike[str] | None = None,
+        *,
+        owner: str | Process | None = None,
+        tags: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
+        data: str | None = None,
+        source: str | None = None,
+        name: str | None = None,
+    ) -> Process:
+        """Spawn a process and load its code the way aos ``.load`` does (an Eval from the owner
+        after the spawn message).  *name_or_path* names a process under ``ao/`` or a Lua file;
+        *source* gives Lua code inline instead; with neither, the process runs bare aos."""
+        path: Path | None = None
+        if name_or_path is not None:
+            path = self.resolve_path(name_or_path)
+            source = path.read_text(encoding="utf-8")
+        if name is None:
+            if path is not None:
+                name = path.parent.parent.name if path.parent.name == "src" else path.stem
+            else:
+                name = "aos"
+        owner_addr = owner.id if isinstance(owner, Process) else (owner or self.wallet("owner"))
+        user_tags = list(tags.items()) if isinstance(tags, Mapping) else list(tags or [])
+        check_tags(user_tags, data=data, where=f"spawn of {name}")
+        base = [
+            ("Data-Protocol", "ao"),
+            ("Variant", "ao.TN.1"),
+            ("Type", "Process"),
+            ("Module", self.profile.module),
+            ("Scheduler", SCHEDULER),
+            ("SDK", "ao-harness"),
+            ("Authority", MU_ADDRESS),
+        ]
+        user_names = {k for k, _ in user_tags}
+        if "Name" not in user_names:
+            base.append(("Name", name))
+        spawn_tags = tuple(base + user_tags)
+        pid = self._ids.next("process")
+        proc = self._create(pid, owner_addr, name, spawn_tags, path)
+        spawn_msg = Message(
+            target=pid,
+            tag_list=spawn_tags,
+            data=data if data is not None else "",
+            sender=owner_addr,
+            id=pid,
+            owner=MU_ADDRESS if isinstance(owner, Process) else owner_addr,
+        )
+        if isinstance(owner, Process):
+            spawn_msg = spawn_msg.replace(tag_list=(*spawn_tags, ("From-Process", owner.id)))
+        result = self._deliver(proc, spawn_msg, pushed_by=owner.id if isinstance(owner, Process) else None)
+        if result.error is not None:
+            raise ProcessLoadError(name, None, f"the spawn message failed: {result.error}")
+        if source is not None:
+            self._load_source(proc, source, path)
+        return proc
+
+    def _create(
+        self, pid: str, owner: str, name: str, tags: tuple[tuple[str, str], ...], path: Path | None
+    ) -> Process:
+        search: list[tuple[str, str]] = []
+        if path is not None:
+            search.append((str(path.parent), self._display(path.parent)))
+        ao_dir = self.root / "ao"
+        if ao_dir.is_dir():
+            search.append((str(ao_dir.resolve()), self._display(ao_dir)))
+        spec = ProcessSpec(
+            id=pid, owner=owner, module=self.profile.module, tags=tags, search_dirs=tuple(search)
+        )
+        state = LuaProcessState(
+            spec,
+            lua=self.lua_version,
+            profile=self.profile,
+            budget=self.instruction_budget,
+            memory=self.memory_limit,
+        )
+        proc = Process(
+            self,
+            pid=pid,
+            owner=owner,
+            name=name,
+            state=state,
+            tags=tags,
+            path=str(path) if path else None,
+            module=self.profile.module,
+        )
+        self._processes[pid] = proc
+        label = name
+        if label in self._names.values():
+            label = f"{name}#{sum(1 for v in self._names.values() if v.split('#')[0] == name) + 1}"
+        self._names[pid] = label
+        for k, v in tags:
+            if k == "Cron-Interval":
+                interval = parse_interval(v)
+                self._cron[pid] = (self._now + interval, interval)
+        return proc
+
+    def _display(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def _load_source(self, proc: Process, source: str, path: Path | None) -> None:
+        chunkname = "@" + self._display(path) if path is not None else f"={proc.name}"
+        compiled = chunks.compiler(self.lua_version).compile_eval(source, chunkname)
+        where = self._display(path) if path is not None else f"<source of {proc.name}>"
+        if compiled.bytecode is None:
+            err = compiled.error or "syntax error"
+            raise ProcessLoadError(where, _line_of(err), err)
+        proc._state.preload(source, compiled.bytecode, chunkname)
+        result = self._send_direct(proc, {"Action": "Eval"}, sender=proc.owner, data=source)
+        if result.error is not None:
+            err = _last_error(result.error)
+            raise ProcessLoadError(where, _line_of(err), err)
+
+    # -- sending -----------------------------------------------------------------------------
+
+    def _send_direct(
+        self,
+        proc: Process,
+        tags: Mapping[str, Any],
+        *,
+        sender: str | Process | None,
+        data: Any,
+        dry: bool = False,
+    ) -> Result:
+        tag_list = list(tags.items())
+        check_tags(tag_list, data=data, where=f"message to {proc.name}")
+        pushed_by = None
+        if isinstance(sender, Process):
+            pushed_by = sender.id
+            from_ = sender.id
+            owner = MU_ADDRESS
+            tag_list += [("From-Process", sender.id), ("From-Module", sender.module)]
+        else:
+            from_ = sender if sender is not None else proc.owner
+            owner = from_
+        msg = Message(
+            target=proc.id,
+            tag_list=tuple(tag_list),
+            data=data,
+            sender=from_,
+            id=self._ids.next("message"),
+            owner=owner,
+        )
+        return self._deliver(proc, msg, pushed_by=pushed_by, dry=dry)
+
+    def cron(self, process: Process, tags: Mapping[str, str] | None = None) -> Result:
+        """Deliver a cron tick to *process* now: no Id, no Data, ``Cron = true``, From = Owner
+        = the process owner; tags are the spawn's ``Cron-Tag-*`` tags (prefix removed) unless
+        *tags* is given."""
+        if tags is None:
+            tag_list = tuple(
+                (k[len("Cron-Tag-") :], v) for k, v in process.spawn_tags if k.startswith("Cron-Tag-")
+            )
+        else:
+            tag_list = tuple(tags.items())
+            check_tags(tag_list, data=None, where=f"cron tick to {process.name}")
+        msg = Message(
+            target=process.id,
+            tag_list=tag_list,
+            data=None,
+            sender=process.owner,
+            owner=process.owner,
+            cron=True,
+        )
+        return self._deliver(process, msg, pushed_by=None)
+
+    def _deliver(
+        self,
+        proc: Process,
+        msg: Message,
+        *,
+        pushed_by: str | None,
+        dry: bool = False,
+        assignment: bool = False,
+    ) -> Result:
+        """Evaluate *msg* in *proc* (the CU step), record it, and queue its outbox (the MU step)."""
+        if not dry and not msg.cron:
+            nonce = proc.nonce
+            proc.nonce += 1
+        else:
+            nonce = None
+        if assignment:
+            msg = msg.replace()
+        msg.timestamp = self._now
+        msg.block_height = self._height
+        msg.nonce = nonce
+        fields: dict[str, Any] = {
+            "Owner": msg.owner,
+            "From": msg.sender,
+            "Target": msg.target,
+            "Timestamp": self._now,
+            "Block-Height": self._height,
+        }
+        if msg.cron:
+            fields["Cron"] = True
+        else:
+            fields["Id"] = msg.id
+            fields["Signature"] = "sig-" + (msg.id or "")
+            fields["Data"] = msg.data if msg.data is not None else ""
+            fields["Nonce"] = nonce if nonce is not None else 0
+            fields["Epoch"] = 0
+            if msg.anchor is not None:
+                fields["Anchor"] = msg.anchor
+        if pushed_by is not None:
+            fields["Forwarded-By"] = MU_ADDRESS
+        if dry:
+            fields["Read-Only"] = True
+        # the CU strips tags named From or Owner (evaluate.js removeInvalidTags)
+        tags = msg.tag_list
+        if any(k == "From" or k == "Owner" for k, _ in tags):
+            tags = tuple((k, v) for k, v in tags if k not in ("From", "Owner"))
+        raw = proc._state.handle(fields, tags, dry=dry)
+        result = self._result(proc, msg, raw)
+        if dry:
+            return result
+        if msg.id is not None:
+            self._by_id[msg.id] = msg
+        self._mailboxes.setdefault(proc.id, []).append(msg)
+        self._trace.append(Delivery(seq=len(self._trace) + 1, message=msg, result=result))
+        if raw.ok:
+            self._queue_outbox(proc, raw, result)
+        return result
+
+    def _result(self, proc: Process, msg: Message, raw: RawResult) -> Result:
+        if not raw.ok:
+            text = raw.error or ""
+            return Result(
+                process=proc.id,
+                message=msg,
+                messages=[],
+                spawns=[],
+                assignments=[],
+                output="",
+                error=strip_ansi(text),
+                raw_error=text,
+                names=self._names,
+            )
+        output = (
+            raw.output if isinstance(raw.output, str) else ("" if raw.output is None else str(raw.output))
+        )
+        messages = outbox_messages(proc.id, raw.messages, label=proc.name) if raw.messages else []
+        spawns = spawn_requests(proc.id, raw.spawns, label=proc.name) if raw.spawns else []
+        return Result(
+            process=proc.id,
+            message=msg,
+            messages=messages,
+            spawns=spawns,
+            assignments=[(list(p), m) for p, m in raw.assignments],
+            output=strip_ansi(output) or "",
+            error=None,
+            raw_output=output,
+            names=self._names,
+        )
+
+    def _queue_outbox(self, proc: Process, raw: RawResult, result: Result) -> None:
+        for m in result.messages:
+            tags = (*m.tag_list, ("From-Process", proc.id), ("From-Module", proc.module))
+            scheduled = Message(m.target, tags, m.data, proc.id, None, m.anchor, MU_ADDRESS)
+            self._pending.append(Pending(scheduled, to=m.target, pushed_by=proc.id))
+        for s in result.spawns:
+            self._pending.append(Pending(s, to="", pushed_by=proc.id))
+        for procs, message_id in result.assignments:
+            original = self._by_id.get(message_id)
+            if original is None:
+                raise TagValueError(
+                    f"process {proc.name} assigned message {message_id!r}, which this network never saw"
+                )
+            for target in procs:
+                self._pending.append(Pending(original, to=target, pushed_by=None, assignment=True))
+
+    # -- running -----------------------------------------------------------------------------
+
+    @property
+    def pending(self) -> list[Message]:
+        """Messages queued for delivery by ``run()``, in order."""
+        return [p.message for p in self._pending]
+
+    def run(self, *, max_deliveries: int | None = None) -> list[Delivery]:
+        """Deliver queued messages until the network is quiet; return the deliveries made."""
+        limit = max_deliveries if max_deliveries is not None else self.max_deliveries
+        made: list[Delivery] = []
+        while self._pending:
+            if len(made) >= limit:
+                raise MessageStormError(
+                    f"Network.run() made {limit} deliveries and the network is still not quiet "
+                    f"({len(self._pending)} messages pending): processes keep messaging each other. "
+                    f"Last deliveries:\n{format_trace(made, self._names, limit=15)}"
+                )
+            index = self._choose(list(self._pending)) if self._choose else 0
+            item = self._pending[index]
+            del self._pending[index]
+            made.append(self._deliver_pending(item))
+        return made
+
+    def step(self) -> Delivery | None:
+        """Deliver the next queued message only (``None`` if the network is quiet)."""
+        return self.run(max_deliveries=1)[0] if self._pending else None
+
+    def _deliver_pending(self, item: Pending) -> Delivery:
+        msg = item.message
+        if msg.id is None and not msg.cron:
+            msg.id = self._ids.next("message")
+        if item.to == "" and msg.target is None and msg.sender in self._processes:
+            return self._spawn_from(item)
+        target = self._processes.get(item.to) if item.to else None
+        if target is None:
+            scheduled = msg.replace(timestamp=self._now, block_height=self._height)
+            self._mailboxes.setdefault(item.to or "", []).append(scheduled)
+            if scheduled.id:
+                self._by_id[scheduled.id] = scheduled
+            d = Delivery(seq=len(self._trace) + 1, message=scheduled, result=None, to_wallet=True)
+            self._trace.append(d)
+            return d
+        self._deliver(target, msg, pushed_by=item.pushed_by, assignment=item.assignment)
+        return self._trace[-1]
+
+    def _spawn_from(self, item: Pending) -> Delivery:
+        parent = self._processes[item.message.sender or ""]
+        req = item.message
+        tags = dict(req.tag_list)
+        name = tags.get("Name") or f"{parent.name}-child"
+        pid = self._ids.next("process")
+        spawn_tags = tuple((k, v) for k, v in req.tag_list if k not in ("From-Process", "From-Module"))
+        spawn_tags = (*spawn_tags, ("Authority", MU_ADDRESS))
+        child = self._create(pid, parent.id, name, spawn_tags, None)
+        spawn_msg = Message(
+            target=pid,
+            tag_list=(*spawn_tags, ("From-Process", parent.id), ("From-Module", parent.module)),
+            data=req.data,
+            sender=parent.id,
+            id=pid,
+            owner=MU_ADDRESS,
+        )
+        self._deliver(child, spawn_msg, pushed_by=parent.id)
+        delivery = self._trace[-1]
+        notice_tags = (
+            *[(k, v) for k, v in req.tag_list if k not in ("Action",)],
+            ("Process", pid),
+            ("Action", "Spawned"),
+        )
+        notice = Message(
+            target=parent.id,
+            tag_list=notice_tags,
+            data="",
+            sender=parent.id,
+            id=self._ids.next("message"),
+            owner=MU_ADDRESS,
+        )
+        self._pending.append(Pending(notice, to=parent.id, pushed_by=parent.id))
+        return delivery
+
+    # -- inspection --------------------------------------------------------------------------
+
+    def mailbox(self, address: str | Process) -> list[Message]:
+        """Every message delivered to *address* (a wallet or process), in order."""
+        key = address.id if isinstance(address, Process) else address
+        return list(self._mailboxes.get(key, []))
+
+    @property
+    def trace(self) -> list[Delivery]:
+        """Every delivery so far (direct sends, pushes, cron ticks), in order."""
+        return list(self._trace)
+
+    def format_trace(self, limit: int = 40) -> str:
+        return format_trace(self._trace, self._names, limit=limit)
+
+    def name_of(self, address: str | None) -> str:
+        if address is None:
+            return "None"
+        return self._names.get(address, short(address))
+
+    def __repr__(self) -> str:
+        return (
+            f"<Network lua={self.lua_version} profile={self.profile.name} "
+            f"processes={len(self._processes)} now={self._now}>"
+        )
+
+
+def _last_error(text: str) -> str:
+    marker = "error:\n"
+    idx = text.rfind(marker)
+    return text[idx + len(marker) :].strip() if idx >= 0 else text.strip()
+
+
+def _line_of(err: str) -> int | None:
+    m = _LUA_POS.search(err)
+    return int(m.group(1)) if m else None

@@ -1,0 +1,84 @@
+"""The pytest plugin: the ``ao`` fixture, ``--lua``/``--ao-profile`` options, the ``ao`` marker."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.lua_versions import LUA_MODULES, normalise
+from harness.network import Network
+from harness.profiles import PROFILES, get_profile
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("ao", "AO process testing (ao-harness)")
+    group.addoption(
+        "--lua",
+        dest="ao_lua",
+        default=None,
+        choices=sorted(LUA_MODULES),
+        help="Lua version that runs processes (default 5.3, the Lua of AO).",
+    )
+    group.addoption(
+        "--ao-profile",
+        dest="ao_profile",
+        default=None,
+        choices=sorted(PROFILES),
+        help="aos behaviour profile: default (live module 2025-06), legacy (2.0.1), head.",
+    )
+    group.addoption(
+        "--ao-instruction-budget",
+        dest="ao_instruction_budget",
+        type=int,
+        default=None,
+        help="Lua instructions one message may run before it errors (0 = no limit).",
+    )
+    parser.addini("ao_lua", "Lua version that runs processes (5.1, 5.2, 5.3, 5.4, 5.5, jit)", default="5.3")
+    parser.addini("ao_profile", "aos behaviour profile (default, legacy, head)", default="default")
+    parser.addini("ao_instruction_budget", "Lua instructions per message before it errors", default="")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "ao(lua=None, profile=None, instruction_budget=None, memory_limit=None, max_deliveries=None):"
+        " per-test settings of the ao fixture's Network",
+    )
+
+
+def _setting(config: pytest.Config, name: str) -> Any:
+    value = config.getoption(f"ao_{name}", default=None)
+    if value is None:
+        value = config.getini(f"ao_{name}") or None
+    return value
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    lua = normalise(_setting(config, "lua"))
+    profile = get_profile(_setting(config, "profile"))
+    return f"ao-harness: Lua {lua} ({LUA_MODULES[lua]}), aos profile {profile.name} ({profile.description})"
+
+
+@pytest.fixture
+def ao(request: pytest.FixtureRequest) -> Iterator[Network]:
+    """A fresh local AO network for this test (``harness.Network``)."""
+    config = request.config
+    options: dict[str, Any] = {
+        "lua": _setting(config, "lua"),
+        "profile": _setting(config, "profile"),
+    }
+    budget = _setting(config, "instruction_budget")
+    if budget not in (None, ""):
+        options["instruction_budget"] = int(budget) or None
+    for marker in reversed(list(request.node.iter_markers("ao"))):
+        if marker.args:
+            raise pytest.UsageError(
+                f"@pytest.mark.ao takes keyword arguments only (lua=..., profile=...), got {marker.args!r}"
+            )
+        options.update({k: v for k, v in marker.kwargs.items()})
+    root = Path(str(config.rootpath))
+    net = Network(root=root, **options)
+    yield net

@@ -1,0 +1,167 @@
+"""``Process``: the test's handle on one spawned AO process."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from harness.convert import to_python
+from harness.lua_state import LuaProcessState
+from harness.messages import Message, Result
+
+if TYPE_CHECKING:
+    from harness.network import Network
+
+
+class LuaGlobals(Mapping[str, Any]):
+    """Read-only view of a process's Lua globals, converted to Python values on access."""
+
+    def __init__(self, state: LuaProcessState) -> None:
+        self._state = state
+
+    def __getitem__(self, name: str) -> Any:
+        value = self._state.globals_table()[name]
+        if value is None:
+            raise KeyError(name)
+        return to_python(value)
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        value = self._state.globals_table()[name]
+        return default if value is None else to_python(value)
+
+    def __iter__(self) -> Iterator[str]:
+        return self._state.global_names()
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self._state.global_names())
+
+    def __repr__(self) -> str:
+        return f"<LuaGlobals of {self._state.spec.id}>"
+
+
+class Process:
+    """A spawned process.  Create with ``Network.spawn``; never directly."""
+
+    def __init__(
+        self,
+        network: Network,
+        *,
+        pid: str,
+        owner: str,
+        name: str,
+        state: LuaProcessState,
+        tags: tuple[tuple[str, str], ...],
+        path: str | None,
+        module: str,
+    ) -> None:
+        self._network = network
+        self.id = pid
+        self.owner = owner
+        self.name = name
+        self.path = path
+        self.module = module
+        self.spawn_tags = tags
+        self._state = state
+        self.nonce = 0
+
+    def __repr__(self) -> str:
+        return f"<Process {self.name} {self.id}>"
+
+    # -- messages ----------------------------------------------------------------------------
+
+    def send(
+        self,
+        tags: Mapping[str, Any] | None = None,
+        *,
+        sender: str | Process | None = None,
+        data: Any = "",
+        **more_tags: Any,
+    ) -> Result:
+        """Send a message to this process and handle it at once; its outbox is queued for
+        ``Network.run()``.  *sender* is a wallet address or a ``Process`` (the message then
+        arrives as one pushed by the MU from that process); it defaults to the owner."""
+        all_tags = dict(tags or {})
+        all_tags.update(more_tags)
+        return self._network._send_direct(self, all_tags, sender=sender, data=data)
+
+    def eval(self, code: str, *, sender: str | Process | None = None) -> Result:
+        """Send ``Action = Eval`` with *code* as Data (from the owner unless *sender* is given)."""
+        return self._network._send_direct(self, {"Action": "Eval"}, sender=sender, data=code)
+
+    def dryrun(
+        self,
+        tags: Mapping[str, Any] | None = None,
+        *,
+        sender: str | Process | None = None,
+        data: Any = "",
+        **more_tags: Any,
+    ) -> Result:
+        """Evaluate a message read-only (``Read-Only = true``): nothing it does persists and its
+        outbox is never delivered."""
+        all_tags = dict(tags or {})
+        all_tags.update(more_tags)
+        return self._network._send_direct(self, all_tags, sender=sender, data=data, dry=True)
+
+    def cron(self, tags: Mapping[str, str] | None = None) -> Result:
+        """Deliver one cron tick now (no Id, no Data, ``Cron = true``, From = Owner = owner)."""
+        return self._network.cron(self, tags)
+
+    # -- state -------------------------------------------------------------------------------
+
+    @property
+    def globals(self) -> LuaGlobals:
+        """The process's Lua globals as a read-only mapping of Python values."""
+        return LuaGlobals(self._state)
+
+    @property
+    def inbox(self) -> list[Message]:
+        """The process's ``Inbox`` (unhandled messages), as ``Message`` objects."""
+        raw = self._state.globals_table()["Inbox"]
+        out: list[Message] = []
+        if raw is None:
+            return out
+        for i in range(1, len(raw) + 1):
+            m = raw[i]
+            if m is None:
+                continue
+            arr = m["TagArray"] or m["Tags"]
+            tag_list: list[tuple[str, Any]] = []
+            if arr is not None:
+                first = arr[1]
+                if first is not None:
+                    for j in range(1, len(arr) + 1):
+                        t = arr[j]
+                        tag_list.append((t["name"], to_python(t["value"])))
+                else:
+                    tag_list = [(k, to_python(v)) for k, v in arr.items()]
+            out.append(
+                Message(
+                    target=m["Target"],
+                    tag_list=tuple(tag_list),
+                    data=to_python(m["Data"]),
+                    sender=m["From"],
+                    id=m["Id"],
+                    owner=m["Owner"],
+                    timestamp=m["Timestamp"],
+                )
+            )
+        return out
+
+    @property
+    def handlers(self) -> list[str]:
+        """Names in ``Handlers.list``, in order."""
+        return self._state.handler_names()
+
+    @property
+    def handler_matches(self) -> dict[str, int]:
+        """How many messages each handler matched so far (rolled-back ones included)."""
+        return self._state.match_counts()
+
+    @property
+    def lua(self) -> Any:
+        """The underlying ``lupa`` runtime (for advanced inspection; do not mutate state)."""
+        return self._state.lua
+
+    @property
+    def lua_version(self) -> str:
+        return self._state.lua_version
