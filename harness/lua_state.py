@@ -8,7 +8,7 @@ log into a fresh state.  Messages that succeed cost nothing extra.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,6 +75,41 @@ def _parse(flat: tuple[Any, ...] | Any) -> RawResult:
         res.assignments.append((procs, flat[i]))
         i += 1
     return res
+
+
+def message_args(
+    *,
+    id: str | None,
+    sender: str | None,
+    owner: str | None,
+    target: str | None,
+    data: Any,
+    timestamp: int,
+    block_height: int,
+    nonce: int | None,
+    anchor: str | None,
+    cron: bool,
+    read_only: bool,
+    forwarded_by: str | None,
+    tags: Iterable[tuple[Any, Any]],
+) -> tuple[Any, ...]:
+    """The argument tuple of the Lua bridge's ``handle`` for one CU message (spec §3.1)."""
+    head = (
+        id,
+        sender,
+        owner,
+        target,
+        None if cron else ("" if data is None else data),
+        timestamp,
+        block_height,
+        None if cron else (nonce or 0),
+        None if cron else 0,
+        anchor,
+        True if cron else None,
+        True if read_only else None,
+        forwarded_by,
+    )
+    return head + tuple(x for tag in tags for x in tag)
 
 
 class LuaProcessState:
@@ -167,21 +202,13 @@ class LuaProcessState:
         self._bridge.preload(*args)
         self._log.append(("preload", args))
 
-    def handle(
-        self, fields: Mapping[str, Any], tags: Iterable[tuple[str, str]], *, dry: bool = False
-    ) -> RawResult:
-        """Run ``process.handle`` for one message; keep it in the log if it succeeded."""
+    def handle(self, args: tuple[Any, ...], *, dry: bool = False) -> RawResult:
+        """Run ``process.handle`` for one message (``message_args`` builds *args*); keep it in
+        the log if it succeeded."""
         if self._bridge is None:
             self._ensure()
-        args: list[Any] = [len(fields)]
-        extend = args.extend
-        for item in fields.items():
-            extend(item)
-        for item in tags:
-            extend(item)
-        targs = tuple(args)
         try:
-            flat = self._handle(*targs)
+            flat = self._handle(*args)
         except UnicodeDecodeError as exc:
             self._discard()
             raise NonUTF8Error(
@@ -200,7 +227,7 @@ class LuaProcessState:
         if dry or not res.ok:
             self._discard()
         else:
-            self._log.append(("handle", targs))
+            self._log.append(("handle", args))
         return res
 
     def _memory_text(self) -> str:

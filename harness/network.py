@@ -24,6 +24,7 @@ from harness.lua_state import (
     LuaProcessState,
     ProcessSpec,
     RawResult,
+    message_args,
 )
 from harness.lua_versions import normalise
 from harness.messages import Delivery, Message, Result, format_trace, strip_ansi
@@ -38,7 +39,7 @@ BLOCK_MS = 120_000
 
 _INTERVAL = re.compile(r"^\s*(\d+)\s*-?\s*([a-zA-Z]+?)s?\s*$")
 _UNIT_MS = {"millisecond": 1, "second": 1000, "minute": 60_000, "hour": 3_600_000, "day": 86_400_000}
-_LUA_POS = re.compile(r"(?:^|\s)(?:\[string \"[^\"]*\"\]|[^\s:]+\.lua):(\d+):")
+_LUA_POS = re.compile(r"[^\s:\]\"]+\.lua:(\d+):")
 
 
 def parse_interval(text: str) -> int:
@@ -271,12 +272,12 @@ class Network:
         where = self._display(path) if path is not None else f"<source of {proc.name}>"
         if compiled.bytecode is None:
             err = compiled.error or "syntax error"
-            raise ProcessLoadError(where, _line_of(err), err)
+            raise ProcessLoadError(where, _line_of(err, chunkname), err)
         proc._state.preload(source, compiled.bytecode, chunkname)
         result = self._send_direct(proc, {"Action": "Eval"}, sender=proc.owner, data=source)
         if result.error is not None:
             err = _last_error(result.error)
-            raise ProcessLoadError(where, _line_of(err), err)
+            raise ProcessLoadError(where, _line_of(err, chunkname), err)
 
     # -- sending -----------------------------------------------------------------------------
 
@@ -351,32 +352,26 @@ class Network:
         msg.timestamp = self._now
         msg.block_height = self._height
         msg.nonce = nonce
-        fields: dict[str, Any] = {
-            "Owner": msg.owner,
-            "From": msg.sender,
-            "Target": msg.target,
-            "Timestamp": self._now,
-            "Block-Height": self._height,
-        }
-        if msg.cron:
-            fields["Cron"] = True
-        else:
-            fields["Id"] = msg.id
-            fields["Signature"] = "sig-" + (msg.id or "")
-            fields["Data"] = msg.data if msg.data is not None else ""
-            fields["Nonce"] = nonce if nonce is not None else 0
-            fields["Epoch"] = 0
-            if msg.anchor is not None:
-                fields["Anchor"] = msg.anchor
-        if pushed_by is not None:
-            fields["Forwarded-By"] = MU_ADDRESS
-        if dry:
-            fields["Read-Only"] = True
         # the CU strips tags named From or Owner (evaluate.js removeInvalidTags)
         tags = msg.tag_list
         if any(k == "From" or k == "Owner" for k, _ in tags):
             tags = tuple((k, v) for k, v in tags if k not in ("From", "Owner"))
-        raw = proc._state.handle(fields, tags, dry=dry)
+        args = message_args(
+            id=None if msg.cron else msg.id,
+            sender=msg.sender,
+            owner=msg.owner,
+            target=msg.target,
+            data=msg.data,
+            timestamp=self._now,
+            block_height=self._height,
+            nonce=nonce,
+            anchor=msg.anchor,
+            cron=msg.cron,
+            read_only=dry,
+            forwarded_by=MU_ADDRESS if pushed_by is not None else None,
+            tags=tags,
+        )
+        raw = proc._state.handle(args, dry=dry)
         result = self._result(proc, msg, raw)
         if dry:
             return result
@@ -549,6 +544,12 @@ def _last_error(text: str) -> str:
     return text[idx + len(marker) :].strip() if idx >= 0 else text.strip()
 
 
-def _line_of(err: str) -> int | None:
+def _line_of(err: str, chunk: str | None = None) -> int | None:
+    """The line number Lua reported for *chunk* (a file name or inline-source name) in *err*."""
+    if chunk:
+        tail = re.escape(chunk.lstrip("@=")[-40:])
+        m = re.search(tail + r":(\d+):", err)
+        if m:
+            return int(m.group(1))
     m = _LUA_POS.search(err)
     return int(m.group(1)) if m else None

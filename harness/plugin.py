@@ -37,6 +37,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="Lua instructions one message may run before it errors (0 = no limit).",
     )
     parser.addini("ao_lua", "Lua version that runs processes (5.1, 5.2, 5.3, 5.4, 5.5, jit)", default="5.3")
+    parser.addini(
+        "ao_root",
+        "directory whose ao/<name>/src/process.lua spawn(name) loads (default: rootdir)",
+        default="",
+    )
     parser.addini("ao_profile", "aos behaviour profile (default, legacy, head)", default="default")
     parser.addini("ao_instruction_budget", "Lua instructions per message before it errors", default="")
 
@@ -79,6 +84,7 @@ def ao(request: pytest.FixtureRequest) -> Iterator[Network]:
                 f"@pytest.mark.ao takes keyword arguments only (lua=..., profile=...), got {marker.args!r}"
             )
         options.update({k: v for k, v in marker.kwargs.items()})
-    root = Path(str(config.rootpath))
+    root_ini = config.getini("ao_root")
+    root = Path(str(config.rootpath)) / root_ini if root_ini else Path(str(config.rootpath))
     net = Network(root=root, **options)
     yield net

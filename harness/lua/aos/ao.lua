@@ -57,12 +57,22 @@ local function tagValue(tags, name)
   return nil
 end
 
+-- Authorities are re-read from the Process tags on every message (so a process cannot drop
+-- them by assigning ao.authorities); we skip the re-read when nothing could have changed.
+local authoritySource, authorityList, authorityCount
+
 function ao.init(env)
   if ao.id == "" then ao.id = env.Process.Id end
   if ao._module == "" then
     ao._module = tagValue(env.Process.Tags, "Module") or ""
   end
-  for _, t in ipairs(env.Process.Tags) do
+  local tags = env.Process.Tags
+  if tags == authoritySource and ao.authorities == authorityList and #ao.authorities == authorityCount then
+    ao.outbox = { Output = {}, Messages = {}, Spawns = {}, Assignments = {} }
+    ao.env = env
+    return
+  end
+  for _, t in ipairs(tags) do
     if t.name == "Authority" and type(t.value) == "string" then
       for part in string.gmatch(t.value, "[^,]+") do
         local a = string.match(part, "^%s*(.-)%s*$")
@@ -72,6 +82,7 @@ function ao.init(env)
       end
     end
   end
+  authoritySource, authorityList, authorityCount = tags, ao.authorities, #ao.authorities
   ao.outbox = { Output = {}, Messages = {}, Spawns = {}, Assignments = {} }
   ao.env = env
 end

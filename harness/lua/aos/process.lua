@@ -204,6 +204,24 @@ if profile.apm_handlers then
   end
 end
 
+local function evalPattern(m)
+  return m.Action == "Eval" and Owner == m.From
+end
+
+local function defaultPattern()
+  return true
+end
+
+-- Is the handler called `name` present with exactly this built-in pattern and no maxRuns?
+local function registered(name, pattern)
+  for _, h in ipairs(Handlers.list) do
+    if h.name == name then
+      return h.pattern == pattern and h.maxRuns == nil
+    end
+  end
+  return false
+end
+
 local function attachReply(msg)
   msg.reply = function(replyMsg)
     replyMsg.Target = msg["Reply-To"] or replyMsg.Target or msg.From
@@ -236,7 +254,10 @@ end
 function process.handle(msg, env)
   if env and not env.Process and env.env then env = env.env end
   ao.init(env)
-  if profile.normalize then utils.normalize(msg) end
+  if profile.normalize then
+    -- the harness's CU builds root keys in canonical form already; only tag names can differ
+    if H.canonical_root then utils.normalizeTags(msg) else utils.normalize(msg) end
+  end
   if type(msg.Tags) ~= "table" then
     error("message Tags must be an array of {name, value} (got " .. type(msg.Tags) .. ")")
   end
@@ -274,15 +295,19 @@ function process.handle(msg, env)
     return ao.result({})
   end
 
-  Handlers.add("_eval", function(m)
-    return m.Action == "Eval" and Owner == m.From
-  end, evalHandle)
+  -- aos re-registers _eval and _default on every message (in place, so positions are stable);
+  -- re-adding the very same pattern is a no-op, so we only do it when the entry is not ours.
+  if not registered("_eval", evalPattern) then
+    Handlers.add("_eval", evalPattern, evalHandle)
+  end
   if msg.Id ~= nil and msg.Id == env.Process.Id then
     Handlers.once("_boot", function(m)
       return m.Tags.Type == "Process" and Owner == m.From
     end, bootHandle)
   end
-  Handlers.append("_default", function() return true end, defaultHandle)
+  if not registered("_default", defaultPattern) then
+    Handlers.append("_default", defaultPattern, defaultHandle)
+  end
 
   attachReply(msg)
 

@@ -17,6 +17,8 @@ local H = {
   matches = {},
   counting = true,
   lua_version = _VERSION,
+  -- bridge.handle builds every root key of a message in Title-Case itself
+  canonical_root = true,
 }
 for k, v in pairs(config.profile) do H.profile[k] = v end
 
@@ -188,17 +190,25 @@ local function flatten(res)
   return unpack(out, 1, n)
 end
 
--- handle(nFields, k1, v1, ..., tagName1, tagValue1, ...)
-function bridge.handle(nfields, ...)
-  local a = { ... }
-  local total = select("#", ...)
-  local msg = {}
-  for i = 1, 2 * nfields, 2 do
-    msg[a[i]] = a[i + 1]
-  end
+-- handle(Id, From, Owner, Target, Data, Timestamp, Block-Height, Nonce, Epoch, Anchor, Cron,
+--        Read-Only, Forwarded-By, tagName1, tagValue1, ...): fields a message lacks are nil.
+function bridge.handle(id, from, owner, target, data, timestamp, height, nonce, epoch, anchor, cron,
+                       readOnly, forwardedBy, ...)
+  local msg = {
+    Id = id, From = from, Owner = owner, Target = target, Data = data, Timestamp = timestamp,
+    ["Block-Height"] = height, Nonce = nonce, Epoch = epoch, Anchor = anchor, Cron = cron,
+    ["Read-Only"] = readOnly, ["Forwarded-By"] = forwardedBy,
+    Signature = id and ("sig-" .. id) or nil,
+  }
+  local n = select("#", ...)
   local tags = {}
-  for i = 2 * nfields + 1, total, 2 do
-    tags[#tags + 1] = { name = a[i], value = a[i + 1] }
+  if n > 0 then
+    local a = { ... }
+    local k = 0
+    for i = 1, n, 2 do
+      k = k + 1
+      tags[k] = { name = a[i], value = a[i + 1] }
+    end
   end
   msg.Tags = tags
   H.exceeded = false

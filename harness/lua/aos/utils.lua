@@ -160,10 +160,18 @@ if profile.normalize then
       for _, r in ipairs(renames) do msg[r[1]] = nil end
       for _, r in ipairs(renames) do msg[r[2]] = r[3] end
     end
+    return utils.normalizeTags(msg)
+  end
+
+  -- Title-Case the tag names only (what differs in messages whose root keys the CU built).
+  function utils.normalizeTags(msg)
     local tags = msg.Tags
     if type(tags) == "table" then
       for _, tag in ipairs(tags) do
-        if type(tag.name) == "string" then tag.name = capitalize(tag.name) end
+        local name = tag.name
+        if type(name) == "string" then
+          tag.name = capitalised[name] or capitalize(name)
+        end
       end
     end
     return msg
