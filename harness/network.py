@@ -37,6 +37,9 @@ START_TIME_MS = 1_749_945_600_000
 START_BLOCK_HEIGHT = 1_680_000
 BLOCK_MS = 120_000
 
+#: Chooses the next delivery: gets the candidate messages, returns an index into them.
+DeliveryOrder = Callable[[list[Message]], int]
+
 _INTERVAL = re.compile(r"^\s*(\d+)\s*-?\s*([a-zA-Z]+?)s?\s*$")
 _UNIT_MS = {"millisecond": 1, "second": 1000, "minute": 60_000, "hour": 3_600_000, "day": 86_400_000}
 _LUA_POS = re.compile(r"[^\s:\]\"]+\.lua:(\d+):")
@@ -87,7 +90,7 @@ class Network:
         self._mailboxes: dict[str, list[Message]] = {}
         self._by_id: dict[str, Message] = {}
         self._cron: dict[str, tuple[int, int]] = {}
-        self._choose: Callable[[list[Pending]], int] | None = None
+        self._order: DeliveryOrder | None = None
 
     # -- wallets, clock ----------------------------------------------------------------------
 
@@ -437,6 +440,31 @@ class Network:
         """Messages queued for delivery by ``run()``, in order."""
         return [p.message for p in self._pending]
 
+    def set_delivery_order(self, order: DeliveryOrder | None) -> None:
+        """Let *order* choose which pending message goes next (``None``: first come, first
+        served).  *order* gets the candidates — for each (sender, recipient) pair only its oldest
+        pending message, since the MU pushes one sender's messages to one process in order — and
+        returns the index of the one to deliver.  ``harness.strategies.delivery_order(data)``
+        hands that choice to hypothesis."""
+        self._order = order
+
+    def _next_index(self) -> int:
+        if self._order is None or len(self._pending) == 1:
+            return 0
+        seen: set[tuple[str | None, str]] = set()
+        heads: list[int] = []
+        for i, item in enumerate(self._pending):
+            key = (item.message.sender, item.to)
+            if key not in seen:
+                seen.add(key)
+                heads.append(i)
+        if len(heads) == 1:
+            return heads[0]
+        choice = self._order([self._pending[i].message for i in heads])
+        if not 0 <= choice < len(heads):
+            raise ValueError(f"delivery order chose {choice}, but there were {len(heads)} candidates")
+        return heads[choice]
+
     def run(self, *, max_deliveries: int | None = None) -> list[Delivery]:
         """Deliver queued messages until the network is quiet; return the deliveries made."""
         limit = max_deliveries if max_deliveries is not None else self.max_deliveries
@@ -448,7 +476,7 @@ class Network:
                     f"({len(self._pending)} messages pending): processes keep messaging each other. "
                     f"Last deliveries:\n{format_trace(made, self._names, limit=15)}"
                 )
-            index = self._choose(list(self._pending)) if self._choose else 0
+            index = self._next_index()
             item = self._pending[index]
             del self._pending[index]
             made.append(self._deliver_pending(item))
