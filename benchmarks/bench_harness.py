@@ -48,14 +48,28 @@ def bench(lua: str) -> list[tuple[str, str, str, str]]:
     net = Network(lua=lua)
     net.spawn(source=PING)
     spawn_us = median_us(lambda: net.spawn(source=PING), repeat=300)
-    rows.append(("spawn a process with its code (median)", f"{spawn_us / 1000:.2f} ms", "≤ 1 ms", "real aos booted in lupa: ~8 ms"))
+    rows.append(
+        (
+            "spawn a process with its code (median)",
+            f"{spawn_us / 1000:.2f} ms",
+            "≤ 1 ms",
+            "real aos booted in lupa: ~8 ms",
+        )
+    )
 
     # 2. send round trip
     net = Network(lua=lua)
     p = net.spawn(source=PING)
     alice = net.wallet("alice")
     send_us = median_us(lambda: p.send({"Action": "Ping"}, sender=alice), repeat=50, inner=200)
-    rows.append(("`Process.send` round trip, one-handler reply (median)", f"{send_us:.1f} µs", "≤ 15 µs", "real aos in lupa: 33–49 µs/msg; aos WASM via ao-loader: 43–52 ms/msg"))
+    rows.append(
+        (
+            "`Process.send` round trip, one-handler reply (median)",
+            f"{send_us:.1f} µs",
+            "≤ 15 µs",
+            "real aos in lupa: 33–49 µs/msg; aos WASM via ao-loader: 43–52 ms/msg",
+        )
+    )
 
     # 3. deliveries/s through run()
     net = Network(lua=lua)
@@ -66,7 +80,9 @@ def bench(lua: str) -> list[tuple[str, str, str, str]]:
     t = time.perf_counter()
     made = net.run(max_deliveries=n + 10)
     rate = len(made) / (time.perf_counter() - t)
-    rows.append(("deliveries/s through `Network.run()` (two-process ping-pong)", f"{rate:,.0f}/s", "≥ 30,000/s", "—"))
+    rows.append(
+        ("deliveries/s through `Network.run()` (two-process ping-pong)", f"{rate:,.0f}/s", "≥ 30,000/s", "—")
+    )
 
     # 4. rollback: replay cost per logged message
     net = Network(lua=lua)
@@ -77,14 +93,23 @@ def bench(lua: str) -> list[tuple[str, str, str, str]]:
     p.send({"Action": "Bad"})
     p.globals.get("Owner")  # forces the lazy rebuild
     rebuild_ms = (time.perf_counter() - t) * 1000
-    rows.append(("rollback after an error, 1,000 messages in the log (replay)", f"{rebuild_ms:.1f} ms", "—", "AO CU: drops the erroring message's memory"))
+    rows.append(
+        (
+            "rollback after an error, 1,000 messages in the log (replay)",
+            f"{rebuild_ms:.1f} ms",
+            "—",
+            "AO CU: drops the erroring message's memory",
+        )
+    )
 
     # anchor: bare Python -> Lua call with table marshalling, same machine
     rt = new_runtime(lua)
     f = rt.eval("function(t) return t.Action end")
     tbl = {"Action": "Ping", "Target": "x" * 43, "Data": ""}
     call_us = median_us(lambda: f(rt.table_from(tbl)), repeat=50, inner=2000)
-    rows.append(("anchor: bare Python→Lua call with table marshalling", f"{call_us:.1f} µs", "—", "issue: 4–6 µs"))
+    rows.append(
+        ("anchor: bare Python→Lua call with table marshalling", f"{call_us:.1f} µs", "—", "issue: 4–6 µs")
+    )
     return rows
 
 

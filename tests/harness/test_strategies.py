@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from harness import Message, Network
 from harness import strategies as aos
 
-CANONICAL = re.compile(r"^(0|[1-9][0-9]*)$")
+CANONICAL = re.compile(r"(0|[1-9][0-9]*)\Z")
 
 
 @given(aos.addresses())
