@@ -13,4 +13,4 @@ try:
 except Exception:  # pragma: no cover
     _installed = False
 
-pytest_plugins = [] if _installed else ["harness.plugin", "harness.busted.plugin"]
+pytest_plugins = [] if _installed else ["harness.plugin", "harness.busted.plugin", "harness.coverage.plugin"]

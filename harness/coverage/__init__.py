@@ -1,0 +1,1 @@
+"""Lua line and handler coverage (being built)."""

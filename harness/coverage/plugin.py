@@ -1,0 +1,1 @@
+"""pytest plugin for --ao-cov (placeholder until the collector lands)."""
