@@ -73,6 +73,7 @@ class Network:
         instruction_budget: int | None = DEFAULT_BUDGET,
         memory_limit: int | None = DEFAULT_MEMORY,
         max_deliveries: int = 10_000,
+        use_builds: bool = False,
     ) -> None:
         self.lua_version = normalise(lua)
         self.profile = get_profile(profile)
@@ -80,6 +81,7 @@ class Network:
         self.instruction_budget = instruction_budget
         self.memory_limit = memory_limit
         self.max_deliveries = max_deliveries
+        self.use_builds = use_builds
         self._ids = IdFactory(seed)
         self._now = START_TIME_MS
         self._height = START_BLOCK_HEIGHT
@@ -159,6 +161,13 @@ class Network:
         text = os.fspath(name_or_path)
         candidates = [Path(text), self.root / text]
         if "/" not in text and not text.endswith(".lua"):
+            if self.use_builds:
+                build = self.root / "ao" / text / "build" / "process.lua"
+                if not build.is_file():
+                    raise ProcessNotFound(
+                        f"no build of {text!r} at {build}; run `ao-harness build {text}` first"
+                    )
+                return build.resolve()
             candidates = [self.root / "ao" / text / "src" / "process.lua", *candidates]
         for c in candidates:
             if c.is_file():

@@ -36,6 +36,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="Lua instructions one message may run before it errors (0 = no limit).",
     )
+    group.addoption(
+        "--ao-builds",
+        dest="ao_builds",
+        action="store_true",
+        default=False,
+        help="bundle ao/*/src/process.lua into build/ first and spawn processes from the builds",
+    )
     parser.addini("ao_lua", "Lua version that runs processes (5.1, 5.2, 5.3, 5.4, 5.5, jit)", default="5.3")
     parser.addini(
         "ao_root",
@@ -61,10 +68,27 @@ def _setting(config: pytest.Config, name: str) -> Any:
     return value
 
 
+def _root(config: pytest.Config) -> Path:
+    root_ini = config.getini("ao_root")
+    return Path(str(config.rootpath)) / root_ini if root_ini else Path(str(config.rootpath))
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # under xdist only the controller builds (workers have `workerinput`)
+    if session.config.getoption("ao_builds", default=False) and not hasattr(session.config, "workerinput"):
+        from harness.bundle import build_all
+
+        build_all(_root(session.config))
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     lua = normalise(_setting(config, "lua"))
     profile = get_profile(_setting(config, "profile"))
-    return f"ao-harness: Lua {lua} ({LUA_MODULES[lua]}), aos profile {profile.name} ({profile.description})"
+    source = "ao/*/build (bundled)" if config.getoption("ao_builds", default=False) else "ao/*/src"
+    return (
+        f"ao-harness: Lua {lua} ({LUA_MODULES[lua]}), aos profile {profile.name} "
+        f"({profile.description}), processes from {source}"
+    )
 
 
 @pytest.fixture
@@ -84,7 +108,6 @@ def ao(request: pytest.FixtureRequest) -> Iterator[Network]:
                 f"@pytest.mark.ao takes keyword arguments only (lua=..., profile=...), got {marker.args!r}"
             )
         options.update({k: v for k, v in marker.kwargs.items()})
-    root_ini = config.getini("ao_root")
-    root = Path(str(config.rootpath)) / root_ini if root_ini else Path(str(config.rootpath))
-    net = Network(root=root, **options)
+    options.setdefault("use_builds", bool(config.getoption("ao_builds", default=False)))
+    net = Network(root=_root(config), **options)
     yield net

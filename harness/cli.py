@@ -1,0 +1,65 @@
+"""The ``ao-harness`` command: ``build`` bundles processes, ``run`` plays a manifest's scenario."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from harness.bundle import BundleError, build_all
+from harness.errors import HarnessError
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    root = Path(args.root)
+    try:
+        written = build_all(root, args.names or None)
+    except BundleError as exc:
+        print(f"ao-harness build: {exc}", file=sys.stderr)
+        return 1
+    if not written:
+        print(f"ao-harness build: no ao/*/src/process.lua under {root.resolve()}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"built {path.relative_to(root) if path.is_relative_to(root) else path}")
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from harness.scenario import run_manifest
+
+    try:
+        return run_manifest(
+            Path(args.manifest),
+            lua=args.lua,
+            profile=args.profile,
+            use_builds=args.builds,
+            out=sys.stdout,
+        )
+    except (HarnessError, OSError, ValueError) as exc:
+        print(f"ao-harness run: {exc}", file=sys.stderr)
+        return 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="ao-harness", description="AO processes on a local network")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    build = sub.add_parser("build", help="bundle ao/<name>/src/process.lua into ao/<name>/build/process.lua")
+    build.add_argument("names", nargs="*", help="process names (default: all under ao/)")
+    build.add_argument("--root", default=".", help="project root holding ao/ (default: .)")
+    build.set_defaults(func=_cmd_build)
+
+    run = sub.add_parser("run", help="spawn a manifest's processes locally and play its scenario")
+    run.add_argument("manifest", help="the aoform.yaml manifest")
+    run.add_argument("--lua", default="5.3", help="Lua version (default 5.3, AO's)")
+    run.add_argument("--profile", default="default", help="aos profile (default, legacy, head)")
+    run.add_argument("--builds", action="store_true", help="load the bundled build/ files instead of src/")
+    run.set_defaults(func=_cmd_run)
+
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
