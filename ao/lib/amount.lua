@@ -376,6 +376,32 @@ function amount.ratio(a, b, places)
   return amount.format_scaled(amount.scaled_ratio(a, b, places), places)
 end
 
+--- Parse an untrusted decimal ratio such as "1", "0.95" or "2.0" into an integer scaled by
+-- 10^places ("0.95", 6 -> "950000").  Returns nil and a reason for anything else (signs,
+-- exponents, more than `places` decimals, leading zeros, ...).
+function amount.parse_decimal(text, places)
+  if type(text) ~= "string" then
+    return nil, "must be a decimal string, got " .. type(text)
+  end
+  local int, frac = string.match(text, "^(%d+)%.(%d+)$")
+  if not int then
+    int, frac = text, ""
+  end
+  local ok, why = amount.check(int)
+  if not ok then
+    return nil, why
+  end
+  if not string.match(frac, "^%d*$") then
+    return nil, "is not a decimal number"
+  end
+  if #frac > places then
+    return nil, "has more than " .. places .. " decimals"
+  end
+  local scaled = int .. frac .. string.rep("0", places - #frac)
+  local first = string.find(scaled, "[1-9]")
+  return first and string.sub(scaled, first) or "0"
+end
+
 --- Sum of a list of canonical amounts.
 function amount.sum(list)
   local total = "0"

@@ -216,3 +216,19 @@ def test_no_forbidden_constructs_in_source() -> None:
     for op in ("~", "<<", ">>", "&", "|"):
         stripped = code.replace("~=", "")
         assert op not in stripped, f"operator {op!r} in amount.lua"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("1", "1000000"), ("1.0", "1000000"), ("0.95", "950000"), ("2.0", "2000000"), ("0", "0"),
+     ("0.000001", "1"), ("12.5", "12500000")],
+)
+def test_parse_decimal_accepts(amt: Any, text: str, expected: str) -> None:
+    assert amt.parse_decimal(text, 6) == expected
+
+
+@pytest.mark.parametrize("text", ["", "-1", "+1", "1e3", "0x1", "1.", ".5", "01.5", "1.0000001", " 1", "1.5.5", "1,5"])
+def test_parse_decimal_rejects(amt: Any, text: str) -> None:
+    value, why = amt.parse_decimal(text, 6)
+    assert value is None
+    assert why

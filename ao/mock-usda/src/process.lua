@@ -1,0 +1,299 @@
+-- Mock USDA: a standard AO token standing in for USDA in development and tests, plus a capped
+-- development faucet (Mint) and an escrow extension (Lock / Unlock naming a Locker).
+-- Protocol: ao/PROTOCOL.md ("Mock USDA").  Amounts are canonical base-unit strings (6 decimals).
+
+local json = require("json")
+local amount = require("lib.amount")
+
+-- Persistent state (kept when the file is loaded again).
+-- `Name` is set by aos from the spawn's Name tag and deliberately left alone here.
+Ticker = Ticker or "mUSDT"
+Denomination = Denomination or "6"
+Logo = Logo or "development-token"
+Balances = Balances or {}             -- address -> amount
+TotalSupply = TotalSupply or "0"
+Locks = Locks or {}                   -- holder -> { locker -> amount }
+LockedTotals = LockedTotals or {}     -- holder -> amount (sum over lockers)
+FaucetMax = FaucetMax or "10000000000" -- 10,000 USDA per faucet Mint
+Admin = Admin or Owner
+
+local function tag(msg, name)
+  return msg.Tags and msg.Tags[name]
+end
+
+local function balance_of(who)
+  return Balances[who] or "0"
+end
+
+local function locked_of(who)
+  return LockedTotals[who] or "0"
+end
+
+local function available_of(who)
+  return amount.sub(balance_of(who), locked_of(who))
+end
+
+local function reply_error(msg, action, err)
+  msg.reply({ Action = action .. "-Error", Error = err, Data = err })
+end
+
+-- Copy every X- tag of the request onto a notice (standard token behaviour).
+local function forward_x_tags(msg, notice)
+  for name, value in pairs(msg.Tags or {}) do
+    if type(name) == "string" and string.sub(name, 1, 2) == "X-" then
+      notice[name] = value
+    end
+  end
+  return notice
+end
+
+-- JSON with a fixed key order: the order the live session recorded.
+local function ordered_json(pairs_list)
+  local parts = {}
+  for i = 1, #pairs_list do
+    local key, value, raw = pairs_list[i][1], pairs_list[i][2], pairs_list[i][3]
+    parts[i] = json.encode(key) .. ":" .. (raw and value or json.encode(value))
+  end
+  return "{" .. table.concat(parts, ",") .. "}"
+end
+
+local function encode_map(t)
+  if next(t) == nil then
+    return "{}"
+  end
+  return json.encode(t)
+end
+
+-- Amount from Quantity (standard) or Amount (upstream); nil, reason when malformed.
+local function read_amount(msg)
+  local raw = tag(msg, "Quantity")
+  if raw == nil then
+    raw = tag(msg, "Amount")
+  end
+  if raw == nil then
+    return nil, "Quantity is required"
+  end
+  local q, why = amount.check_positive(raw)
+  if not q then
+    return nil, "Quantity " .. why
+  end
+  return q
+end
+
+Handlers.add("Info", "Info", function(msg)
+  msg.reply({
+    Action = "Info-Response",
+    Name = Name,
+    Ticker = Ticker,
+    Logo = Logo,
+    Denomination = Denomination,
+    Data = ordered_json({
+      { "ticker", Ticker },
+      { "totalSupply", TotalSupply, true }, -- a JSON number, as the live session showed
+      { "denomination", Denomination, true },
+      { "name", Name },
+    }),
+  })
+end)
+
+Handlers.add("Balance", "Balance", function(msg)
+  local who = tag(msg, "Recipient") or tag(msg, "Target") or msg.From
+  local bal = balance_of(who)
+  msg.reply({
+    Action = "Balance-Response",
+    Balance = bal,
+    Ticker = Ticker,
+    Account = who,
+    Data = ordered_json({
+      { "locked", locked_of(who) },
+      { "balance", bal },
+      { "available", available_of(who) },
+      { "target", who },
+    }),
+  })
+end)
+
+Handlers.add("Balances", "Balances", function(msg)
+  msg.reply({ Action = "Balances-Response", Ticker = Ticker, Data = encode_map(Balances) })
+end)
+
+Handlers.add("Total-Supply", "Total-Supply", function(msg)
+  msg.reply({ Action = "Total-Supply", Ticker = Ticker, Data = TotalSupply })
+end)
+
+Handlers.add("Transfer", "Transfer", function(msg)
+  local recipient = tag(msg, "Recipient")
+  if type(recipient) ~= "string" or recipient == "" then
+    return reply_error(msg, "Transfer", "Recipient required")
+  end
+  local q, why = read_amount(msg)
+  if not q then
+    return reply_error(msg, "Transfer", "Invalid amount: " .. why)
+  end
+  if amount.lt(available_of(msg.From), q) then
+    return reply_error(msg, "Transfer", "Insufficient available balance")
+  end
+  Balances[msg.From] = amount.sub(balance_of(msg.From), q)
+  Balances[recipient] = amount.add(balance_of(recipient), q)
+  if msg.Tags.Cast then
+    return
+  end
+  msg.reply(forward_x_tags(msg, {
+    Action = "Debit-Notice",
+    Recipient = recipient,
+    Quantity = q,
+    Data = json.encode({ recipient = recipient, amount = q, newBalance = balance_of(msg.From) }),
+  }))
+  Send(forward_x_tags(msg, {
+    Target = recipient,
+    Action = "Credit-Notice",
+    Sender = msg.From,
+    Quantity = q,
+    Data = json.encode({ from = msg.From, amount = q, newBalance = balance_of(recipient) }),
+  }))
+end)
+
+Handlers.add("Burn", "Burn", function(msg)
+  local q, why = read_amount(msg)
+  if not q then
+    return reply_error(msg, "Burn", "Invalid amount: " .. why)
+  end
+  if amount.lt(available_of(msg.From), q) then
+    return reply_error(msg, "Burn", "Insufficient available balance")
+  end
+  Balances[msg.From] = amount.sub(balance_of(msg.From), q)
+  TotalSupply = amount.sub(TotalSupply, q)
+  msg.reply({
+    Action = "Burn-Response",
+    Quantity = q,
+    Data = json.encode({ user = msg.From, amount = q, newBalance = balance_of(msg.From) }),
+  })
+end)
+
+-- Development faucet: anyone may mint up to FaucetMax per message.
+Handlers.add("Mint", "Mint", function(msg)
+  local q, why = read_amount(msg)
+  if not q then
+    return reply_error(msg, "Mint", "Invalid mint amount: " .. why)
+  end
+  if amount.gt(q, FaucetMax) then
+    return reply_error(msg, "Mint", "Mint amount above faucet maximum (" .. FaucetMax .. ")")
+  end
+  local recipient = tag(msg, "Recipient") or msg.From
+  Balances[recipient] = amount.add(balance_of(recipient), q)
+  TotalSupply = amount.add(TotalSupply, q)
+  msg.reply({
+    Action = "Mint-Response",
+    Recipient = recipient,
+    Quantity = q,
+    Data = json.encode({ recipient = recipient, amount = q, newBalance = balance_of(recipient) }),
+  })
+  if recipient ~= msg.From then
+    Send({
+      Target = recipient,
+      Action = "Credit-Notice",
+      Sender = msg.From,
+      Quantity = q,
+      ["X-Faucet"] = "true",
+      Data = json.encode({ from = "Mock-USDA-Mint", amount = q, newBalance = balance_of(recipient) }),
+    })
+  end
+end)
+
+-- Escrow: the holder (From) locks part of its own available balance for a Locker (default:
+-- itself).  Only that Locker may unlock it.
+Handlers.add("Lock", "Lock", function(msg)
+  local user = tag(msg, "User")
+  if user ~= nil and user ~= msg.From then
+    return reply_error(msg, "Lock", "Only the holder can lock its own balance")
+  end
+  user = msg.From
+  local q, why = read_amount(msg)
+  if not q then
+    return reply_error(msg, "Lock", "Invalid amount: " .. why)
+  end
+  if amount.lt(available_of(user), q) then
+    return reply_error(msg, "Lock", "Insufficient available balance for lock")
+  end
+  local locker = tag(msg, "Locker") or user
+  Locks[user] = Locks[user] or {}
+  Locks[user][locker] = amount.add(Locks[user][locker] or "0", q)
+  LockedTotals[user] = amount.add(locked_of(user), q)
+  msg.reply({
+    Action = "Lock-Response",
+    Quantity = q,
+    Locker = locker,
+    Data = json.encode({
+      user = user, amount = q, locker = locker,
+      totalLocked = locked_of(user), availableBalance = available_of(user),
+    }),
+  })
+  if locker ~= user then
+    Send({
+      Target = locker,
+      Action = "Lock-Confirmed",
+      User = user,
+      Quantity = q,
+      ["Lock-Id"] = msg.Id,
+      Data = json.encode({ user = user, amount = q, lockId = msg.Id, purpose = tag(msg, "Purpose") }),
+    })
+  end
+end)
+
+Handlers.add("Unlock", "Unlock", function(msg)
+  local user = tag(msg, "User") or msg.From
+  local q, why = read_amount(msg)
+  if not q then
+    return reply_error(msg, "Unlock", "Invalid amount: " .. why)
+  end
+  local mine = (Locks[user] or {})[msg.From] or "0"
+  if amount.lt(mine, q) then
+    return reply_error(msg, "Unlock", "Insufficient locked balance")
+  end
+  local rest = amount.sub(mine, q)
+  Locks[user][msg.From] = rest ~= "0" and rest or nil
+  LockedTotals[user] = amount.sub(locked_of(user), q)
+  if LockedTotals[user] == "0" then
+    LockedTotals[user] = nil
+  end
+  msg.reply({
+    Action = "Unlock-Response",
+    Quantity = q,
+    Data = json.encode({
+      user = user, amount = q, remainingLocked = locked_of(user), availableBalance = available_of(user),
+    }),
+  })
+  if user ~= msg.From then
+    Send({
+      Target = user,
+      Action = "Unlock-Notice",
+      Quantity = q,
+      Data = json.encode({ amount = q, unlockedBy = msg.From, availableBalance = available_of(user) }),
+    })
+  end
+end)
+
+Handlers.add("Configure", "Configure", function(msg)
+  if msg.From ~= Admin then
+    return reply_error(msg, "Configure", "Unauthorized - only admin can configure")
+  end
+  local ctype, value = tag(msg, "Config-Type"), tag(msg, "Value")
+  if ctype == "FaucetMax" then
+    local v, why = amount.check_positive(value)
+    if not v then
+      return reply_error(msg, "Configure", "Invalid value for FaucetMax: " .. why)
+    end
+    FaucetMax = v
+  elseif ctype == "AdminProcess" then
+    if type(value) ~= "string" or #value ~= 43 then
+      return reply_error(msg, "Configure", "Invalid value for AdminProcess: need a 43-character address")
+    end
+    Admin = value
+  else
+    return reply_error(msg, "Configure", "Unknown configuration type: " .. tostring(ctype))
+  end
+  msg.reply({
+    Action = "Configure-Response",
+    Data = json.encode({ configType = ctype, value = value, success = true }),
+  })
+end)
