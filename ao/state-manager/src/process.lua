@@ -151,8 +151,11 @@ Handlers.add("Update-Position", "Update-Position", function(msg)
     return reply_error(msg, "Update-Position", "User required")
   end
   local op = tag(msg, "Operation") or "add"
+  if op == "update" then
+    op = "set" -- upstream's name for an absolute update
+  end
   if op ~= "add" and op ~= "subtract" and op ~= "set" then
-    return reply_error(msg, "Update-Position", "Operation must be add, subtract or set")
+    return reply_error(msg, "Update-Position", "Operation must be add, subtract, set or update")
   end
   local values = {}
   for _, name in ipairs({ "Collateral", "Tim3-Balance", "Total-Collateral", "Total-Supply" }) do

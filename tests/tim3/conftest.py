@@ -1,0 +1,193 @@
+"""The TIM3 system on a local network: spawn and wire the five processes; check I1-I6."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from harness import Network
+from harness.messages import Message
+from harness.process import Process
+
+USDA = 1_000_000  # base units per whole USDA / TIM3 (6 decimals)
+TIMEOUT_MS = 300_000
+
+
+def data_of(msg: Message) -> Any:
+    """The JSON body of a message."""
+    return json.loads(msg.data)
+
+
+@dataclass
+class Tim3:
+    """The five wired processes plus helpers to drive flows and check invariants."""
+
+    ao: Network
+    usda: Process
+    lock: Process
+    token: Process
+    coord: Process
+    state: Process
+    admin: str
+    users: list[str] = field(default_factory=list)
+
+    # -- driving -------------------------------------------------------------------------------
+
+    def user(self, name: str, usda: int = 0) -> str:
+        """A wallet with *usda* base units from the faucet."""
+        addr = self.ao.wallet(name)
+        if addr not in self.users:
+            self.users.append(addr)
+        if usda:
+            r = self.usda.send({"Action": "Mint", "Quantity": str(usda)}, sender=addr)
+            assert r.error is None, r.error
+            self.ao.run()
+        return addr
+
+    def deposit(self, user: str, quantity: int | str, *, run: bool = True) -> Any:
+        """User -> USDA Transfer to the lock manager with X-Action = Mint (the mint flow)."""
+        r = self.usda.send(
+            {"Action": "Transfer", "Recipient": self.lock.id, "Quantity": str(quantity), "X-Action": "Mint"},
+            sender=user,
+        )
+        assert r.error is None, r.error
+        if run:
+            self.ao.run()
+        return r
+
+    def redeem(self, user: str, quantity: int | str, *, run: bool = True) -> Any:
+        """User -> TIM3 Transfer to the coordinator with X-Action = Redeem."""
+        r = self.token.send(
+            {"Action": "Transfer", "Recipient": self.coord.id, "Quantity": str(quantity), "X-Action": "Redeem"},
+            sender=user,
+        )
+        assert r.error is None, r.error
+        if run:
+            self.ao.run()
+        return r
+
+    def transfer(self, sender: str, recipient: str, quantity: int | str) -> Any:
+        r = self.token.send({"Action": "Transfer", "Recipient": recipient, "Quantity": str(quantity)}, sender=sender)
+        assert r.error is None, r.error
+        self.ao.run()
+        return r
+
+    def configure(self, proc: Process, ctype: str, value: str, *, sender: str | None = None) -> Any:
+        r = proc.send({"Action": "Configure", "Config-Type": ctype, "Value": value}, sender=sender or self.admin)
+        assert r.error is None, r.error
+        return r
+
+    def received(self, user: str, action: str, sender: Process | None = None) -> list[Message]:
+        """Messages with *action* delivered to *user* (from *sender*, default the coordinator)."""
+        frm = (sender or self.coord).id
+        return [m for m in self.ao.mailbox(user) if m.action == action and m.sender == frm]
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def usda_balance(self, who: str) -> int:
+        return int(self.usda.globals["Balances"].get(who, "0"))
+
+    def tim3_balance(self, who: str) -> int:
+        return int(self.token.globals["Balances"].get(who, "0"))
+
+    def tim3_supply(self) -> int:
+        return int(self.token.globals["TotalSupply"])
+
+    def usda_supply(self) -> int:
+        return int(self.usda.globals["TotalSupply"])
+
+    def pending(self) -> dict[str, Any]:
+        return self.coord.globals["Pending"]
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything I6 says an unauthorised message must not change."""
+        keys = {
+            self.usda: ["Balances", "TotalSupply", "Locks", "FaucetMax", "Admin"],
+            self.lock: ["Deposits", "Releases", "Users", "LockStats", "Config", "Admin"],
+            self.token: ["Balances", "TotalSupply", "Operations", "Config", "Admin", "TokenStats"],
+            self.coord: ["Config", "Totals", "UserPositions", "Pending", "Completed", "Admin", "Window"],
+            self.state: ["SystemState", "UserPositions", "Config", "Admin"],
+        }
+        return {p.name + "." + k: p.globals[k] for p, ks in keys.items() for k in ks}
+
+    # -- invariants ----------------------------------------------------------------------------
+
+    def check(self, *, quiet: bool = True, baseline: dict[str, int] | None = None) -> None:
+        """I1-I5 (I3 when *baseline* maps users to their USDA+TIM3 holdings before the flow).
+        With *quiet* the network is first run until nothing is queued."""
+        if quiet:
+            self.ao.run()
+        # I1: supply = sum of balances, both tokens
+        tb = self.token.globals["Balances"]
+        assert self.tim3_supply() == sum(int(v) for v in tb.values()), "I1 TIM3 supply != sum of balances"
+        ub = self.usda.globals["Balances"]
+        assert self.usda_supply() == sum(int(v) for v in ub.values()), "I1 USDA supply != sum of balances"
+        # I2: never under-collateralised; equal once quiet, and equal to the custody ledger
+        held = self.usda_balance(self.lock.id)
+        assert self.tim3_supply() <= held, f"I2 TIM3 supply {self.tim3_supply()} > USDA held {held}"
+        ledger = int(self.lock.globals["LockStats"]["totalLocked"])
+        if quiet:
+            assert not self.ao.pending, "network is not quiet"
+            assert self.tim3_supply() == held, f"I2 quiet: supply {self.tim3_supply()} != held {held}"
+            assert ledger == held, f"I2 ledger {ledger} != USDA held {held}"
+            # I4: the read model agrees with the tokens
+            ss = self.state.globals["SystemState"]
+            assert int(ss["totalTIM3Supply"]) == self.tim3_supply(), "I4 state supply"
+            assert int(ss["totalCollateral"]) == held, "I4 state collateral"
+            totals = self.coord.globals["Totals"]
+            assert int(totals["tim3"]) == self.tim3_supply(), "coordinator TIM3 total"
+            assert int(totals["collateral"]) == held, "coordinator collateral total"
+            # the coordinator never keeps TIM3 once quiet (redeemed TIM3 is burned or returned)
+            if not self.pending():
+                assert self.tim3_balance(self.coord.id) == 0, "TIM3 stranded at the coordinator"
+        # I3: conservation per user (only faucet mints change USDA + TIM3 held)
+        if baseline is not None and quiet:
+            for user, before in baseline.items():
+                now = self.usda_balance(user) + self.tim3_balance(user)
+                assert now == before, f"I3 user {user[:8]} holds {now}, expected {before}"
+
+    def check_expired(self) -> None:
+        """I5: once quiet and past the timeout, nothing is pending."""
+        assert not self.ao.pending
+        assert self.pending() == {}, f"I5 pending operations remain: {list(self.pending())}"
+
+    def holdings(self) -> dict[str, int]:
+        return {u: self.usda_balance(u) + self.tim3_balance(u) for u in self.users}
+
+
+def build_system(ao: Network, *, wire: bool = True) -> Tim3:
+    admin = ao.wallet("owner")
+    usda = ao.spawn("mock-usda", tags={"Name": "mock-usda-test"})
+    lock = ao.spawn("lock-manager")
+    token = ao.spawn("token-manager")
+    coord = ao.spawn("coordinator")
+    state = ao.spawn("state-manager")
+    t = Tim3(ao, usda, lock, token, coord, state, admin)
+    if wire:
+        for proc, ctype, value in wiring(t):
+            t.configure(proc, ctype, value)
+        ao.run()
+    return t
+
+
+def wiring(t: Tim3) -> list[tuple[Process, str, str]]:
+    """The configuration messages the deployer sends (the same list aoform.yaml describes)."""
+    return [
+        (t.lock, "MockUsdaProcess", t.usda.id),
+        (t.lock, "CoordinatorProcess", t.coord.id),
+        (t.token, "CoordinatorProcess", t.coord.id),
+        (t.coord, "MockUsdaProcess", t.usda.id),
+        (t.coord, "LockManagerProcess", t.lock.id),
+        (t.coord, "TokenManagerProcess", t.token.id),
+        (t.coord, "StateManagerProcess", t.state.id),
+        (t.state, "CoordinatorProcess", t.coord.id),
+    ]
+
+
+@pytest.fixture
+def tim3(ao: Network) -> Iterator[Tim3]:
+    yield build_system(ao)
