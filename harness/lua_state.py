@@ -16,7 +16,7 @@ import lupa
 
 from harness import chunks
 from harness.convert import to_python
-from harness.errors import NonUTF8Error
+from harness.errors import HarnessError, NonUTF8Error
 from harness.lua_versions import lupa_module, normalise
 from harness.profiles import Profile
 
@@ -164,7 +164,12 @@ class LuaProcessState:
             else "function(code) return loadstring(code, '=harness') end"
         )
         chunk = loader(chunks.bridge_bytecode(self.lua_version))
-        bridge = chunk(mods, config)
+        try:
+            bridge = chunk(mods, config)
+        except lupa.LuaError as exc:
+            raise HarnessError(
+                f"the harness's aos runtime failed to boot on Lua {self.lua_version}: {exc}"
+            ) from exc
         spec = self.spec
         bridge.set_process(
             spec.id, spec.owner, spec.module, lua.table_from([lua.table_from(list(t)) for t in spec.tags])

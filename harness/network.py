@@ -7,7 +7,7 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harness import chunks
 from harness.errors import (
@@ -30,6 +30,9 @@ from harness.lua_versions import normalise
 from harness.messages import Delivery, Message, Result, format_trace, strip_ansi
 from harness.mu import Pending, check_tags, outbox_messages, spawn_requests
 from harness.process import Process
+
+if TYPE_CHECKING:
+    from harness.manifest import System
 from harness.profiles import get_profile
 
 #: 2025-06-15T00:00:00Z in milliseconds: where every network's clock starts.
@@ -290,6 +293,13 @@ class Network:
         if result.error is not None:
             err = _last_error(result.error)
             raise ProcessLoadError(where, _line_of(err, chunkname), err)
+
+    def spawn_system(self, manifest: str | os.PathLike[str], *, use_builds: bool | None = None) -> System:
+        """Spawn and wire every process of a deployment manifest (``aoform.yaml``); returns a
+        mapping of handle -> ``Process``.  Tests and deployment share one topology."""
+        from harness.manifest import spawn_system
+
+        return spawn_system(self, manifest, use_builds=use_builds)
 
     # -- sending -----------------------------------------------------------------------------
 
