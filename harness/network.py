@@ -295,11 +295,15 @@ class Network:
             raise ProcessLoadError(where, _line_of(err, chunkname), err)
 
     def spawn_system(self, manifest: str | os.PathLike[str], *, use_builds: bool | None = None) -> System:
-        """Spawn and wire every process of a deployment manifest (``aoform.yaml``); returns a
-        mapping of handle -> ``Process``.  Tests and deployment share one topology."""
+        """Spawn and wire every process of a deployment manifest (``aoform.yaml``, relative to
+        ``root``); returns a mapping of handle -> ``Process``.  Tests and deployment share one
+        topology."""
         from harness.manifest import spawn_system
 
-        return spawn_system(self, manifest, use_builds=use_builds)
+        path = Path(manifest)
+        if not path.is_absolute() and not path.exists():
+            path = self.root / path
+        return spawn_system(self, path, use_builds=use_builds)
 
     # -- sending -----------------------------------------------------------------------------
 
@@ -495,15 +499,25 @@ class Network:
                     f"({len(self._pending)} messages pending): processes keep messaging each other. "
                     f"Last deliveries:\n{format_trace(made, self._names, limit=15)}"
                 )
-            index = self._next_index()
-            item = self._pending[index]
-            del self._pending[index]
-            made.append(self._deliver_pending(item))
+            made.append(self.step())  # type: ignore[arg-type]
         return made
 
     def step(self) -> Delivery | None:
         """Deliver the next queued message only (``None`` if the network is quiet)."""
-        return self.run(max_deliveries=1)[0] if self._pending else None
+        if not self._pending:
+            return None
+        index = self._next_index()
+        item = self._pending[index]
+        del self._pending[index]
+        return self._deliver_pending(item)
+
+    def drop(self, match: Callable[[Message], bool]) -> list[Message]:
+        """Remove the queued messages *match* accepts and return them: a message lost on the
+        way (to test timeouts and compensation)."""
+        dropped = [p for p in self._pending if match(p.message)]
+        for p in dropped:
+            self._pending.remove(p)
+        return [p.message for p in dropped]
 
     def _deliver_pending(self, item: Pending) -> Delivery:
         msg = item.message

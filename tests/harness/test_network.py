@@ -272,3 +272,25 @@ def test_assign_delivers_an_existing_message(ao: Network) -> None:
     assert r.error is None
     ao.run()
     assert b.globals["Got"] == a.id
+
+
+def test_step_delivers_one_message_at_a_time(ao: Network) -> None:
+    src = "Handlers.add('fan', 'Fan', function(msg) for i = 1, 3 do Send({ Target = msg.From, Action = 'N', I = tostring(i) }) end end)"
+    p = ao.spawn(source=src)
+    p.send({"Action": "Fan"})
+    assert len(ao.pending) == 3
+    first = ao.step()
+    assert first is not None and first.message.tags["I"] == "1"
+    assert len(ao.pending) == 2
+    ao.run()
+    assert ao.step() is None
+
+
+def test_drop_loses_a_queued_message(ao: Network) -> None:
+    src = "Handlers.add('fan', 'Fan', function(msg) for i = 1, 3 do Send({ Target = msg.From, Action = 'N', I = tostring(i) }) end end)"
+    p = ao.spawn(source=src)
+    p.send({"Action": "Fan"})
+    lost = ao.drop(lambda m: m.tags.get("I") == "2")
+    assert [m.tags["I"] for m in lost] == ["2"]
+    ao.run()
+    assert [m.tags["I"] for m in ao.mailbox(p.owner)] == ["1", "3"]
