@@ -8,6 +8,7 @@ log into a fresh state.  Messages that succeed cost nothing extra.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,6 +46,11 @@ class RawResult:
     messages: list[tuple[Any, Any, Any, list[tuple[Any, Any]]]] = field(default_factory=list)
     spawns: list[tuple[Any, Any, list[tuple[Any, Any]]]] = field(default_factory=list)
     assignments: list[tuple[list[Any], Any]] = field(default_factory=list)
+
+
+@functools.cache
+def _profile_config(profile: Profile) -> dict[str, object]:
+    return profile.lua_config()
 
 
 def _parse(flat: tuple[Any, ...] | Any) -> RawResult:
@@ -152,7 +158,7 @@ class LuaProcessState:
         )
         config = lua.table_from(
             {
-                "profile": lua.table_from(self.profile.lua_config()),
+                "profile": lua.table_from(_profile_config(self.profile)),
                 "budget": self.budget,
                 "inbox_cap": 10000,
                 "search_dirs": lua.table_from([lua.table_from(list(d)) for d in self.spec.search_dirs]),

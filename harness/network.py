@@ -90,6 +90,8 @@ class Network:
         self._height = START_BLOCK_HEIGHT
         self._processes: dict[str, Process] = {}
         self._names: dict[str, str] = {MU_ADDRESS: "MU"}
+        self._label_counts: dict[str, int] = {}
+        self._ao_search: list[tuple[str, str]] | None = None
         self._pending: deque[Pending] = deque()
         self._trace: list[Delivery] = []
         self._mailboxes: dict[str, list[Message]] = {}
@@ -241,9 +243,7 @@ class Network:
         search: list[tuple[str, str]] = []
         if path is not None:
             search.append((str(path.parent), self._display(path.parent)))
-        ao_dir = self.root / "ao"
-        if ao_dir.is_dir():
-            search.append((str(ao_dir.resolve()), self._display(ao_dir)))
+        search.extend(self._ao_dir_entry())
         spec = ProcessSpec(
             id=pid, owner=owner, module=self.profile.module, tags=tags, search_dirs=tuple(search)
         )
@@ -265,15 +265,21 @@ class Network:
             module=self.profile.module,
         )
         self._processes[pid] = proc
-        label = name
-        if label in self._names.values():
-            label = f"{name}#{sum(1 for v in self._names.values() if v.split('#')[0] == name) + 1}"
-        self._names[pid] = label
+        count = self._label_counts.get(name, 0) + 1
+        self._label_counts[name] = count
+        self._names[pid] = name if count == 1 else f"{name}#{count}"
         for k, v in tags:
             if k == "Cron-Interval":
                 interval = parse_interval(v)
                 self._cron[pid] = (self._now + interval, interval)
         return proc
+
+    def _ao_dir_entry(self) -> list[tuple[str, str]]:
+        """``<root>/ao`` as a module search directory (looked up once per network)."""
+        if self._ao_search is None:
+            ao_dir = self.root / "ao"
+            self._ao_search = [(str(ao_dir.resolve()), self._display(ao_dir))] if ao_dir.is_dir() else []
+        return self._ao_search
 
     def _display(self, path: Path) -> str:
         try:

@@ -31,6 +31,7 @@ class Profile:
     description: str
 
     def lua_config(self) -> dict[str, object]:
+        """The switches as the Lua runtime reads them."""
         data = asdict(self)
         data.pop("description")
         return data

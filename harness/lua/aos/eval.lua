@@ -1,6 +1,5 @@
 -- .eval: the `_eval` handle - run msg.Data as Lua in _G the way aos does (spec §5.5, gotcha 32).
 local H = ...
-local stringify = require(".stringify")
 
 return function(ao)
   return function(msg)
@@ -23,7 +22,7 @@ return function(ao)
     end
     if output and HANDLER_PRINT_LOGS then
       if type(output) == "table" then
-        table.insert(HANDLER_PRINT_LOGS, stringify.format(output))
+        table.insert(HANDLER_PRINT_LOGS, require(".stringify").format(output))
       else
         table.insert(HANDLER_PRINT_LOGS, tostring(output))
       end

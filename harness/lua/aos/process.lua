@@ -3,8 +3,9 @@
 local H = ...
 local profile = H.profile
 
-local json = require("json")
-local stringify = require(".stringify")
+-- json and .stringify are loaded on first use (most messages need neither; it keeps spawns fast)
+local function json() return require("json") end
+local function stringify() return require(".stringify") end
 local chance = require(".chance")
 local utils = require(".utils")
 local ao = require(".ao")
@@ -40,7 +41,7 @@ Dump = dump
 math.random = function() return 0.5 end
 
 if profile.globals_json then
-  _G.json = json
+  _G.json = json()
   _G.base64 = require(".base64")
 end
 
@@ -58,7 +59,7 @@ function print(a)
   local s
   local t = type(a)
   if t == "table" then
-    s = stringify.format(a)
+    s = stringify().format(a)
   elseif t == "number" then
     s = Colors.green .. tostring(a) .. Colors.reset
   elseif t == "boolean" then
@@ -105,7 +106,7 @@ end
 local function wrapJson(msg)
   if type(msg.Data) == "table" then
     msg["Content-Type"] = "application/json"
-    msg.Data = json.encode(msg.Data)
+    msg.Data = json().encode(msg.Data)
   end
 end
 
@@ -273,7 +274,7 @@ function process.handle(msg, env)
   ao.env.Process.Tags = Tab(ao.env.Process)
 
   if msg.Tags["Content-Type"] == "application/json" then
-    msg.Data = json.decode(msg.Data or "{}")
+    msg.Data = json().decode(msg.Data or "{}")
   end
 
   Errors = Errors or {}
