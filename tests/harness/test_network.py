@@ -294,3 +294,24 @@ def test_drop_loses_a_queued_message(ao: Network) -> None:
     assert [m.tags["I"] for m in lost] == ["2"]
     ao.run()
     assert [m.tags["I"] for m in ao.mailbox(p.owner)] == ["1", "3"]
+
+
+def test_pairs_order_is_the_same_in_every_state() -> None:
+    """Lua seeds string hashes per state (clock, addresses); the harness fixes the pairs order so a
+    process that sends while iterating gives the same trace every run."""
+    src = """
+    Handlers.add('fan', 'Fan', function(msg)
+      local t = {}
+      for i = 1, 40 do t['holder-' .. i] = tostring(i) end
+      t[2], t[1] = 'b', 'a'
+      for k, v in pairs(t) do Send({ Target = msg.From, Action = 'Item', Key = tostring(k) }) end
+    end)
+    """
+    orders = []
+    for _ in range(4):
+        net = Network()
+        p = net.spawn(source=src)
+        orders.append([m.tags["Key"] for m in p.send({"Action": "Fan"}).messages])
+    assert all(o == orders[0] for o in orders)
+    assert orders[0][:3] == ["1", "2", "holder-1"]
+    assert len(orders[0]) == 42
