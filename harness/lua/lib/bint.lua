@@ -1,0 +1,547 @@
+-- .bint: fixed-width two's complement big integers with the API aos code uses from lua-bint 0.5
+-- (`local bint = require(".bint")(256)`), written here from its documented behaviour.
+--
+-- Representation: an array of 16-bit limbs, least significant first, in a table whose metatable
+-- is the class.  16-bit limbs keep every intermediate value below 2^53, so the same code is exact
+-- on Lua 5.1, 5.2, 5.3, 5.4 and LuaJIT (no integer subtype or bit operators needed).  Overflow
+-- wraps silently at the chosen width, as lua-bint does.
+local floor = math.floor
+local B = 65536
+local HALF = 32768
+
+local cache = {}
+
+local function newclass(bits)
+  bits = bits or 256
+  assert(bits % 32 == 0, "bitsize must be a multiple of 32")
+  if cache[bits] then return cache[bits] end
+  local N = floor(bits / 16)
+  local bint = {}
+  bint.__index = bint
+  bint.bits = bits
+
+  local function raw()
+    local r = {}
+    for i = 1, N do r[i] = 0 end
+    return setmetatable(r, bint)
+  end
+
+  local function copy(x)
+    local r = {}
+    for i = 1, N do r[i] = x[i] end
+    return setmetatable(r, bint)
+  end
+
+  local function isbint(x)
+    return getmetatable(x) == bint
+  end
+  bint.isbint = isbint
+
+  -- two's complement negation in place
+  local function negate(r)
+    local carry = 1
+    for i = 1, N do
+      local v = (B - 1 - r[i]) + carry
+      if v >= B then
+        r[i] = v - B
+        carry = 1
+      else
+        r[i] = v
+        carry = 0
+      end
+    end
+    return r
+  end
+
+  -- r = r * m + a  (m, a small non-negative numbers), wrapping
+  local function muladd(r, m, a)
+    local carry = a
+    for i = 1, N do
+      local v = r[i] * m + carry
+      carry = floor(v / B)
+      r[i] = v - carry * B
+    end
+    return r
+  end
+
+  local function iszero(x)
+    for i = 1, N do
+      if x[i] ~= 0 then return false end
+    end
+    return true
+  end
+
+  local function isneg(x)
+    return x[N] >= HALF
+  end
+
+  -- unsigned division by a small number d (< 2^20): returns quotient (new) and remainder
+  local function divsmall(x, d)
+    local q = raw()
+    local rem = 0
+    for i = N, 1, -1 do
+      local cur = rem * B + x[i]
+      local qi = floor(cur / d)
+      q[i] = qi
+      rem = cur - qi * d
+    end
+    return q, rem
+  end
+
+  local digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+  local function parse(s, base)
+    if type(s) ~= "string" then return nil end
+    local neg = false
+    local i = 1
+    s = string.lower(s)
+    local sign = string.sub(s, 1, 1)
+    if sign == "-" or sign == "+" then
+      neg = sign == "-"
+      i = 2
+    end
+    if not base then
+      if string.sub(s, i, i + 1) == "0x" then
+        base = 16
+        i = i + 2
+      else
+        base = 10
+      end
+    end
+    if i > #s then return nil end
+    local r = raw()
+    for j = i, #s do
+      local c = string.sub(s, j, j)
+      local d = string.find(digits, c, 1, true)
+      if not d or d > base then return nil end
+      muladd(r, base, d - 1)
+    end
+    if neg then negate(r) end
+    return r
+  end
+
+  local function fromnumber(n)
+    if n ~= n or n == math.huge or n == -math.huge then return nil end
+    if floor(n) ~= n then return nil end
+    local neg = n < 0
+    local m = neg and -n or n
+    if m >= 2 ^ 53 then
+      -- exact for integers (5.3+) and for floats that hold an integer value
+      return parse(string.format("%.0f", n))
+    end
+    local r = raw()
+    for i = 1, N do
+      local limb = m % B
+      r[i] = limb
+      m = (m - limb) / B
+      if m == 0 then break end
+    end
+    for i = 1, N do r[i] = floor(r[i]) end
+    if neg then negate(r) end
+    return r
+  end
+
+  -- tobint(x[, clone]): a bint from a bint, number or string; nil when it cannot be represented
+  function bint.tobint(x, clone)
+    if isbint(x) then return clone and copy(x) or x end
+    local t = type(x)
+    if t == "number" then
+      if math.type and math.type(x) == "integer" then return parse(string.format("%d", x)) end
+      return fromnumber(x)
+    elseif t == "string" then
+      return parse(x)
+    end
+    return nil
+  end
+
+  function bint.new(x)
+    local r = bint.tobint(x, true)
+    if not r then error("value cannot be represented by a bint", 2) end
+    return r
+  end
+
+  -- parse(x): a bint, or the number itself when it is a non-integral number
+  function bint.parse(x, clone)
+    local r = bint.tobint(x, clone)
+    if r then return r end
+    return tonumber(x)
+  end
+
+  function bint.frombase(s, base)
+    return parse(s, base or 10)
+  end
+
+  function bint.fromstring(s)
+    return parse(s)
+  end
+
+  function bint.zero() return raw() end
+
+  function bint.one()
+    local r = raw()
+    r[1] = 1
+    return r
+  end
+
+  function bint.maxinteger()
+    local r = raw()
+    for i = 1, N do r[i] = B - 1 end
+    r[N] = HALF - 1
+    return r
+  end
+
+  function bint.mininteger()
+    local r = raw()
+    r[N] = HALF
+    return r
+  end
+
+  local function arg(x)
+    local r = bint.tobint(x)
+    if not r then error("value cannot be represented by a bint", 3) end
+    return r
+  end
+
+  function bint.iszero(x) return iszero(arg(x)) end
+  function bint.isneg(x) return isneg(arg(x)) end
+  function bint.ispos(x)
+    local a = arg(x)
+    return not isneg(a) and not iszero(a)
+  end
+  function bint.isone(x)
+    local a = arg(x)
+    if a[1] ~= 1 then return false end
+    for i = 2, N do
+      if a[i] ~= 0 then return false end
+    end
+    return true
+  end
+  function bint.iseven(x) return arg(x)[1] % 2 == 0 end
+  function bint.isodd(x) return arg(x)[1] % 2 == 1 end
+
+  local function add(a, b)
+    local r = raw()
+    local carry = 0
+    for i = 1, N do
+      local v = a[i] + b[i] + carry
+      if v >= B then
+        r[i] = v - B
+        carry = 1
+      else
+        r[i] = v
+        carry = 0
+      end
+    end
+    return r
+  end
+
+  local function sub(a, b)
+    local r = raw()
+    local borrow = 0
+    for i = 1, N do
+      local v = a[i] - b[i] - borrow
+      if v < 0 then
+        r[i] = v + B
+        borrow = 1
+      else
+        r[i] = v
+        borrow = 0
+      end
+    end
+    return r
+  end
+
+  local function mul(a, b)
+    local acc = {}
+    for i = 1, N do acc[i] = 0 end
+    for i = 1, N do
+      local ai = a[i]
+      if ai ~= 0 then
+        for j = 1, N - i + 1 do
+          acc[i + j - 1] = acc[i + j - 1] + ai * b[j]
+        end
+      end
+      -- keep column sums small: normalise as we go
+      local carry = 0
+      for k = i, N do
+        local v = acc[k] + carry
+        carry = floor(v / B)
+        acc[k] = v - carry * B
+      end
+    end
+    return setmetatable(acc, bint)
+  end
+
+  -- unsigned compare: -1, 0, 1
+  local function ucmp(a, b)
+    for i = N, 1, -1 do
+      if a[i] ~= b[i] then return a[i] < b[i] and -1 or 1 end
+    end
+    return 0
+  end
+
+  local function scmp(a, b)
+    local na, nb = isneg(a), isneg(b)
+    if na ~= nb then return na and -1 or 1 end
+    return ucmp(a, b)
+  end
+
+  local function shl1(r)
+    local carry = 0
+    for i = 1, N do
+      local v = r[i] * 2 + carry
+      if v >= B then
+        r[i] = v - B
+        carry = 1
+      else
+        r[i] = v
+        carry = 0
+      end
+    end
+  end
+
+  local function bitlength(a)
+    for i = N, 1, -1 do
+      local v = a[i]
+      if v ~= 0 then
+        local n = 0
+        while v > 0 do
+          v = floor(v / 2)
+          n = n + 1
+        end
+        return (i - 1) * 16 + n
+      end
+    end
+    return 0
+  end
+
+  -- unsigned long division
+  local function udivmod(a, b)
+    if iszero(b) then error("attempt to divide by zero", 3) end
+    if ucmp(a, b) < 0 then return raw(), copy(a) end
+    local small = true
+    for i = 2, N do
+      if b[i] ~= 0 then
+        small = false
+        break
+      end
+    end
+    if small and b[1] < 2 ^ 20 then
+      local q, r = divsmall(a, b[1])
+      local rem = raw()
+      rem[1] = r
+      return q, rem
+    end
+    local q, rem = raw(), raw()
+    for bit = bitlength(a) - 1, 0, -1 do
+      shl1(rem)
+      local limb = floor(bit / 16) + 1
+      local within = bit % 16
+      if floor(a[limb] / 2 ^ within) % 2 == 1 then rem[1] = rem[1] + 1 end
+      if ucmp(rem, b) >= 0 then
+        rem = sub(rem, b)
+        q[limb] = q[limb] + 2 ^ within
+      end
+    end
+    for i = 1, N do q[i] = floor(q[i]) end
+    return q, rem
+  end
+
+  local function abs(a)
+    if isneg(a) then return negate(copy(a)) end
+    return a
+  end
+
+  local function tdivmod(a, b)
+    local q, r = udivmod(abs(a), abs(b))
+    if isneg(a) ~= isneg(b) then negate(q) end
+    if isneg(a) then negate(r) end
+    return q, r
+  end
+
+  local function fdivmod(a, b)
+    local q, r = tdivmod(a, b)
+    if not iszero(r) and (isneg(r) ~= isneg(b)) then
+      q = sub(q, bint.one())
+      r = add(r, b)
+    end
+    return q, r
+  end
+
+  local function tostr(x, base, unsigned)
+    base = base or 10
+    local neg = not unsigned and isneg(x)
+    local v = neg and negate(copy(x)) or x
+    if iszero(v) then return "0" end
+    local out = {}
+    while not iszero(v) do
+      local r
+      v, r = divsmall(v, base)
+      out[#out + 1] = string.sub(digits, r + 1, r + 1)
+    end
+    if neg then out[#out + 1] = "-" end
+    local n = #out
+    for i = 1, floor(n / 2) do
+      out[i], out[n - i + 1] = out[n - i + 1], out[i]
+    end
+    return table.concat(out)
+  end
+
+  function bint.tobase(x, base, unsigned)
+    local a = bint.tobint(x)
+    if not a then return nil end
+    base = base or 16
+    if unsigned == nil then unsigned = base ~= 10 end
+    return tostr(a, base, unsigned)
+  end
+
+  function bint.tostring(x, base, unsigned)
+    return tostr(arg(x), base or 10, unsigned)
+  end
+
+  function bint.tonumber(x)
+    if not isbint(x) then return tonumber(x) end
+    return tonumber(tostr(x, 10))
+  end
+
+  function bint.tointeger(x)
+    local n = bint.tonumber(x)
+    if math.tointeger then return math.tointeger(n) end
+    return n
+  end
+
+  function bint.abs(x) return abs(copy(arg(x))) end
+  function bint.eq(a, b)
+    local x, y = bint.tobint(a), bint.tobint(b)
+    if not x or not y then return false end
+    return ucmp(x, y) == 0
+  end
+  function bint.lt(a, b) return scmp(arg(a), arg(b)) < 0 end
+  function bint.le(a, b) return scmp(arg(a), arg(b)) <= 0 end
+  function bint.ult(a, b) return ucmp(arg(a), arg(b)) < 0 end
+  function bint.ule(a, b) return ucmp(arg(a), arg(b)) <= 0 end
+  function bint.udivmod(a, b) return udivmod(arg(a), arg(b)) end
+  function bint.udiv(a, b) return (udivmod(arg(a), arg(b))) end
+  function bint.umod(a, b)
+    local _, r = udivmod(arg(a), arg(b))
+    return r
+  end
+  function bint.tdivmod(a, b) return tdivmod(arg(a), arg(b)) end
+  function bint.tdiv(a, b) return (tdivmod(arg(a), arg(b))) end
+  function bint.tmod(a, b)
+    local _, r = tdivmod(arg(a), arg(b))
+    return r
+  end
+  function bint.idivmod(a, b) return fdivmod(arg(a), arg(b)) end
+
+  function bint.ipow(x, n)
+    local base = arg(x)
+    local e = arg(n)
+    if isneg(e) then error("negative exponent", 2) end
+    local result = bint.one()
+    local b = copy(base)
+    e = copy(e)
+    while not iszero(e) do
+      if e[1] % 2 == 1 then result = mul(result, b) end
+      b = mul(b, b)
+      e = divsmall(e, 2)
+    end
+    return result
+  end
+
+  -- bitwise helpers on 16-bit limbs (portable: no bit operators needed)
+  local function limbop(a, b, f)
+    local r = raw()
+    for i = 1, N do
+      local x, y, v, bitv = a[i], b[i], 0, 1
+      for _ = 1, 16 do
+        local p, q = x % 2, y % 2
+        if f(p, q) then v = v + bitv end
+        x, y, bitv = (x - p) / 2, (y - q) / 2, bitv * 2
+      end
+      r[i] = v
+    end
+    return r
+  end
+
+  function bint.band(a, b) return limbop(arg(a), arg(b), function(p, q) return p == 1 and q == 1 end) end
+  function bint.bor(a, b) return limbop(arg(a), arg(b), function(p, q) return p == 1 or q == 1 end) end
+  function bint.bxor(a, b) return limbop(arg(a), arg(b), function(p, q) return p ~= q end) end
+  function bint.bnot(a)
+    local r = copy(arg(a))
+    for i = 1, N do r[i] = B - 1 - r[i] end
+    return r
+  end
+
+  local function shift(a, n)
+    local r = copy(a)
+    if n >= 0 then
+      for _ = 1, math.min(n, bits) do shl1(r) end
+    else
+      for _ = 1, math.min(-n, bits) do
+        local carry = 0
+        for i = N, 1, -1 do
+          local v = r[i] + carry * B
+          r[i] = floor(v / 2)
+          carry = v % 2
+        end
+      end
+    end
+    return r
+  end
+
+  function bint.lshift(a, n) return shift(arg(a), bint.tonumber(arg(n))) end
+  function bint.rshift(a, n) return shift(arg(a), -bint.tonumber(arg(n))) end
+
+  -- mixed arithmetic: two integers give a bint; a non-integral number falls back to floats
+  local function binop(intop, floatop)
+    return function(a, b)
+      local x, y = bint.tobint(a), bint.tobint(b)
+      if x and y then return intop(x, y) end
+      local fa, fb = bint.tonumber(a), bint.tonumber(b)
+      if floatop and fa and fb then return floatop(fa, fb) end
+      error("attempt to perform arithmetic on a non-integral value with a bint", 2)
+    end
+  end
+
+  bint.__add = binop(add, function(p, q) return p + q end)
+  bint.__sub = binop(sub, function(p, q) return p - q end)
+  bint.__mul = binop(mul, function(p, q) return p * q end)
+  bint.__idiv = binop(function(x, y) return (fdivmod(x, y)) end, function(p, q) return floor(p / q) end)
+  bint.__mod = binop(function(x, y)
+    local _, r = fdivmod(x, y)
+    return r
+  end, function(p, q) return p % q end)
+  bint.__div = function(a, b) return bint.tonumber(a) / bint.tonumber(b) end
+  bint.__pow = binop(function(x, y)
+    if isneg(y) then return bint.tonumber(x) ^ bint.tonumber(y) end
+    return bint.ipow(x, y)
+  end, function(p, q) return p ^ q end)
+  bint.__unm = function(a) return negate(copy(a)) end
+  bint.__eq = function(a, b) return bint.eq(a, b) end
+  bint.__lt = function(a, b)
+    local x, y = bint.tobint(a), bint.tobint(b)
+    if x and y then return scmp(x, y) < 0 end
+    return bint.tonumber(a) < bint.tonumber(b)
+  end
+  bint.__le = function(a, b)
+    local x, y = bint.tobint(a), bint.tobint(b)
+    if x and y then return scmp(x, y) <= 0 end
+    return bint.tonumber(a) <= bint.tonumber(b)
+  end
+  bint.__tostring = function(a) return tostr(a, 10) end
+  bint.__band = bint.band
+  bint.__bor = bint.bor
+  bint.__bxor = bint.bxor
+  bint.__bnot = bint.bnot
+  bint.__shl = bint.lshift
+  bint.__shr = bint.rshift
+
+  setmetatable(bint, {
+    __call = function(_, x) return bint.new(x) end,
+  })
+  cache[bits] = bint
+  return bint
+end
+
+return newclass
