@@ -315,3 +315,34 @@ def test_pairs_order_is_the_same_in_every_state() -> None:
     assert all(o == orders[0] for o in orders)
     assert orders[0][:3] == ["1", "2", "holder-1"]
     assert len(orders[0]) == 42
+
+
+ASKER = """
+Handlers.add('go', 'Go', function(m)
+  local res = Send({ Target = m.Tags.Oracle, Action = 'Ask' }).receive()
+  Got = res.Data
+end)
+"""
+ORACLE = "Handlers.add('ask', 'Ask', function(m) m.reply({ Action = 'Answer', Data = '42' }) end)"
+
+
+def test_receive_continues_in_the_later_message(ao: Network) -> None:
+    if ao.lua_version == "5.1":
+        pytest.skip("plain Lua 5.1 cannot yield across pcall; see test_receive_on_lua51_is_a_clear_error")
+    oracle = ao.spawn(source=ORACLE, name="oracle")
+    asker = ao.spawn(source=ASKER, name="asker")
+    first = asker.send({"Action": "Go", "Oracle": oracle.id})
+    assert first.error is None and asker.globals.get("Got") is None
+    deliveries = ao.run()
+    assert asker.globals["Got"] == "42"
+    # the awaited reply was consumed: it did not reach the Inbox
+    assert not any(m.action == "Answer" for m in asker.inbox)
+    assert deliveries[-1].message.action == "Answer"
+
+
+@pytest.mark.ao(lua="5.1")
+def test_receive_on_lua51_is_a_clear_error(ao: Network) -> None:
+    oracle = ao.spawn(source=ORACLE, name="oracle")
+    asker = ao.spawn(source=ASKER, name="asker")
+    r = asker.send({"Action": "Go", "Oracle": oracle.id})
+    assert r.error is not None and "needs a Lua that can yield across pcall" in r.error and "--lua=5.3" in r.error
