@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -91,9 +91,8 @@ def pytest_report_header(config: pytest.Config) -> str:
     )
 
 
-@pytest.fixture
-def ao(request: pytest.FixtureRequest) -> Iterator[Network]:
-    """A fresh local AO network for this test (``harness.Network``)."""
+def _options(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Network settings for this test: command line / ini, then ``ao`` markers (nearest wins)."""
     config = request.config
     options: dict[str, Any] = {
         "lua": _setting(config, "lua"),
@@ -109,5 +108,22 @@ def ao(request: pytest.FixtureRequest) -> Iterator[Network]:
             )
         options.update({k: v for k, v in marker.kwargs.items()})
     options.setdefault("use_builds", bool(config.getoption("ao_builds", default=False)))
-    net = Network(root=_root(config), **options)
-    yield net
+    options["root"] = _root(config)
+    return options
+
+
+@pytest.fixture
+def ao(request: pytest.FixtureRequest) -> Iterator[Network]:
+    """A fresh local AO network for this test (``harness.Network``)."""
+    yield Network(**_options(request))
+
+
+@pytest.fixture
+def ao_factory(request: pytest.FixtureRequest) -> Callable[..., Network]:
+    """Make more networks with this test's settings: ``ao_factory(profile="legacy")``."""
+    base = _options(request)
+
+    def make(**overrides: Any) -> Network:
+        return Network(**{**base, **overrides})
+
+    return make

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from harness import Network
@@ -9,14 +11,16 @@ from harness import Network
 PROFILES = ["default", "legacy", "head"]
 
 
-def net(profile: str) -> Network:
-    return Network(profile=profile)
+@pytest.fixture
+def net(ao_factory: Callable[..., Network]) -> Callable[[str], Network]:
+    """A network with this run's Lua and the given profile."""
+    return lambda profile: ao_factory(profile=profile)
 
 
 @pytest.mark.parametrize(
     ("profile", "expected"), [("default", "Tokenid"), ("legacy", "TokenId"), ("head", "Tokenid")]
 )
-def test_tag_name_normalisation(profile: str, expected: str) -> None:
+def test_tag_name_normalisation(net, profile: str, expected: str) -> None:
     p = net(profile).spawn(
         source="Handlers.add('t', 'T', function(m) Names = {} for _, t in ipairs(m.TagArray) do table.insert(Names, t.name) end end)"
     )
@@ -25,14 +29,14 @@ def test_tag_name_normalisation(profile: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(("profile", "matches"), [("default", True), ("legacy", False), ("head", True)])
-def test_table_pattern_value_case(profile: str, matches: bool) -> None:
+def test_table_pattern_value_case(net, profile: str, matches: bool) -> None:
     p = net(profile).spawn(source="Handlers.add('t', { Action = 'transfer' }, function() Hit = true end)")
     p.send({"Action": "Transfer"})
     assert (p.globals.get("Hit") is True) is matches
 
 
 @pytest.mark.parametrize(("profile", "matches"), [("default", True), ("legacy", False), ("head", False)])
-def test_table_pattern_tags_fallback(profile: str, matches: bool) -> None:
+def test_table_pattern_tags_fallback(net, profile: str, matches: bool) -> None:
     # `Type` is non-extractable: msg.Type is nil, msg.Tags.Type is set
     p = net(profile).spawn(source="Handlers.add('t', { Type = 'Custom' }, function() Hit = true end)")
     p.send({"Action": "X", "Type": "Custom"})
@@ -40,14 +44,14 @@ def test_table_pattern_tags_fallback(profile: str, matches: bool) -> None:
 
 
 @pytest.mark.parametrize(("profile", "global_json"), [("default", False), ("legacy", False), ("head", True)])
-def test_json_and_base64_globals(profile: str, global_json: bool) -> None:
+def test_json_and_base64_globals(net, profile: str, global_json: bool) -> None:
     p = net(profile).spawn(source="G = { type(json), type(base64) }\nR = type(require('json'))")
     assert p.globals["G"] == (["table", "table"] if global_json else ["nil", "nil"])
     assert p.globals["R"] == "table"
 
 
 @pytest.mark.parametrize(("profile", "apm"), [("default", False), ("legacy", False), ("head", True)])
-def test_apm_handlers_pre_exist(profile: str, apm: bool) -> None:
+def test_apm_handlers_pre_exist(net, profile: str, apm: bool) -> None:
     p = net(profile).spawn(source="")
     names = p.handlers
     assert (
@@ -57,7 +61,7 @@ def test_apm_handlers_pre_exist(profile: str, apm: bool) -> None:
 
 
 @pytest.mark.parametrize(("profile", "replies"), [("default", False), ("legacy", True), ("head", False)])
-def test_untrusted_sender_auto_reply(profile: str, replies: bool) -> None:
+def test_untrusted_sender_auto_reply(net, profile: str, replies: bool) -> None:
     from harness.lua_state import message_args
 
     n = net(profile)
@@ -87,7 +91,7 @@ def test_untrusted_sender_auto_reply(profile: str, replies: bool) -> None:
 @pytest.mark.parametrize(
     ("profile", "owner_follows"), [("default", False), ("legacy", True), ("head", False)]
 )
-def test_owner_from_any_message(profile: str, owner_follows: bool) -> None:
+def test_owner_from_any_message(net, profile: str, owner_follows: bool) -> None:
     n = net(profile)
     p = n.spawn(source="Handlers.add('forget', 'Forget', function() Owner = nil end)")
     p.send({"Action": "Forget"})
@@ -99,7 +103,7 @@ def test_owner_from_any_message(profile: str, owner_follows: bool) -> None:
 @pytest.mark.parametrize(
     ("profile", "version"), [("default", "2.0.4"), ("legacy", "2.0.1"), ("head", "2.0.4")]
 )
-def test_prompt_version(profile: str, version: str) -> None:
+def test_prompt_version(net, profile: str, version: str) -> None:
     p = net(profile).spawn(source="")
     assert f"aos-{version}" in p.eval("return Prompt()").output
 
