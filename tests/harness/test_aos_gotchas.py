@@ -395,3 +395,16 @@ def test_gotcha_32_load_runs_as_eval_in_G(ao: Network) -> None:
     assert p.globals.get("hidden") is None and p.globals["Visible"] == 2
     assert MU_ADDRESS  # the MU is the authority of every spawned process
     assert ("Authority", MU_ADDRESS) in p.spawn_tags
+
+
+def test_gotcha_23b_inbox_is_capped_at_10000(ao: Network) -> None:
+    p = spawn(ao, "")
+    first_kept = None
+    for i in range(10_001):
+        r = p.send({"Action": "Unhandled", "I": str(i)})
+        if i == 1:
+            first_kept = r.message.id
+    inbox = p.inbox
+    assert len(inbox) == 10_000
+    assert inbox[0].id == first_kept  # the spawn message and message 0 were dropped, oldest first
+    assert inbox[-1].tags["I"] == "10000"
