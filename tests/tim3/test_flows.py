@@ -269,3 +269,27 @@ def test_late_mint_after_cancel_is_refused(tim3: Tim3) -> None:
     assert tim3.tim3_balance(alice) == 30 * USDA
     tim3.check(baseline=base)
     tim3.check_expired()
+
+
+def test_lost_deposit_report_is_re_sent_and_the_saga_completes(tim3: Tim3) -> None:
+    """Found by the state machine: a Collateral-Deposited lost on the way stranded the USDA at the
+    lock manager forever (the coordinator never heard of it).  The coordinator now acknowledges
+    each report and the lock manager re-reports unacknowledged deposits after the timeout."""
+    alice = tim3.user("alice", 10 * USDA)
+    tim3.deposit(alice, 2 * USDA, run=False)
+    lost = []
+    while tim3.ao.pending and not lost:
+        lost = tim3.ao.drop(lambda m: m.action == "Collateral-Deposited")
+        if not lost:
+            tim3.ao.step()
+    assert lost
+    tim3.ao.run()
+    assert tim3.tim3_balance(alice) == 0 and tim3.usda_balance(tim3.lock.id) == 2 * USDA
+    tim3.ao.advance(TIMEOUT_MS + 1)
+    tim3.lock.cron()
+    tim3.ao.run()
+    assert tim3.tim3_balance(alice) == 2 * USDA
+    tim3.check()
+    # a later duplicate report is acknowledged and ignored
+    dep = next(iter(tim3.lock.globals["Deposits"].values()))
+    assert dep["status"] == "acknowledged" and dep["reports"] == 2

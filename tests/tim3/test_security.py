@@ -100,7 +100,8 @@ def test_defect2_mint_saga_completes_with_one_operation_id(tim3: Tim3) -> None:
     opid = notice.id
     saga = [d.message for d in tim3.ao.trace if d.message.tags.get("Operation-Id") == opid]
     assert [m.action for m in saga] == [
-        "Collateral-Deposited", "Mint", "Mint-Response", "Update-Position", "Mint-Response", "Update-Position-Response",
+        "Collateral-Deposited", "Collateral-Deposited-Response", "Mint", "Mint-Response", "Update-Position",
+        "Mint-Response", "Update-Position-Response",
     ]
     assert tim3.coord.globals["Completed"][opid] == "minted"
     assert tim3.coord.globals["Totals"] == {"collateral": str(3 * USDA), "tim3": str(3 * USDA)}

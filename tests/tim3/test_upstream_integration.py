@@ -23,7 +23,7 @@ def test_i02_message_tracing(tim3: Tim3) -> None:
     start = len(tim3.ao.trace)
     tim3.deposit(user, 50)
     assert actions(tim3, start) == [
-        "Transfer", "Debit-Notice", "Credit-Notice", "Collateral-Deposited", "Mint", "Mint-Response",
+        "Transfer", "Debit-Notice", "Credit-Notice", "Collateral-Deposited", "Collateral-Deposited-Response", "Mint", "Mint-Response",
         "Credit-Notice", "Update-Position", "Mint-Response", "Update-Position-Response",
     ]
 

@@ -329,6 +329,9 @@ Handlers.add("Collateral-Deposited", "Collateral-Deposited", function(msg)
     return reply_error(msg, "Collateral-Deposited", "User, Quantity and Operation-Id required",
       { ["Operation-Id"] = opid })
   end
+  -- every report is acknowledged, so the lock manager stops re-reporting it (a report can be
+  -- lost on the way; the lock manager re-sends unacknowledged ones after the timeout)
+  msg.reply({ Action = "Collateral-Deposited-Response", ["Operation-Id"] = opid })
   if Pending[opid] or Completed[opid] or Failed[opid] then
     return -- a repeated report of a deposit already handled
   end

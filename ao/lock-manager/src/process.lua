@@ -28,6 +28,7 @@ Config = Config or {
   maxLockAmount = "1000000000000", -- 1,000,000 USDA per deposit
 }
 Admin = Admin or Owner
+Config.reportTimeout = Config.reportTimeout or 300000 -- ms before an unacknowledged report is re-sent
 
 local function tag(msg, name)
   return msg.Tags and msg.Tags[name]
@@ -107,6 +108,22 @@ Handlers.add("Info", "Info", function(msg)
 end)
 
 -- A deposit: Credit-Notice {Sender, Quantity, X-...} from the collateral token.
+-- Tell the coordinator about a deposit (again, if an earlier report went unacknowledged).
+local function report_deposit(dep, now)
+  dep.status = "reported"
+  dep.reportedAt = tonumber(now) or 0
+  dep.reports = (dep.reports or 0) + 1
+  Send({
+    Target = Config.coordinatorProcess,
+    Action = "Collateral-Deposited",
+    User = dep.user,
+    Quantity = dep.amount,
+    ["Deposit-Id"] = dep.depositId,
+    ["Operation-Id"] = dep.depositId,
+    ["X-Action"] = dep.action,
+  })
+end
+
 Handlers.add("Credit-Notice", "Credit-Notice", function(msg)
   if Config.collateralToken == nil or msg.From ~= Config.collateralToken then
     return reply_error(msg, "Credit-Notice",
@@ -150,16 +167,44 @@ Handlers.add("Credit-Notice", "Credit-Notice", function(msg)
       Refunded = q })
     return
   end
-  Deposits[id].status = "reported"
-  Send({
-    Target = Config.coordinatorProcess,
-    Action = "Collateral-Deposited",
-    User = user,
-    Quantity = q,
-    ["Deposit-Id"] = id,
-    ["Operation-Id"] = id,
-    ["X-Action"] = tag(msg, "X-Action"),
-  })
+  report_deposit(Deposits[id], msg.Timestamp)
+end)
+
+-- The coordinator acknowledges each report (Collateral-Deposited-Response): until then the
+-- deposit is re-reported after ReportTimeout, so a lost message cannot strand the collateral.
+Handlers.add("Collateral-Deposited-Response", "Collateral-Deposited-Response", function(msg)
+  if Config.coordinatorProcess == nil or msg.From ~= Config.coordinatorProcess then
+    return reply_error(msg, "Collateral-Deposited-Response", "Unauthorized caller")
+  end
+  local dep = Deposits[tag(msg, "Operation-Id") or ""]
+  if dep and dep.status == "reported" then
+    dep.status = "acknowledged"
+  end
+end)
+
+local function rereport(now)
+  if Config.coordinatorProcess == nil then
+    return
+  end
+  local due = {}
+  for id, dep in pairs(Deposits) do
+    if dep.status == "reported" and dep.reportedAt + Config.reportTimeout <= now then
+      due[#due + 1] = id
+    end
+  end
+  table.sort(due)
+  for _, id in ipairs(due) do
+    report_deposit(Deposits[id], now)
+  end
+end
+
+Handlers.add("rereport-deposits", function(msg)
+  if msg.Cron == true then
+    return "continue"
+  end
+  return next(Deposits) ~= nil and "continue" or false
+end, function(msg)
+  rereport(tonumber(msg.Timestamp) or 0)
 end)
 
 -- Release {User, Quantity, Operation-Id, Reason}: coordinator only.
