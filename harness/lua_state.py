@@ -137,6 +137,7 @@ class LuaProcessState:
         self.memory = memory
         self._log: list[tuple[str, tuple[Any, ...]]] = []
         self._lua: Any = None
+        self._globals: Any = None
         self._bridge: Any = None
         self._match_counts: dict[str, int] = {}
         self.rebuilds = 0
@@ -181,6 +182,7 @@ class LuaProcessState:
             spec.id, spec.owner, spec.module, lua.table_from([lua.table_from(list(t)) for t in spec.tags])
         )
         self._lua = lua
+        self._globals = None
         self._bridge = bridge
         self._handle = bridge.handle
 
@@ -202,6 +204,7 @@ class LuaProcessState:
             for name, count in self._bridge.matches().items():
                 self._match_counts[name] = self._match_counts.get(name, 0) + count
         self._lua = None
+        self._globals = None
         self._bridge = None
 
     # -- messages ----------------------------------------------------------------------------
@@ -255,7 +258,11 @@ class LuaProcessState:
         return self._lua
 
     def globals_table(self) -> Any:
-        return self.lua.globals()
+        if self._bridge is None:
+            self._ensure()
+        if self._globals is None:
+            self._globals = self._lua.globals()
+        return self._globals
 
     def get_global(self, name: str) -> Any:
         return to_python(self.globals_table()[name])
