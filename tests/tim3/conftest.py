@@ -121,33 +121,34 @@ class Tim3:
         With *quiet* the network is first run until nothing is queued."""
         if quiet:
             self.ao.run()
-        # I1: supply = sum of balances, both tokens
+        # I1: supply = sum of balances, both tokens (each table converted once per check)
         tb = self.token.globals["Balances"]
-        assert self.tim3_supply() == sum(int(v) for v in tb.values()), "I1 TIM3 supply != sum of balances"
         ub = self.usda.globals["Balances"]
+        tim3_supply = self.tim3_supply()
+        assert tim3_supply == sum(int(v) for v in tb.values()), "I1 TIM3 supply != sum of balances"
         assert self.usda_supply() == sum(int(v) for v in ub.values()), "I1 USDA supply != sum of balances"
         # I2: never under-collateralised; equal once quiet, and equal to the custody ledger
-        held = self.usda_balance(self.lock.id)
-        assert self.tim3_supply() <= held, f"I2 TIM3 supply {self.tim3_supply()} > USDA held {held}"
+        held = int(ub.get(self.lock.id, "0"))
+        assert tim3_supply <= held, f"I2 TIM3 supply {tim3_supply} > USDA held {held}"
         ledger = int(self.lock.globals["LockStats"]["totalLocked"])
         if quiet:
             assert not self.ao.pending, "network is not quiet"
-            assert self.tim3_supply() == held, f"I2 quiet: supply {self.tim3_supply()} != held {held}"
+            assert tim3_supply == held, f"I2 quiet: supply {tim3_supply} != held {held}"
             assert ledger == held, f"I2 ledger {ledger} != USDA held {held}"
             # I4: the read model agrees with the tokens
             ss = self.state.globals["SystemState"]
-            assert int(ss["totalTIM3Supply"]) == self.tim3_supply(), "I4 state supply"
+            assert int(ss["totalTIM3Supply"]) == tim3_supply, "I4 state supply"
             assert int(ss["totalCollateral"]) == held, "I4 state collateral"
             totals = self.coord.globals["Totals"]
-            assert int(totals["tim3"]) == self.tim3_supply(), "coordinator TIM3 total"
+            assert int(totals["tim3"]) == tim3_supply, "coordinator TIM3 total"
             assert int(totals["collateral"]) == held, "coordinator collateral total"
             # the coordinator never keeps TIM3 once quiet (redeemed TIM3 is burned or returned)
             if not self.pending():
-                assert self.tim3_balance(self.coord.id) == 0, "TIM3 stranded at the coordinator"
+                assert int(tb.get(self.coord.id, "0")) == 0, "TIM3 stranded at the coordinator"
         # I3: conservation per user (only faucet mints change USDA + TIM3 held)
         if baseline is not None and quiet:
             for user, before in baseline.items():
-                now = self.usda_balance(user) + self.tim3_balance(user)
+                now = int(ub.get(user, "0")) + int(tb.get(user, "0"))
                 assert now == before, f"I3 user {user[:8]} holds {now}, expected {before}"
 
     def check_expired(self) -> None:
