@@ -272,6 +272,10 @@ class LuaProcessState:
             if isinstance(key, str):
                 yield key
 
+    def snapshot(self, names: tuple[str, ...]) -> str:
+        self._ensure()
+        return str(self._bridge.snapshot(self._lua.table_from(list(names))))
+
     def handler_names(self) -> list[str]:
         self._ensure()
         return list(to_python(self._bridge.handler_names()) or [])

@@ -147,6 +147,12 @@ class Process:
             )
         return out
 
+    def snapshot(self, *names: str) -> str:
+        """A canonical text of the named globals (default: every capitalised global that is the
+        process's own state, not the aos runtime's).  Equal snapshots mean equal state, so
+        ``before == p.snapshot()`` checks that a message changed nothing."""
+        return self._state.snapshot(names)
+
     @property
     def handlers(self) -> list[str]:
         """Names in ``Handlers.list``, in order."""

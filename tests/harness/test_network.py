@@ -346,3 +346,17 @@ def test_receive_on_lua51_is_a_clear_error(ao: Network) -> None:
     asker = ao.spawn(source=ASKER, name="asker")
     r = asker.send({"Action": "Go", "Oracle": oracle.id})
     assert r.error is not None and "needs a Lua that can yield across pcall" in r.error and "--lua=5.3" in r.error
+
+
+def test_snapshot_is_canonical_and_sees_any_change(ao: Network) -> None:
+    p = ao.spawn(source="Handlers.add('set', 'Set', function(m) Data[m.Tags.K] = m.Tags.V end)\nData = { a = '1', b = { 1, 2 } }")
+    before = p.snapshot()
+    assert 'Data = {"a"="1","b"={1=1,2=2,},}' in before
+    assert "Inbox" not in before and "Handlers" not in before
+    p.send({"Action": "Other"})  # unhandled: only the Inbox (runtime state) changes
+    assert p.snapshot() == before
+    p.send({"Action": "Set", "K": "a", "V": "1"})  # same value: no change
+    assert p.snapshot() == before
+    p.send({"Action": "Set", "K": "c", "V": "3"})
+    assert p.snapshot() != before
+    assert p.snapshot("Data") == 'Data = {"a"="1","b"={1=1,2=2,},"c"="3",}\n'

@@ -34,6 +34,8 @@ class Tim3Machine(RuleBasedStateMachine):
         self.t: Tim3 = build_system(self.net)
         self.addr = {name: self.t.user(name) for name in USERS}
         self.attacker = self.net.wallet("mallory")
+        #: a process nobody configured, for messages that arrive pushed by the MU from it
+        self.rogue = self.net.spawn(source="", name="rogue")
         #: what each user must hold in USDA + TIM3: changes only by faucet mints and TIM3 transfers
         self.holdings = {a: 0 for a in self.addr.values()}
         self.step_start = 0
@@ -185,13 +187,17 @@ class Tim3Machine(RuleBasedStateMachine):
 
     # -- adversarial rules: I6, nothing may change -----------------------------------------
 
-    def unchanged_after(self, action: Any) -> None:
-        before = self.t.snapshot()
-        action()
-        self.settle()
-        after = self.t.snapshot()
-        changed = [k for k in before if before[k] != after[k]]
-        assert not changed, f"I6: an unauthorised message changed {changed}\n{self.step_trace()}"
+    def processes(self) -> list[Any]:
+        return [self.t.usda, self.t.lock, self.t.token, self.t.coord, self.t.state]
+
+    def unchanged_after(self, *actions: Any) -> None:
+        before = [p.snapshot() for p in self.processes()]
+        for action in actions:
+            action()
+            self.settle()
+        after = [p.snapshot() for p in self.processes()]
+        changed = [p.name for p, b, a in zip(self.processes(), before, after, strict=True) if b != a]
+        assert not changed, f"I6: an unauthorised message changed the state of {changed}\n{self.step_trace()}"
 
     @rule(amount=amounts, user=st.sampled_from(USERS))
     def forged_credit_notice(self, amount: int, user: str) -> None:
@@ -219,7 +225,7 @@ class Tim3Machine(RuleBasedStateMachine):
     def spoofed_confirmation(self, amount: int, user: str, action: str) -> None:
         """Confirmations the coordinator trusts, sent by a wallet or by a process nobody configured."""
         self.note_trace()
-        rogue = self.net.spawn(source="", name="rogue")
+        rogue = self.rogue
         tags = {
             "Action": action,
             "Operation-Id": "x" * 43,
@@ -227,8 +233,10 @@ class Tim3Machine(RuleBasedStateMachine):
             "User": self.addr[user],
             "Recipient": self.addr[user],
         }
-        self.unchanged_after(lambda: self.t.coord.send(tags, sender=self.attacker))
-        self.unchanged_after(lambda: self.t.coord.send(tags, sender=rogue))
+        self.unchanged_after(
+            lambda: self.t.coord.send(tags, sender=self.attacker),
+            lambda: self.t.coord.send(tags, sender=rogue),
+        )
 
     @rule(
         proc_name=st.sampled_from(["usda", "lock", "token", "coord", "state"]),

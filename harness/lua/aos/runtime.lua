@@ -122,10 +122,11 @@ for i = #searchers, 3, -1 do searchers[i] = nil end
 -- that sends messages while iterating a table would then give a different trace each run, and
 -- hypothesis could not replay a failure.  We iterate in a fixed order instead: numbers ascending,
 -- then strings, then booleans, then other keys.  `next` is left alone.
+local keyLess
 do
   local rawpairs, rawnext, sort, type_, tostring_ = pairs, next, table.sort, type, tostring
   local rank = { number = 1, string = 2, boolean = 3 }
-  local function keyLess(a, b)
+  keyLess = function(a, b)
     local ta, tb = type_(a), type_(b)
     if ta ~= tb then return (rank[ta] or 4) < (rank[tb] or 4) end
     if ta == "number" or ta == "string" then return a < b end
@@ -266,6 +267,61 @@ end
 
 function bridge.preload(source, bytecode, chunkname)
   H.preloaded[source] = { bytecode, chunkname }
+end
+
+-- Canonical text of globals (sorted keys, exact numbers), for "nothing changed" checks.
+local RUNTIME_GLOBALS = {
+  Inbox = true, Handlers = true, Colors = true, Utils = true, HANDLER_PRINT_LOGS = true, Bell = true,
+  Dump = true, Errors = true, Seeded = true, Nonce = true,
+}
+local function canon(v, out, seen)
+  local t = type(v)
+  if t == "table" then
+    if seen[v] then
+      out[#out + 1] = "<cycle>"
+      return
+    end
+    seen[v] = true
+    local keys = {}
+    for k in next, v do keys[#keys + 1] = k end
+    table.sort(keys, keyLess)
+    out[#out + 1] = "{"
+    for _, k in ipairs(keys) do
+      canon(k, out, seen)
+      out[#out + 1] = "="
+      canon(v[k], out, seen)
+      out[#out + 1] = ","
+    end
+    out[#out + 1] = "}"
+    seen[v] = nil
+  elseif t == "string" then
+    out[#out + 1] = string.format("%q", v)
+  elseif t == "number" or t == "boolean" or t == "nil" then
+    out[#out + 1] = tostring(v)
+  else
+    out[#out + 1] = "<" .. t .. ">"
+  end
+end
+
+function bridge.snapshot(names)
+  local list = {}
+  if names and #names > 0 then
+    for i = 1, #names do list[i] = names[i] end
+  else
+    for k, v in next, _G do
+      if type(k) == "string" and string.match(k, "^%u") and not RUNTIME_GLOBALS[k] and type(v) ~= "function" then
+        list[#list + 1] = k
+      end
+    end
+    table.sort(list)
+  end
+  local out = {}
+  for _, name in ipairs(list) do
+    out[#out + 1] = name .. " = "
+    canon(rawget(_G, name), out, {})
+    out[#out + 1] = "\n"
+  end
+  return table.concat(out)
 end
 
 function bridge.set_counting(on)
