@@ -6,6 +6,8 @@
 
 local json = require("json")
 local amount = require("lib.amount")
+local message = require("lib.message")
+local tag, reply_error, is_address = message.tag, message.reply_error, message.is_address
 
 ProcessInfo = ProcessInfo or { name = "TIM3 Coordinator", ticker = "TIM3", version = "2.0.0" }
 Config = Config or {
@@ -41,22 +43,6 @@ Admin = Admin or Owner
 
 local QUERIES = { Info = true, GetPosition = true, SystemHealth = true, GetConfig = true,
   GetOperation = true }
-
-local function tag(msg, name)
-  return msg.Tags and msg.Tags[name]
-end
-
-local function reply_error(msg, action, err, extra)
-  local t = { Action = action .. "-Error", Error = err, Data = err }
-  for k, v in pairs(extra or {}) do
-    t[k] = v
-  end
-  msg.reply(t)
-end
-
-local function is_address(v)
-  return type(v) == "string" and #v == 43 and string.match(v, "^[%w_%-]+$") ~= nil
-end
 
 -- The message time in ms.  A forged `Timestamp` TAG overwrites msg.Timestamp in aos; such a
 -- value is ignored and time never runs backwards.

@@ -6,6 +6,8 @@
 
 local json = require("json")
 local amount = require("lib.amount")
+local message = require("lib.message")
+local tag, reply_error, is_address = message.tag, message.reply_error, message.is_address
 
 ProcessInfo = ProcessInfo or { name = "TIM3 Lock Manager", ticker = "TIM3-LOCK", version = "2.0.0" }
 Deposits = Deposits or {}         -- Deposit-Id (the Credit-Notice's Id) -> record
@@ -29,22 +31,6 @@ Config = Config or {
 }
 Admin = Admin or Owner
 Config.reportTimeout = Config.reportTimeout or 300000 -- ms before an unacknowledged report is re-sent
-
-local function tag(msg, name)
-  return msg.Tags and msg.Tags[name]
-end
-
-local function reply_error(msg, action, err, extra)
-  local t = { Action = action .. "-Error", Error = err, Data = err }
-  for k, v in pairs(extra or {}) do
-    t[k] = v
-  end
-  msg.reply(t)
-end
-
-local function is_address(v)
-  return type(v) == "string" and #v == 43 and string.match(v, "^[%w_%-]+$") ~= nil
-end
 
 local function user_record(user)
   local u = Users[user]

@@ -4,6 +4,8 @@
 
 local json = require("json")
 local amount = require("lib.amount")
+local message = require("lib.message")
+local tag, reply_error, read_amount, encode_map = message.tag, message.reply_error, message.read_amount, message.encode_map
 
 -- Persistent state (kept when the file is loaded again).
 -- `Name` is set by aos from the spawn's Name tag and deliberately left alone here.
@@ -17,10 +19,6 @@ LockedTotals = LockedTotals or {}     -- holder -> amount (sum over lockers)
 FaucetMax = FaucetMax or "10000000000" -- 10,000 USDA per faucet Mint
 Admin = Admin or Owner
 
-local function tag(msg, name)
-  return msg.Tags and msg.Tags[name]
-end
-
 local function balance_of(who)
   return Balances[who] or "0"
 end
@@ -31,10 +29,6 @@ end
 
 local function available_of(who)
   return amount.sub(balance_of(who), locked_of(who))
-end
-
-local function reply_error(msg, action, err)
-  msg.reply({ Action = action .. "-Error", Error = err, Data = err })
 end
 
 -- Copy every X- tag of the request onto a notice (standard token behaviour).
@@ -55,29 +49,6 @@ local function ordered_json(pairs_list)
     parts[i] = json.encode(key) .. ":" .. (raw and value or json.encode(value))
   end
   return "{" .. table.concat(parts, ",") .. "}"
-end
-
-local function encode_map(t)
-  if next(t) == nil then
-    return "{}"
-  end
-  return json.encode(t)
-end
-
--- Amount from Quantity (standard) or Amount (upstream); nil, reason when malformed.
-local function read_amount(msg)
-  local raw = tag(msg, "Quantity")
-  if raw == nil then
-    raw = tag(msg, "Amount")
-  end
-  if raw == nil then
-    return nil, "Quantity is required"
-  end
-  local q, why = amount.check_positive(raw)
-  if not q then
-    return nil, "Quantity " .. why
-  end
-  return q
 end
 
 Handlers.add("Info", "Info", function(msg)

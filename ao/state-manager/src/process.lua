@@ -6,6 +6,8 @@
 
 local json = require("json")
 local amount = require("lib.amount")
+local message = require("lib.message")
+local tag, reply_error, is_address = message.tag, message.reply_error, message.is_address
 
 local SCALE = 6
 local ONE = "1000000"
@@ -25,18 +27,6 @@ Config = Config or {
   riskThresholds = { healthy = ONE, warning = "950000", danger = "900000" },
 }
 Admin = Admin or Owner
-
-local function tag(msg, name)
-  return msg.Tags and msg.Tags[name]
-end
-
-local function reply_error(msg, action, err)
-  msg.reply({ Action = action .. "-Error", Error = err, Data = err })
-end
-
-local function is_address(v)
-  return type(v) == "string" and #v == 43 and string.match(v, "^[%w_%-]+$") ~= nil
-end
 
 -- Health factor scaled by 10^6; nil when nothing is owed (reported as "999").
 local function health_scaled(p)

@@ -5,6 +5,8 @@
 
 local json = require("json")
 local amount = require("lib.amount")
+local message = require("lib.message")
+local tag, reply_error, is_address, read_amount, encode_map = message.tag, message.reply_error, message.is_address, message.read_amount, message.encode_map
 
 ProcessInfo = ProcessInfo or { name = "TIM3 Token Manager", ticker = "TIM3-TOKEN", version = "2.0.0" }
 TokenInfo = TokenInfo or { name = "TIM3 Token", ticker = "TIM3", denomination = 6, logo = "tim3-logo" }
@@ -26,24 +28,12 @@ Config = Config or {
 }
 Admin = Admin or Owner
 
-local function tag(msg, name)
-  return msg.Tags and msg.Tags[name]
-end
-
 local function balance_of(who)
   return Balances[who] or "0"
 end
 
 local function set_balance(who, value)
   Balances[who] = value ~= "0" and value or nil
-end
-
-local function reply_error(msg, action, err, extra)
-  local t = { Action = action .. "-Error", Error = err, Data = err }
-  for k, v in pairs(extra or {}) do
-    t[k] = v
-  end
-  msg.reply(t)
 end
 
 local function forward_x_tags(msg, notice)
@@ -53,32 +43,6 @@ local function forward_x_tags(msg, notice)
     end
   end
   return notice
-end
-
-local function encode_map(t)
-  if next(t) == nil then
-    return "{}"
-  end
-  return json.encode(t)
-end
-
-local function read_amount(msg)
-  local raw = tag(msg, "Quantity")
-  if raw == nil then
-    raw = tag(msg, "Amount")
-  end
-  if raw == nil then
-    return nil, "Quantity is required"
-  end
-  local q, why = amount.check_positive(raw)
-  if not q then
-    return nil, "Quantity " .. why
-  end
-  return q
-end
-
-local function is_address(v)
-  return type(v) == "string" and #v == 43 and string.match(v, "^[%w_%-]+$") ~= nil
 end
 
 local function holder_stats()
