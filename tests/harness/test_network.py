@@ -360,3 +360,9 @@ def test_snapshot_is_canonical_and_sees_any_change(ao: Network) -> None:
     p.send({"Action": "Set", "K": "c", "V": "3"})
     assert p.snapshot() != before
     assert p.snapshot("Data") == 'Data = {"a"="1","b"={1=1,2=2,},"c"="3",}\n'
+
+
+def test_unprovided_aos_module_is_a_clear_error(ao: Network) -> None:
+    p = ao.spawn(source="Handlers.add('c', 'C', function() require('.crypto') end)")
+    r = p.send({"Action": "C"})
+    assert r.error is not None and "does not provide aos's .crypto module" in r.error
