@@ -83,7 +83,7 @@ def _read_busted_file(path: Path, task: str | None) -> dict[str, Any]:
     lua = new_runtime("5.3")
     loader = lua.eval(
         "function(p) local f, e = loadfile(p); if not f then return nil, e end; "
-        "local ok, r = pcall(f); if not ok then return nil, tostring(r) end; return r end"
+        "local ok, r = pcall(f); if not ok then return nil, tostring(r) end; return r, nil end"
     )
     result, err = loader(str(path))
     if result is None:
@@ -111,21 +111,15 @@ def _as_list(value: Any) -> list[str]:
 
 
 class BustedSettings:
-    """Everything collection needs, computed once per session."""
+    """Collection settings of one busted project: the directory of a ``.busted`` file, or rootdir."""
 
-    def __init__(self, config: pytest.Config) -> None:
+    def __init__(self, config: pytest.Config, project_dir: Path, cfg_path: Path | None) -> None:
         self.config = config
-        root = Path(str(config.rootpath))
-        ini_cfg = config.getini("busted_config")
-        cfg_path = (root / ini_cfg) if ini_cfg else root / ".busted"
         self.busted: dict[str, Any] = {}
-        self.config_path: Path | None = None
-        if cfg_path.is_file():
+        self.config_path = cfg_path
+        if cfg_path is not None:
             self.busted = _read_busted_file(cfg_path, config.getoption("busted_run", default=None))
-            self.config_path = cfg_path
-        elif ini_cfg:
-            raise BustedConfigError(f"busted_config = {ini_cfg!r}: no such file {cfg_path}")
-        self.project_dir = cfg_path.parent if self.config_path else root
+        self.project_dir = project_dir
         self.patterns = (
             config.getoption("busted_pattern", default=None)
             or _as_list(self.busted.get("pattern"))
@@ -139,31 +133,18 @@ class BustedSettings:
         self.settings = Settings(
             lua=_lua_version(config),
             project_dir=self.project_dir,
-            lpath=(lpath + ";" if lpath else "") + "./src/?.lua;./src/?/?.lua;./src/?/init.lua",
+            # like busted: an lpath option replaces the default ./src one
+            lpath=lpath or "./src/?.lua;./src/?/?.lua;./src/?/init.lua",
             helper=(self.project_dir / str(helper)).resolve() if helper else None,
         )
-        self._matcher: Any = None
-
-    def _find(self, name: str, pattern: str) -> bool:
-        if self._matcher is None:
-            from harness.lua_versions import new_runtime
-
-            self._matcher = new_runtime("5.3").eval(
-                "function(s, p) local ok, r = pcall(string.find, s, p); if not ok then error(r, 0) end; "
-                "return r ~= nil end"
-            )
-        try:
-            return bool(self._matcher(name, pattern))
-        except Exception as exc:
-            raise BustedConfigError(f"bad busted file pattern {pattern!r}: {exc}") from exc
 
     def wants(self, path: Path) -> bool:
         if path.suffix != ".lua":
             return False
         name = path.name
-        if any(p and self._find(name, p) for p in self.exclude_patterns):
+        if any(p and _lua_find(name, p) for p in self.exclude_patterns):
             return False
-        if not any(self._find(name, p) for p in self.patterns):
+        if not any(_lua_find(name, p) for p in self.patterns):
             return False
         if self.roots:
             resolved = path.resolve()
@@ -171,28 +152,66 @@ class BustedSettings:
         return True
 
 
-_SETTINGS_KEY = pytest.StashKey[BustedSettings]()
+_MATCHER: list[Any] = []
+
+
+def _lua_find(name: str, pattern: str) -> bool:
+    """``string.find(name, pattern)`` in Lua: busted's file patterns are Lua patterns."""
+    if not _MATCHER:
+        from harness.lua_versions import new_runtime
+
+        _MATCHER.append(
+            new_runtime("5.3").eval(
+                "function(s, p) local ok, r = pcall(string.find, s, p); if not ok then error(r, 0) end; "
+                "return r ~= nil end"
+            )
+        )
+    try:
+        return bool(_MATCHER[0](name, pattern))
+    except Exception as exc:
+        raise BustedConfigError(f"bad busted file pattern {pattern!r}: {exc}") from exc
+
+
+_SETTINGS_KEY = pytest.StashKey[dict[Path, BustedSettings]]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "busted: an `it` of a busted spec file")
 
 
-def _settings(config: pytest.Config) -> BustedSettings:
-    if _SETTINGS_KEY not in config.stash:
-        config.stash[_SETTINGS_KEY] = BustedSettings(config)
-    return config.stash[_SETTINGS_KEY]
+def _settings(config: pytest.Config, spec: Path) -> BustedSettings:
+    """The settings of the project *spec* belongs to (nearest ``.busted`` up to rootdir)."""
+    cache = config.stash.setdefault(_SETTINGS_KEY, {})
+    root = Path(str(config.rootpath)).resolve()
+    ini_cfg = config.getini("busted_config")
+    project, cfg = root, None
+    if ini_cfg:
+        cfg = (root / ini_cfg).resolve()
+        if not cfg.is_file():
+            raise BustedConfigError(f"busted_config = {ini_cfg!r}: no such file {cfg}")
+        project = cfg.parent
+    else:
+        for d in spec.resolve().parents:
+            if (d / ".busted").is_file():
+                project, cfg = d, d / ".busted"
+                break
+            if d == root:
+                break
+    if project not in cache:
+        cache[project] = BustedSettings(config, project, cfg)
+    return cache[project]
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     config = parent.config
     if config.getoption("busted_disabled", default=False) or file_path.suffix != ".lua":
         return None
-    if not _settings(config).wants(file_path):
+    if not _settings(config, file_path).wants(file_path):
         return None
     return BustedFile.from_parent(parent, path=file_path)
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
     if isinstance(item, BustedItem):
         item.busted_teardown(nextitem)
@@ -389,7 +408,7 @@ class _Container:
 
 class BustedFile(_Container, pytest.File):
     def collect(self) -> Iterable[pytest.Node]:
-        bs = _settings(self.config)
+        bs = _settings(self.config, self.path)
         state = SpecState(self.path, bs.settings)
         try:
             found = state.discover()
@@ -421,7 +440,7 @@ class BustedFile(_Container, pytest.File):
             selected = {
                 i.key for i in session.items if isinstance(i, BustedItem) and i.getparent(BustedFile) is self
             }
-            run = FileRun(self.path, _settings(self.config).settings, selected)
+            run = FileRun(self.path, _settings(self.config, self.path).settings, selected)
             self._run = run
         return run
 
@@ -513,7 +532,7 @@ class BustedItem(pytest.Item):
                 bfile.close_run()
             errors += run.take_hook_errors()
         if errors:
-            project_dir = _settings(self.config).project_dir
+            project_dir = _settings(self.config, self.path).project_dir
             texts = []
             for e in errors:
                 hook = e.get("hook") or e.get("phase") or "hook"

@@ -110,7 +110,9 @@ class SpecState:
             fn, err = self.runner.load(_read(self.settings.helper), "@" + helper_name)
             if fn is None:
                 return None, f"helper {helper_name}: {err}"
-            ok, herr = self.lua.globals().pcall(fn)
+            ok, herr = self.lua.execute(
+                "return function(f) local ok, e = pcall(f); return ok, tostring(e) end"
+            )(fn)
             if not ok:
                 return None, f"helper {helper_name} failed: {herr}"
         fn, err = self.runner.load(_read(self.spec), "@" + self.name)

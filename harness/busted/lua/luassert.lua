@@ -532,11 +532,10 @@ end
 
 local function type_assertion(tname, check)
   register("assertion", tname, function(_, args)
-    need(args, 1, tname)
     return check(args[1])
   end)
-  msg(tname, function(s) return "Expected " .. s[1] .. " to be " .. tname end,
-    function(s) return "Expected " .. s[1] .. " not to be " .. tname end)
+  msg(tname, function(s) return "Expected " .. tostring(s[1]) .. " to be " .. tname end,
+    function(s) return "Expected " .. tostring(s[1]) .. " not to be " .. tname end)
 end
 type_assertion("true", function(v) return v == true end)
 type_assertion("false", function(v) return v == false end)

@@ -1,0 +1,45 @@
+-- DSL: describe/context, it/spec/test, pending, nesting, finally, require paths, helper
+local calc = require("calc")          -- ./src/?.lua (busted's default lpath)
+local util = require("util")          -- ./lib/?.lua (.busted lpath)
+local mock_ao = require("test.mock_ao")  -- ./?.lua from the project dir
+
+describe("dsl", function()
+  it("runs the helper first", function() assert.is_true(HELPER_LOADED) end)
+  it("resolves modules", function()
+    assert.equal(3, calc.add(1, 2))
+    assert.equal(4, util.double(2))
+    assert.same({ a = 1 }, mock_ao.send({ a = 1 }))
+  end)
+  it("dofile works from the project dir", function()
+    dofile("src/process.lua")
+    assert.equal("pong:1", Handlers.list.ping(1))
+  end)
+  context("context is describe", function()
+    spec("spec is it", function() assert.truthy(true) end)
+    test("test is it", function() assert.falsy(nil) end)
+  end)
+  pending("a pending block")
+  pending("pending with a body", function() error("never runs") end)
+  it("pending inside a test", function() pending("not yet") end)
+  describe("finally", function()
+    local cleaned = false
+    it("runs finally after the body", function()
+      finally(function() cleaned = true end)
+      assert.is_false(cleaned)
+    end)
+    it("saw the finally", function() assert.is_true(cleaned) end)
+  end)
+  describe("describe bodies run in order with tests", function()
+    local x = 1
+    it("changes x", function() x = 2 end)
+    describe("later block", function()
+      local seen = x
+      it("sees the change", function() assert.equal(2, seen) end)
+    end)
+  end)
+  for i = 1, 3 do
+    it("generated " .. i, function() assert.is_number(i) end)
+  end
+  it("duplicate name", function() assert.True(true) end)
+  it("duplicate name", function() assert.False(false) end)
+end)

@@ -1,0 +1,5 @@
+describe("tagged #slow", function()
+  it("inherits the block tag", function() assert.is_true(true) end)
+  it("has its own tag #net", function() assert.is_true(true) end)
+end)
+it("untagged top-level test", function() assert.is_true(true) end)
