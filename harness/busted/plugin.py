@@ -485,7 +485,7 @@ class BustedItem(pytest.Item):
             )
         if self.test.get("kind") == "pending":
             rec = run.result(self.key, self.busted_path)
-            pytest.skip("pending")
+            raise pytest.skip.Exception("pending", _use_item_location=True)
         rec = run.result(self.key, self.busted_path)
         if rec is None:
             failed = run._blockfail_for(self.busted_path)
@@ -508,7 +508,7 @@ class BustedItem(pytest.Item):
         if status == "success":
             return
         if status == "pending":
-            pytest.skip(str(rec.get("message") or "pending"))
+            raise pytest.skip.Exception(str(rec.get("message") or "pending"), _use_item_location=True)
         phase = rec.get("phase")
         title = ""
         if phase in {"before_each", "lazy_setup"}:

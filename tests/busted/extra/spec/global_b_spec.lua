@@ -1,0 +1,6 @@
+describe("file b", function()
+  it("does not see file a's global or module", function()
+    assert.is_nil(rawget(_G, "LEAK"))
+    assert.is_nil(package.loaded["leaky"])
+  end)
+end)
