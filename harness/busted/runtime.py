@@ -102,6 +102,9 @@ class SpecState:
             _read(LUA_DIR / "compat.lua"),
             prefix,
         )
+        from harness.busted.network import install
+
+        install(self.lua, self.runner, settings)
 
     def load(self) -> tuple[Any, str | None]:
         """Run the helper (if any) and compile the spec; returns (chunk, error message)."""

@@ -141,11 +141,11 @@ def test_other_lua_versions(pytester: pytest.Pytester, project: Path, args: list
     result.assert_outcomes(**PROJECT_COUNTS)
 
 
-def test_json_modules_spec_folder_and_spy_revert(
+def test_json_modules_spec_folder_spy_revert_and_ao_network(
     pytester: pytest.Pytester, extra: Path, args: list[str]
 ) -> None:
     result = pytester.runpytest(*args, "-v")
-    result.assert_outcomes(passed=8)
+    result.assert_outcomes(passed=9)
 
 
 def test_files_are_insulated(pytester: pytest.Pytester, extra: Path, args: list[str]) -> None:

@@ -1,0 +1,12 @@
+describe("ao network", function()
+  it("spawns and sends", function()
+    local net = ao_network()
+    local p = net.spawn(nil, { source = [[
+      Handlers.add("ping", "Ping", function(msg) msg.reply({ Action = "Pong", Data = "hi" }) end)
+    ]] })
+    local res = p.send({ Action = "Ping" })
+    assert.is_true(res.ok)
+    assert.equal("Pong", res.messages[1].Action)
+    assert.equal("hi", res.messages[1].Data)
+  end)
+end)
