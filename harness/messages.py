@@ -17,6 +17,10 @@ def strip_ansi(text: str | None) -> str | None:
     return None if text is None else _ANSI.sub("", text)
 
 
+_NOISE = frozenset({"Data-Protocol", "Variant", "Type", "Reference", "From-Process", "From-Module"})
+_SPAWN_NOISE = _NOISE | {"Module", "Scheduler", "SDK", "Authority"}
+
+
 class Message:
     """One AO message as the network carries it.
 
@@ -103,10 +107,16 @@ class Message:
                 return names[addr]
             return short(addr)
 
-        skip = {"Data-Protocol", "Variant", "Type", "Reference", "From-Process", "From-Module"}
-        tags = " ".join(
-            f"{k}={v!r}" if not isinstance(v, str) else f"{k}={v}" for k, v in self.tag_list if k not in skip
-        )
+        def value(v: Any) -> str:
+            if not isinstance(v, str):
+                return repr(v)
+            return names[v] if names and v in names else v
+
+        spawn = self.id is not None and self.id == self.target
+        skip = _SPAWN_NOISE if spawn else _NOISE
+        tags = " ".join(f"{k}={value(v)}" for k, v in self.tag_list if k not in skip)
+        if spawn:
+            tags = "[spawn] " + tags
         data = self.data
         if isinstance(data, str) and data:
             shown = data if len(data) <= data_width else data[: data_width - 1] + "…"
@@ -141,6 +151,9 @@ class Result:
     raw_output: str = ""
     raw_error: str | None = None
     names: dict[str, str] | None = None
+    #: the deliveries that led to this result (the network's trace up to it), for failure reports
+    history: list[Delivery] | None = None
+    history_end: int = 0
 
     @property
     def ok(self) -> bool:
@@ -168,6 +181,9 @@ class Result:
         lines.append(f"outbox ({len(self.messages)} messages, {len(self.spawns)} spawns):")
         for i, m in enumerate(self.messages, 1):
             lines.append(f"  {i}. {m.describe(names=self.names)}")
+        if self.history:
+            lines.append("the deliveries that led here:")
+            lines.append(format_trace(self.history[: self.history_end], self.names, limit=15))
         return "\n".join(lines)
 
     def __repr__(self) -> str:

@@ -405,6 +405,7 @@ class Network:
         )
         raw = proc._state.handle(args, dry=dry)
         result = self._result(proc, msg, raw)
+        result.history, result.history_end = self._trace, len(self._trace) + 1
         if dry:
             return result
         if msg.id is not None:
