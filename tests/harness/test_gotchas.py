@@ -694,7 +694,7 @@ def test_gotcha_25_receive_continues_inside_the_later_message(ao: Network) -> No
     assert first.ok and first.output == "before" and asker.globals.get("Got") is None
     assert [m.action for m in first.messages] == ["Ask"]
     deliveries = ao.run()
-    answer = [d for d in deliveries if d.message.target == asker.id and d.result is not None][0]
+    answer = next(d for d in deliveries if d.message.target == asker.id and d.result is not None)
     assert asker.globals["Got"] == "yes"
     assert answer.result.output == "after receive"  # its prints land in the later result
     assert [m.action for m in answer.result.messages] == ["Finished"]
@@ -757,7 +757,7 @@ def test_gotcha_27_lua_53_semantics(ao: Network) -> None:
 def test_gotcha_27_integer_syntax_fails_clearly_on_older_lua(ao: Network) -> None:
     if ao.lua_version in INTEGER_VERSIONS:
         pytest.skip(f"Lua {ao.lua_version} has integer division; the previous test covers it")
-    with pytest.raises(ProcessLoadError, match="line 1|:1:"):
+    with pytest.raises(ProcessLoadError, match=r"line 1|:1:"):
         ao.spawn(source="X = 7 // 2")
 
 
