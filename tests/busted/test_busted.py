@@ -122,8 +122,11 @@ def test_junitxml(pytester: pytest.Pytester, project: Path, args: list[str]) -> 
     pytester.runpytest(*args, f"--junitxml={xml}")
     suite = ET.parse(xml).getroot().find("testsuite")
     assert suite is not None
-    # 57 tests, plus one testcase entry for the after_each error at teardown
-    assert int(suite.get("tests", "0")) == 58
+    # 57 tests; pytest < 9.1 adds a separate testcase entry for the after_each error at teardown,
+    # later versions report it on the test's own entry
+    assert int(suite.get("tests", "0")) in (57, 58)
+    names = {case.get("name") for case in suite.iter("testcase")}
+    assert len(names) == 57
     assert int(suite.get("failures", "0")) == 5
     assert int(suite.get("skipped", "0")) == 3
     assert int(suite.get("errors", "0")) == 1
