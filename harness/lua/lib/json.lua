@@ -1,69 +1,89 @@
--- json: the JSON module aos processes get from `require("json")`, clean-room, with the quirks of
--- the aos dev-cli json (spec §6): a table with [1] set, or with no keys, encodes as an ARRAY
--- ({} -> "[]"); sparse or mixed tables raise; object keys must be strings; function-valued object
--- fields are skipped; numbers use %.14g; NaN and infinities raise.  decode: null -> nil, numbers
--- through tonumber ("10" -> 10, "1.0" -> 1.0), errors name the line and column.
--- Object keys are encoded in sorted order (aos leaves the order to `pairs`, which is unspecified;
--- sorting makes a test's output the same on every run).
+-- json: the JSON module aos processes get from `require("json")`, written for this project with the
+-- behaviour of the aos dev-cli json (spec §6, gotchas 17/18).  Runs on Lua 5.1-5.5 and LuaJIT.
+--
+-- encode(value)
+--   * a table with [1] set, or with no keys at all, is an ARRAY (so {} -> "[]"); its keys must be
+--     exactly 1..#t, otherwise it raises ("sparse array" / "mixed or invalid key types");
+--   * any other table is an OBJECT: every key must be a string (else it raises); fields whose
+--     value is a function are skipped silently;  keys are written in sorted order (aos leaves the
+--     order to `pairs`, which is unspecified; sorting makes output reproducible);
+--   * numbers use "%.14g" (10 -> "10", 1e16 -> "1e+16", integers above ~1e14 lose digits);
+--     NaN and +-inf raise;  nil -> null;  booleans as-is;
+--   * strings: '"' and '\' are escaped, \b \f \n \r \t by name, other bytes below 0x20 as \u00XX;
+--     everything else (including '/' and UTF-8) is copied as-is;
+--   * cycles raise "circular reference"; functions, userdata and threads raise.
+-- decode(text)
+--   * null -> nil (an object key with a null value disappears; in an array it leaves a hole);
+--   * numbers through tonumber ("10" -> 10, an integer on 5.3+; "1.0" -> 1.0, a float);
+--   * \uXXXX escapes become UTF-8, a surrogate pair becomes one 4-byte character;
+--   * errors are "<what> at line L col C" (no chunk position prefix).
 local json = { _version = "0.2.0" }
 
-local concat, format, byte, char, sub, find = table.concat, string.format, string.byte, string.char, string.sub, string.find
+local concat, format, byte, char, sub, find, gsub = table.concat, string.format, string.byte,
+  string.char, string.sub, string.find, string.gsub
 local floor, huge = math.floor, math.huge
+local type, pairs, rawget, next, tostring, tonumber, error, sort = type, pairs, rawget, next,
+  tostring, tonumber, error, table.sort
+
+-- encoding -------------------------------------------------------------------------------------
 
 local escapes = {
   ['"'] = '\\"', ["\\"] = "\\\\", ["\b"] = "\\b", ["\f"] = "\\f",
   ["\n"] = "\\n", ["\r"] = "\\r", ["\t"] = "\\t",
 }
-
-local function escapeChar(c)
-  return escapes[c] or format("\\u%04x", byte(c))
+for i = 0, 31 do
+  local c = char(i)
+  if not escapes[c] then escapes[c] = format("\\u%04x", i) end
 end
+
+local NEEDS_ESCAPE = '[%z\1-\31"\\]'
 
 local function encodeString(s)
-  return '"' .. string.gsub(s, '[%c"\\]', escapeChar) .. '"'
+  if not find(s, NEEDS_ESCAPE) then return '"' .. s .. '"' end
+  return '"' .. gsub(s, NEEDS_ESCAPE, escapes) .. '"'
 end
 
-local encode
+local encodeValue
 
 local function encodeTable(t, stack, out, n)
-  if stack[t] then error("circular reference") end
+  if stack[t] then error("circular reference", 0) end
   stack[t] = true
-  if t[1] ~= nil or next(t) == nil then
-    -- array: keys must be exactly 1..#t
+  if rawget(t, 1) ~= nil or next(t) == nil then
     local count = 0
     for k in pairs(t) do
-      if type(k) ~= "number" then error("invalid table: mixed or invalid key types") end
+      if type(k) ~= "number" then error("invalid table: mixed or invalid key types", 0) end
       count = count + 1
     end
-    if count ~= #t then error("invalid table: sparse array") end
+    local len = #t
+    if count ~= len then error("invalid table: sparse array", 0) end
     n = n + 1
     out[n] = "["
-    for i = 1, #t do
+    for i = 1, len do
       if i > 1 then
         n = n + 1
         out[n] = ","
       end
-      n = encode(t[i], stack, out, n)
+      n = encodeValue(t[i], stack, out, n)
     end
     n = n + 1
     out[n] = "]"
   else
-    local keys = {}
+    local keys, nk = {}, 0
     for k, v in pairs(t) do
-      if type(k) ~= "string" then error("invalid table: mixed or invalid key types") end
-      if type(v) ~= "function" then keys[#keys + 1] = k end
+      if type(k) ~= "string" then error("invalid table: mixed or invalid key types", 0) end
+      if type(v) ~= "function" then
+        nk = nk + 1
+        keys[nk] = k
+      end
     end
-    table.sort(keys)
+    sort(keys)
     n = n + 1
     out[n] = "{"
-    for i, k in ipairs(keys) do
-      if i > 1 then
-        n = n + 1
-        out[n] = ","
-      end
+    for i = 1, nk do
+      local k = keys[i]
       n = n + 1
-      out[n] = encodeString(k) .. ":"
-      n = encode(t[k], stack, out, n)
+      out[n] = (i > 1 and "," or "") .. encodeString(k) .. ":"
+      n = encodeValue(t[k], stack, out, n)
     end
     n = n + 1
     out[n] = "}"
@@ -72,53 +92,54 @@ local function encodeTable(t, stack, out, n)
   return n
 end
 
-encode = function(v, stack, out, n)
+encodeValue = function(v, stack, out, n)
   local tv = type(v)
   local s
   if tv == "string" then
     s = encodeString(v)
   elseif tv == "number" then
     if v ~= v or v == huge or v == -huge then
-      error("unexpected number value '" .. tostring(v) .. "'")
+      error("unexpected number value '" .. tostring(v) .. "'", 0)
     end
     s = format("%.14g", v)
   elseif tv == "boolean" then
-    s = tostring(v)
+    s = v and "true" or "false"
   elseif tv == "nil" then
     s = "null"
   elseif tv == "table" then
     return encodeTable(v, stack, out, n)
   else
-    error("unexpected type '" .. tv .. "'")
+    error("unexpected type '" .. tv .. "'", 0)
   end
   n = n + 1
   out[n] = s
   return n
 end
 
-function json.encode(v)
+function json.encode(value)
   local out = {}
-  local n = encode(v, {}, out, 0)
+  local n = encodeValue(value, {}, out, 0)
   return concat(out, "", 1, n)
 end
 
 -- decoding -------------------------------------------------------------------------------------
 
-local function position(str, idx)
-  local line, col = 1, 1
-  for i = 1, idx - 1 do
-    col = col + 1
-    if sub(str, i, i) == "\n" then
-      line = line + 1
-      col = 1
-    end
+local function decodeError(str, idx, msg)
+  local line, lineStart = 1, 1
+  while true do
+    local nl = find(str, "\n", lineStart, true)
+    if not nl or nl >= idx then break end
+    line = line + 1
+    lineStart = nl + 1
   end
-  return line, col
+  error(format("%s at line %d col %d", msg, line, idx - lineStart + 1), 0)
 end
 
-local function decodeError(str, idx, msg)
-  local line, col = position(str, idx)
-  error(format("%s at line %d col %d", msg, line, col), 0)
+local function describe(str, i)
+  local c = sub(str, i, i)
+  if c == "" then return "unexpected end of input" end
+  if find(c, "^[%z\1-\31\127-\255]") then return format("unexpected byte 0x%02x", byte(c)) end
+  return "unexpected character '" .. c .. "'"
 end
 
 local function utf8Char(n)
@@ -128,148 +149,157 @@ local function utf8Char(n)
     return char(0xC0 + floor(n / 0x40), 0x80 + n % 0x40)
   elseif n < 0x10000 then
     return char(0xE0 + floor(n / 0x1000), 0x80 + floor(n / 0x40) % 0x40, 0x80 + n % 0x40)
-  elseif n <= 0x10FFFF then
-    return char(0xF0 + floor(n / 0x40000), 0x80 + floor(n / 0x1000) % 0x40,
-      0x80 + floor(n / 0x40) % 0x40, 0x80 + n % 0x40)
   end
-  error(format("invalid unicode codepoint '%x'", n))
-end
-
-local parse
-
-local function skipSpace(str, i)
-  local _, e = find(str, "^[ \n\r\t]*", i)
-  return e + 1
+  return char(0xF0 + floor(n / 0x40000), 0x80 + floor(n / 0x1000) % 0x40,
+    0x80 + floor(n / 0x40) % 0x40, 0x80 + n % 0x40)
 end
 
 local unescapes = { ['"'] = '"', ["\\"] = "\\", ["/"] = "/", b = "\b", f = "\f", n = "\n", r = "\r", t = "\t" }
 
+-- the next byte that ends a run of plain string characters
+local STRING_STOP = '["\\%z\1-\31]'
+
+-- i is the index of the opening quote; returns the string and the index after the closing quote
 local function parseString(str, i)
-  local parts, n = {}, 0
   local j = i + 1
+  local k = find(str, STRING_STOP, j)
+  if k and byte(str, k) == 34 then return sub(str, j, k - 1), k + 1 end -- no escapes: fast path
+  local parts, n = {}, 0
   while true do
-    local s, e = find(str, '^[^"\\%c]+', j)
-    if s then
+    if not k then decodeError(str, i, "expected closing quote for string") end
+    if k > j then
       n = n + 1
-      parts[n] = sub(str, s, e)
-      j = e + 1
+      parts[n] = sub(str, j, k - 1)
     end
-    local c = sub(str, j, j)
-    if c == '"' then
-      return concat(parts, "", 1, n), j + 1
-    elseif c == "\\" then
-      local x = sub(str, j + 1, j + 1)
+    local c = byte(str, k)
+    if c == 34 then -- "
+      return concat(parts, "", 1, n), k + 1
+    elseif c == 92 then -- backslash
+      local x = sub(str, k + 1, k + 1)
       if x == "u" then
-        local hex = sub(str, j + 2, j + 5)
-        if not find(hex, "^%x%x%x%x$") then decodeError(str, j, "invalid unicode escape in string") end
+        local hex = sub(str, k + 2, k + 5)
+        if not find(hex, "^%x%x%x%x$") then decodeError(str, k, "invalid unicode escape in string") end
         local cp = tonumber(hex, 16)
-        local used = 6
+        j = k + 6
         if cp >= 0xD800 and cp <= 0xDBFF then
-          local lowHex = string.match(str, "^\\u(%x%x%x%x)", j + 6)
-          if lowHex then
-            local low = tonumber(lowHex, 16)
-            if low >= 0xDC00 and low <= 0xDFFF then
-              cp = (cp - 0xD800) * 0x400 + (low - 0xDC00) + 0x10000
-              used = 12
-            end
+          local lowHex = string.match(str, "^\\u(%x%x%x%x)", j)
+          local low = lowHex and tonumber(lowHex, 16)
+          if low and low >= 0xDC00 and low <= 0xDFFF then
+            cp = (cp - 0xD800) * 0x400 + (low - 0xDC00) + 0x10000
+            j = j + 6
           end
         end
         n = n + 1
         parts[n] = utf8Char(cp)
-        j = j + used
-      elseif unescapes[x] then
-        n = n + 1
-        parts[n] = unescapes[x]
-        j = j + 2
       else
-        decodeError(str, j, "invalid escape char '" .. x .. "' in string")
+        local u = unescapes[x]
+        if not u then
+          decodeError(str, k, x == "" and "expected closing quote for string"
+            or "invalid escape char '" .. x .. "' in string")
+        end
+        n = n + 1
+        parts[n] = u
+        j = k + 2
       end
-    elseif c == "" then
-      decodeError(str, i, "expected closing quote for string")
     else
-      decodeError(str, j, "control character in string")
+      decodeError(str, k, "control character in string")
     end
+    k = find(str, STRING_STOP, j)
   end
 end
 
 local function parseNumber(str, i)
-  local s, e = find(str, "^-?%d+%.?%d*[eE]?[-+]?%d*", i)
-  if not s then decodeError(str, i, "invalid number") end
-  local text = sub(str, s, e)
-  local n = tonumber(text)
-  if not n then decodeError(str, i, "invalid number '" .. text .. "'") end
-  return n, e + 1
+  local _, e = find(str, "^-?%d*%.?%d*[eE]?[-+]?%d*", i)
+  local text = sub(str, i, e)
+  local v = tonumber(text)
+  local first = byte(text, 1) == 45 and byte(text, 2) or byte(text, 1)
+  if not v or not first or first < 48 or first > 57 then decodeError(str, i, "invalid number '" .. text .. "'") end
+  return v, e + 1
 end
 
-local literals = { ["true"] = true, ["false"] = false }
+local parseValue
+
+-- the index of the first non-whitespace byte at or after i
+local function skip(str, i)
+  local c = byte(str, i)
+  if c ~= 32 and c ~= 10 and c ~= 13 and c ~= 9 then return i end
+  c = byte(str, i + 1)
+  if c ~= 32 and c ~= 10 and c ~= 13 and c ~= 9 then return i + 1 end
+  local _, e = find(str, "^[ \n\r\t]*", i + 2)
+  return e + 1
+end
 
 local function parseArray(str, i)
   local res, n = {}, 0
-  i = skipSpace(str, i + 1)
-  if sub(str, i, i) == "]" then return res, i + 1 end
+  i = skip(str, i + 1)
+  if byte(str, i) == 93 then return res, i + 1 end -- ]
   while true do
     local v
-    v, i = parse(str, i)
+    v, i = parseValue(str, i)
     n = n + 1
     res[n] = v
-    i = skipSpace(str, i)
-    local c = sub(str, i, i)
-    i = i + 1
-    if c == "]" then return res, i end
-    if c ~= "," then decodeError(str, i - 1, "expected ']' or ','") end
-    i = skipSpace(str, i)
+    i = skip(str, i)
+    local c = byte(str, i)
+    if c == 93 then return res, i + 1 end
+    if c ~= 44 then decodeError(str, i, describe(str, i) .. ", expected ']' or ','") end
+    i = skip(str, i + 1)
   end
 end
 
 local function parseObject(str, i)
   local res = {}
-  i = skipSpace(str, i + 1)
-  if sub(str, i, i) == "}" then return res, i + 1 end
+  i = skip(str, i + 1)
+  if byte(str, i) == 125 then return res, i + 1 end -- }
   while true do
-    if sub(str, i, i) ~= '"' then decodeError(str, i, "expected string for key") end
+    if byte(str, i) ~= 34 then decodeError(str, i, describe(str, i) .. ", expected string for key") end
     local key
-    key, i = parseString(str, i)
-    i = skipSpace(str, i)
-    if sub(str, i, i) ~= ":" then decodeError(str, i, "expected ':' after key") end
+    local k = find(str, STRING_STOP, i + 1)
+    if k and byte(str, k) == 34 then -- a key without escapes (the usual case)
+      key = sub(str, i + 1, k - 1)
+      i = k + 1
+    else
+      key, i = parseString(str, i)
+    end
+    i = skip(str, i)
+    if byte(str, i) ~= 58 then decodeError(str, i, describe(str, i) .. ", expected ':' after key") end
     local v
-    v, i = parse(str, skipSpace(str, i + 1))
+    v, i = parseValue(str, skip(str, i + 1))
     res[key] = v
-    i = skipSpace(str, i)
-    local c = sub(str, i, i)
-    i = i + 1
-    if c == "}" then return res, i end
-    if c ~= "," then decodeError(str, i - 1, "expected '}' or ','") end
-    i = skipSpace(str, i)
+    i = skip(str, i)
+    local c = byte(str, i)
+    if c == 125 then return res, i + 1 end
+    if c ~= 44 then decodeError(str, i, describe(str, i) .. ", expected '}' or ','") end
+    i = skip(str, i + 1)
   end
 end
 
-parse = function(str, i)
-  local c = sub(str, i, i)
-  if c == "{" then
-    return parseObject(str, i)
-  elseif c == "[" then
-    return parseArray(str, i)
-  elseif c == '"' then
+parseValue = function(str, i)
+  local c = byte(str, i)
+  if c == 34 then
     return parseString(str, i)
-  elseif c == "-" or find(c, "^%d") then
+  elseif c == 123 then
+    return parseObject(str, i)
+  elseif c == 91 then
+    return parseArray(str, i)
+  elseif c == 45 or (c and c >= 48 and c <= 57) then
     return parseNumber(str, i)
-  elseif c == "n" and sub(str, i, i + 3) == "null" then
+  elseif c == 116 and sub(str, i, i + 3) == "true" then
+    return true, i + 4
+  elseif c == 102 and sub(str, i, i + 4) == "false" then
+    return false, i + 5
+  elseif c == 110 and sub(str, i, i + 3) == "null" then
     return nil, i + 4
-  else
-    for word, value in pairs(literals) do
-      if sub(str, i, i + #word - 1) == word then return value, i + #word end
-    end
   end
-  decodeError(str, i, "unexpected character '" .. c .. "'")
+  decodeError(str, i, describe(str, i))
 end
 
 function json.decode(str)
   if type(str) ~= "string" then
-    error("expected argument of type string, got " .. type(str))
+    error("json.decode: expected argument of type string, got " .. type(str), 2)
   end
-  local res, idx = parse(str, skipSpace(str, 1))
-  idx = skipSpace(str, idx)
-  if idx <= #str then decodeError(str, idx, "trailing garbage") end
+  local res, idx = parseValue(str, skip(str, 1))
+  idx = skip(str, idx)
+  if idx <= #str then decodeError(str, idx, describe(str, idx) .. " after the value (trailing garbage)") end
   return res
 end
 
