@@ -402,3 +402,34 @@ def test_os_clock_and_date_are_left_alone(ao: Network) -> None:
     p = ao.spawn()
     out = p.eval("return type(os.clock()) .. ' ' .. type(os.date('%Y'))").output
     assert out == "number string"
+
+
+def test_authorities_edited_in_place_are_restored(ao: Network) -> None:
+    # regression: the runtime skipped ao.init's re-read when the list kept its table and length
+    p = ao.spawn(source="Handlers.add('t', 'T', function() Hit = (Hit or 0) + 1 end)")
+    p.eval("ao.authorities[1] = 'replaced'")
+    other = ao.spawn(name="other")
+    r = p.send({"Action": "T"}, sender=other)  # pushed by the MU: trusted only if MU is back
+    assert r.ok and p.globals["Hit"] == 1
+    assert p.globals["ao"]["authorities"] == ["replaced", MU_ADDRESS]
+
+
+def test_send_and_spawn_return_a_copy_with_every_field(ao: Network) -> None:
+    # regression: the runtime returned a proxy, so pairs/next/json saw only onReply and receive
+    p = ao.spawn()
+    out = p.eval(
+        """
+        local function keys(t)
+          local k = {}
+          for key in pairs(t) do k[#k + 1] = key end
+          table.sort(k)
+          return table.concat(k, ',')
+        end
+        local s = ao.send({ Target = 'x', Action = 'A', Data = 'd' })
+        local before = #ao.outbox.Messages
+        s.Data = 'changed'
+        local sp = ao.spawn('module-x', {})
+        return keys(s) .. ' | ' .. keys(sp) .. ' | ' .. ao.outbox.Messages[before].Data
+        """
+    ).output
+    assert out == "Anchor,Data,Tags,Target,onReply,receive | Anchor,Data,Tags,onReply,receive | d"

@@ -843,3 +843,17 @@ def test_gotcha_32_load_errors_are_errors(ao: Network) -> None:
     p = ao.spawn()
     r = p.eval("Handlers.add('x', 'X', function() end); error('late')")
     assert r.error is not None and "x" not in p.handlers  # the Eval was rolled back
+
+
+@pytest.mark.xfail(
+    reason="Python side: Network._send_direct sets From = the wallet even when the message carries a "
+    "From-Process tag; the CU's mapFrom makes From = that tag value (spec §3.1), so a wallet forging "
+    "From-Process is untrusted (From ~= Owner, neither an authority) and dropped",
+    strict=True,
+)
+def test_gotcha_11_forged_from_process_tag_is_untrusted(ao: Network) -> None:
+    p = ao.spawn(source="Handlers.add('t', 'T', function(m) Hit = m.Tags['From-Process'] end)")
+    mallory = ao.wallet("mallory")
+    r = p.send({"Action": "T", "From-Process": "victim-process"}, sender=mallory)
+    assert p.globals.get("Hit") is None
+    assert "not trusted" in r.output

@@ -611,3 +611,29 @@ def test_forward_keeps_an_existing_reply_to_and_origin(ao: Network) -> None:
     r = p.send({"Action": "F", "To": bob, "Reply-To": "first-hop", "X-Origin": "origin", "X-Reference": "5"})
     tags = r.messages[0].tags
     assert tags["Reply-To"] == "first-hop" and tags["X-Origin"] == "origin" and tags["X-Reference"] == "5"
+
+
+@pytest.mark.parametrize("name", ["_default", "_eval"])
+def test_builtin_handlers_are_reset_on_every_message(ao: Network, name: str) -> None:
+    # aos re-adds _eval and _default (in place) at the start of every message, so changing their
+    # handle through Handlers.list lasts only until the next message
+    # (regression: the runtime only restored a changed pattern, not a changed handle)
+    p = ao.spawn()
+    p.eval(
+        f"for _, h in ipairs(Handlers.list) do if h.name == '{name}' then h.handle = function() Custom = true end end end"
+    )
+    before = len(p.inbox)
+    p.send({"Action": "Unhandled"})
+    r = p.eval("Evaluated = true")
+    assert p.globals.get("Custom") is None
+    assert len(p.inbox) == before + 1 and p.globals["Evaluated"] is True and r.ok
+    assert p.handlers == ["_eval", "_default"]
+
+
+def test_removed_builtins_come_back_at_the_end(ao: Network) -> None:
+    p = ao.spawn(source="Handlers.add('mine', 'Mine', function() end)")
+    p.eval("Handlers.remove('_eval'); Handlers.remove('_default')")
+    assert p.handlers == ["mine"]
+    p.send({"Action": "Ping"})
+    assert p.handlers == ["mine", "_eval", "_default"]  # re-added, appended
+    assert p.inbox[-1].action == "Ping"

@@ -58,8 +58,18 @@ local function tagValue(tags, name)
 end
 
 -- Authorities are re-read from the Process tags on every message (so a process cannot drop
--- them by assigning ao.authorities); we skip the re-read when nothing could have changed.
-local authoritySource, authorityList, authorityCount
+-- them by assigning or editing ao.authorities); we skip the re-read when nothing could have
+-- changed: same tags, same list table, same contents as after the last re-read.
+local authoritySource, authorityList, authorityCopy
+
+local function authoritiesUnchanged(tags)
+  local list = ao.authorities
+  if tags ~= authoritySource or list ~= authorityList or #list ~= #authorityCopy then return false end
+  for i = 1, #authorityCopy do
+    if list[i] ~= authorityCopy[i] then return false end
+  end
+  return true
+end
 
 function ao.init(env)
   if ao.id == "" then ao.id = env.Process.Id end
@@ -67,7 +77,7 @@ function ao.init(env)
     ao._module = tagValue(env.Process.Tags, "Module") or ""
   end
   local tags = env.Process.Tags
-  if tags == authoritySource and ao.authorities == authorityList and #ao.authorities == authorityCount then
+  if authoritiesUnchanged(tags) then
     ao.outbox = { Output = {}, Messages = {}, Spawns = {}, Assignments = {} }
     ao.env = env
     return
@@ -82,7 +92,9 @@ function ao.init(env)
       end
     end
   end
-  authoritySource, authorityList, authorityCount = tags, ao.authorities, #ao.authorities
+  authorityCopy = {}
+  for i, a in ipairs(ao.authorities) do authorityCopy[i] = a end
+  authoritySource, authorityList = tags, ao.authorities
   ao.outbox = { Output = {}, Messages = {}, Spawns = {}, Assignments = {} }
   ao.env = env
 end
@@ -168,10 +180,14 @@ local function appendTags(into, msg, skip)
   end
 end
 
--- The outbox keeps the message itself; the caller gets a view of it with onReply/receive added
--- (aos returns a copy with those functions; writes to it don't reach the outbox either way).
+-- The outbox keeps the message itself; the caller gets a shallow copy of it (same Tags array)
+-- with onReply/receive added, like aos: `pairs`, `next` and json.encode see every field.
 local function withContinuations(message, onReply, receive)
-  return setmetatable({ onReply = onReply, receive = receive }, { __index = message })
+  local out = {}
+  for k, v in next, message do out[k] = v end
+  out.onReply = onReply
+  out.receive = receive
+  return out
 end
 
 function ao.send(msg)

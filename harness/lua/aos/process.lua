@@ -213,14 +213,27 @@ local function defaultPattern()
   return true
 end
 
--- Is the handler called `name` present with exactly this built-in pattern and no maxRuns?
+-- The handle of each built-in entry as we registered it (the resolver Handlers.add wrapped).
+local builtinHandle = {}
+
+-- Is the handler called `name` present exactly as we registered it (pattern, handle, no
+-- maxRuns)?  aos re-adds the built-ins on every message, which undoes any change to them.
 local function registered(name, pattern)
   for _, h in ipairs(Handlers.list) do
     if h.name == name then
-      return h.pattern == pattern and h.maxRuns == nil
+      return h.pattern == pattern and h.maxRuns == nil and h.handle == builtinHandle[name]
     end
   end
   return false
+end
+
+local function remember(name)
+  for _, h in ipairs(Handlers.list) do
+    if h.name == name then
+      builtinHandle[name] = h.handle
+      return
+    end
+  end
 end
 
 local function attachReply(msg)
@@ -300,6 +313,7 @@ function process.handle(msg, env)
   -- re-adding the very same pattern is a no-op, so we only do it when the entry is not ours.
   if not registered("_eval", evalPattern) then
     Handlers.add("_eval", evalPattern, evalHandle)
+    remember("_eval")
   end
   if msg.Id ~= nil and msg.Id == env.Process.Id then
     Handlers.once("_boot", function(m)
@@ -308,6 +322,7 @@ function process.handle(msg, env)
   end
   if not registered("_default", defaultPattern) then
     Handlers.append("_default", defaultPattern, defaultHandle)
+    remember("_default")
   end
 
   attachReply(msg)
