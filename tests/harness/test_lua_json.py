@@ -265,8 +265,8 @@ def test_round_trips_with_python_json(version: str, value: Any, ascii_only: bool
     # Lua -> Python (through a Lua value built by our own decoder)
     encoded = json.encode(json.decode(pyjson.dumps(value)))
     assert normalise(pyjson.loads(encoded)) == expected
-    # Lua -> Lua is a fixed point
-    assert json.encode(json.decode(encoded)) == encoded
+    # Lua -> Lua keeps the value (not always the text: "-0" decodes to the integer 0 on 5.3+)
+    assert pyjson.loads(json.encode(json.decode(encoded))) == pyjson.loads(encoded)
 
 
 @pytest.mark.parametrize("version", VERSION_PARAMS)
