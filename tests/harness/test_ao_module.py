@@ -231,7 +231,8 @@ def test_trust_gate_drops_forged_messages(ao: Network) -> None:
     before = p.snapshot()
     res = raw(p, sender="claimed-process", owner="some-signer", tags=[("Action", "T")])
     assert res.ok and res.messages == []
-    assert res.output == "WARNING: Message is not trusted! From: claimed-process - Owner: some-signer"
+    assert (res.output or "").endswith("Message is not trusted! From: claimed-process - Owner: some-signer")
+    assert "\n" not in (res.output or "")  # only the warning line
     assert p.snapshot() == before and p.globals["N"] == 0
 
 

@@ -637,3 +637,27 @@ def test_removed_builtins_come_back_at_the_end(ao: Network) -> None:
     p.send({"Action": "Ping"})
     assert p.handlers == ["mine", "_eval", "_default"]  # re-added, appended
     assert p.inbox[-1].action == "Ping"
+
+
+def test_utils_reply_with_a_table_keeps_the_first_target(ao: Network) -> None:
+    # msg.reply fills in (mutates) the table it is given, and reply(input) hands it the same table
+    # every time: after the first reply the table has a Target, which then wins over msg.From
+    p = ao.spawn(source="Handlers.add('t', 'T', Handlers.utils.reply({ Action = 'Pong' }))")
+    alice, bob = ao.wallet("alice"), ao.wallet("bob")
+    first = p.send({"Action": "T"}, sender=alice).messages[0]
+    second = p.send({"Action": "T", "Reference": "2"}, sender=bob).messages[0]
+    assert first.target == alice and second.target == alice
+    assert second.tags["X-Reference"] == "2"
+    string_form = ao.spawn(source="Handlers.add('t', 'T', Handlers.utils.reply('pong'))")
+    assert string_form.send({"Action": "T"}, sender=alice).messages[0].target == alice
+    assert string_form.send({"Action": "T"}, sender=bob).messages[0].target == bob  # a fresh table each time
+
+
+def test_receive_at_the_top_level_of_an_eval(ao: Network) -> None:
+    needs_yield(ao)
+    p = ao.spawn()
+    r = p.eval("local m = Receive({ Action = 'Go' })\nGot = m.Data\nreturn 'resumed with ' .. m.Data")
+    assert r.ok and r.output == "" and p.globals.get("Got") is None
+    later = p.send({"Action": "Go"}, data="payload")
+    assert p.globals["Got"] == "payload"
+    assert later.output == "resumed with payload"
