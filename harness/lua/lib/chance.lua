@@ -28,21 +28,29 @@ local function bxor(a, b)
   return r
 end
 
--- Prefer native 32-bit operations where the Lua has them (same results, much faster).
-local native = rawget(_G, "bit32")
-if native then
-  band, bxor = native.band, native.bxor
-elseif rawget(_G, "bit") then
-  local bit = rawget(_G, "bit")
-  band = function(a, b) return bit.band(a, b) % TWO32 end
-  bxor = function(a, b) return bit.bxor(a, b) % TWO32 end
-elseif math.type then
+-- Prefer native 32-bit operations where the Lua has them (same results, much faster).  Which one
+-- is in use is recorded in chance._impl ("native" on 5.3+, "bit" on LuaJIT, "bit32" on 5.2,
+-- "arithmetic" on 5.1) so the tests can show every path is exercised.
+chance._impl = "arithmetic"
+if math.type then
+  -- compiled from a string: `&` and `~` are syntax errors before 5.3
   local ops = load("return function(a, b) return a & b end, function(a, b) return a ~ b end")
   if ops then
     local nband, nbxor = ops()
     band = function(a, b) return nband(floor(a), floor(b)) end
     bxor = function(a, b) return nbxor(floor(a), floor(b)) end
+    chance._impl = "native"
   end
+elseif rawget(_G, "bit") then
+  local bit = rawget(_G, "bit")
+  local b_and, b_xor = bit.band, bit.bxor
+  band = function(a, b) return b_and(a, b) % TWO32 end
+  bxor = function(a, b) return b_xor(a, b) % TWO32 end
+  chance._impl = "bit"
+elseif rawget(_G, "bit32") then
+  local bit32 = rawget(_G, "bit32")
+  band, bxor = bit32.band, bit32.bxor
+  chance._impl = "bit32"
 end
 
 local function shr(a, n) return floor(a / 2 ^ n) end
