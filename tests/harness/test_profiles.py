@@ -246,3 +246,14 @@ def test_marker_head(ao: Network) -> None:
 def test_unknown_profile_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match=r"unknown aos profile 'classic'.*default, legacy, head"):
         Network(profile="classic")
+
+
+@per_profile(default="function function", legacy="nil nil", head="function function")
+def test_utils_normalize_and_capitalize_exist_since_2025(ao_factory: Factory, profile: str, expected: str) -> None:
+    p = ao_factory(profile=profile).spawn()
+    assert p.eval("return type(Utils.normalize) .. ' ' .. type(Utils.capitalize)").output == expected
+    shared = "map filter reduce find propEq reverse compose prop includes keys values concat curry matchesPattern matchesSpec"
+    kinds = p.eval(f"local out = {{}} for name in string.gmatch('{shared}', '%S+') do out[#out + 1] = type(Utils[name]) end return table.concat(out, ' ')").output
+    assert set(kinds.split(" ")) == {"function"}
+    if expected.startswith("function"):
+        assert p.eval("return Utils.capitalize('TokenId') .. ' ' .. Utils.capitalize('x_ref')").output == "Tokenid X-Ref"
