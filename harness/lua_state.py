@@ -17,6 +17,7 @@ import lupa
 
 from harness import chunks
 from harness.convert import to_python
+from harness.coverage import collector as _coverage
 from harness.errors import HarnessError, NonUTF8Error
 from harness.lua_versions import lupa_module, normalise
 from harness.profiles import Profile
@@ -34,6 +35,8 @@ class ProcessSpec:
     module: str
     tags: tuple[tuple[str, str], ...]
     search_dirs: tuple[tuple[str, str], ...] = ()
+    #: a readable process name (coverage tables group handler counts by it)
+    label: str = ""
 
 
 @dataclass
@@ -163,6 +166,7 @@ class LuaProcessState:
                 "budget": self.budget,
                 "inbox_cap": 10000,
                 "search_dirs": lua.table_from([lua.table_from(list(d)) for d in self.spec.search_dirs]),
+                "coverage": _coverage.lua_flag(),
             }
         )
         loader = lua.eval(
@@ -185,6 +189,8 @@ class LuaProcessState:
         self._globals = None
         self._bridge = bridge
         self._handle = bridge.handle
+        if _coverage.ACTIVE:
+            _coverage.track(self, bridge)
 
     def _ensure(self) -> None:
         if self._bridge is not None:
@@ -200,6 +206,8 @@ class LuaProcessState:
         self._bridge.set_counting(True)
 
     def _discard(self) -> None:
+        if self._bridge is not None and _coverage.ACTIVE:
+            _coverage.harvest(self, self._bridge)
         if self._bridge is not None:
             for name, count in self._bridge.matches().items():
                 self._match_counts[name] = self._match_counts.get(name, 0) + count

@@ -245,7 +245,7 @@ class Network:
             search.append((str(path.parent), self._display(path.parent)))
         search.extend(self._ao_dir_entry())
         spec = ProcessSpec(
-            id=pid, owner=owner, module=self.profile.module, tags=tags, search_dirs=tuple(search)
+            id=pid, owner=owner, module=self.profile.module, tags=tags, search_dirs=tuple(search), label=name
         )
         state = LuaProcessState(
             spec,

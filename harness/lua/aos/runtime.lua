@@ -52,13 +52,102 @@ local function budgetHook()
   error(budgetMessage, 2)
 end
 
-function H.arm(co)
-  if not H.budget then return end
-  if co then
-    debug.sethook(co, budgetHook, "", H.budget)
-  else
-    debug.sethook(budgetHook, "", H.budget)
+if not config.coverage then
+  function H.arm(co)
+    if not H.budget then return end
+    if co then
+      debug.sethook(co, budgetHook, "", H.budget)
+    else
+      debug.sethook(budgetHook, "", H.budget)
+    end
   end
+else
+  -- Line coverage (pytest --ao-cov).  Lua allows one hook per coroutine, so the line hook and
+  -- the budget count share one hook: mask "l" plus the count.  Hit lines are kept as sets
+  -- {source -> {line -> true}}: a state rebuilt by replaying its log cannot double count, and
+  -- during a replay (H.counting false) only the budget hook is installed.
+  local getinfo, sethook, sub = debug.getinfo, debug.sethook, string.sub
+  local withRuntime = config.coverage == "runtime"
+  local runtimeNames = { ["=harness"] = true }
+  for _, entry in pairs(modules) do runtimeNames[entry[2]] = true end
+  local weakKeys = { __mode = "k" }
+  local covFiles, covFuncs = {}, setmetatable({}, weakKeys)
+
+  local function linesOf(f)
+    local src = getinfo(f, "S").source
+    local t = false
+    if sub(src, 1, 1) == "@" or (withRuntime and runtimeNames[src]) then
+      t = covFiles[src]
+      if not t then
+        t = {}
+        covFiles[src] = t
+      end
+    end
+    covFuncs[f] = t
+    return t
+  end
+
+  local function covHook(event, line)
+    if event == "line" then
+      local f = getinfo(2, "f").func
+      local t = covFuncs[f]
+      if t == nil then t = linesOf(f) end
+      if t then t[line] = true end
+    else
+      H.exceeded = true
+      error(budgetMessage, 2)
+    end
+  end
+
+  function H.arm(co)
+    local budget = H.budget
+    if not H.counting then
+      if not budget then return end
+      if co then sethook(co, budgetHook, "", budget) else sethook(budgetHook, "", budget) end
+    elseif co then
+      sethook(co, covHook, "l", budget or 0)
+    else
+      sethook(covHook, "l", budget or 0)
+    end
+  end
+
+  -- Coroutines the process creates itself get the line hook too (PUC hooks are per coroutine;
+  -- LuaJIT has one global hook).
+  if not rawget(_G, "jit") then
+    local create, resume = coroutine.create, coroutine.resume
+    local function follow(co)
+      if H.counting then sethook(co, covHook, "l") end
+      return co
+    end
+    local function pass(ok, ...)
+      if not ok then error((...), 0) end
+      return ...
+    end
+    coroutine.create = function(f) return follow(create(f)) end
+    coroutine.wrap = function(f)
+      local co = follow(create(f))
+      return function(...) return pass(resume(co, ...)) end
+    end
+  end
+
+  -- Read and reset the hit lines: "source\nline line ...\n" per file.
+  function H.cov_take()
+    local parts, n = {}, 0
+    for src, t in next, covFiles do
+      local ls, k = {}, 0
+      for l in next, t do
+        k = k + 1
+        ls[k] = l
+      end
+      n = n + 1
+      parts[n] = src .. "\n" .. table.concat(ls, " ")
+    end
+    covFiles, covFuncs = {}, setmetatable({}, weakKeys)
+    return table.concat(parts, "\n")
+  end
+
+  -- our own runtime's module bodies run at boot, before any message arms a hook
+  if withRuntime then H.arm(nil) end
 end
 
 function H.count_match(name)
@@ -163,7 +252,7 @@ do
   _G.pairs = orderedPairs
 end
 
-if rawget(_G, "jit") and config.budget then
+if rawget(_G, "jit") and (config.budget or config.coverage) then
   -- LuaJIT does not call hooks inside JIT-compiled code; AO is interpreted anyway.
   jit.off()
 end
@@ -337,6 +426,11 @@ end
 
 function bridge.matches()
   return H.matches
+end
+
+-- Lines hit since the last call (coverage only), see H.cov_take.
+function bridge.coverage()
+  return H.cov_take and H.cov_take() or ""
 end
 
 function bridge.handler_names()

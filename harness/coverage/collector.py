@@ -1,0 +1,319 @@
+"""Collect Lua line hits and handler matches from every Lua state while ``--ao-cov`` is on.
+
+``harness.lua_state`` talks to this module through three calls only: ``lua_flag()`` (what to
+pass to the Lua side at boot), ``track(state, bridge)`` after a boot, ``harvest(state, bridge)``
+before a state is thrown away.  ``ACTIVE`` is ``False`` unless a ``Collector`` is installed, so
+with coverage off a state pays one attribute test per boot and nothing per message.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness import chunks
+
+#: True while a collector is installed (read by ``harness.lua_state`` at every boot).
+ACTIVE = False
+_current: Collector | None = None
+
+BUNDLE_MARKER = "-- @ao-harness source"
+BUNDLE_END = "-- @ao-harness end"
+DEFAULT_INCLUDE = ("ao/**/*.lua",)
+
+
+def install(collector: Collector | None) -> None:
+    """Make *collector* receive every Lua state's hits (``None`` turns coverage off)."""
+    global ACTIVE, _current
+    _current = collector
+    ACTIVE = collector is not None
+
+
+def current() -> Collector | None:
+    return _current
+
+
+def lua_flag() -> Any:
+    """The ``coverage`` entry of a state's Lua config: ``None`` (off), ``True`` or ``"runtime"``."""
+    if _current is None:
+        return None
+    return "runtime" if _current.runtime else True
+
+
+def track(state: Any, bridge: Any) -> None:
+    if _current is not None:
+        _current.track(state, bridge)
+
+
+def harvest(state: Any, bridge: Any) -> None:
+    if _current is not None:
+        _current.harvest_bridge(state, bridge, final=True)
+
+
+def glob_regex(pattern: str) -> re.Pattern[str]:
+    """``ao/**/*.lua`` -> a regex over posix paths (``**`` spans directories, ``*`` does not)."""
+    out = []
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+            continue
+        if pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+            continue
+        if c == "*":
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+def bundle_map(text: str, bundle_path: Path) -> dict[int, tuple[str, int]] | None:
+    """Bundle line -> (absolute source path, source line), from the ``-- @ao-harness source``
+    markers; ``None`` if *text* is not a bundle.  Marker paths are relative to the project root
+    the bundle was built from: the nearest parent of the bundle where the path exists."""
+    if BUNDLE_MARKER not in text:
+        return None
+    mapping: dict[int, tuple[str, int]] = {}
+    current: tuple[str, int] | None = None
+    resolved: dict[str, str] = {}
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if line.startswith(BUNDLE_MARKER):
+            rest = line[len(BUNDLE_MARKER) :].strip()
+            try:
+                rel, first = rest.rsplit(" ", 1)
+                start = int(first)
+            except ValueError:
+                raise ValueError(
+                    f"{bundle_path}:{lineno}: bad bundle marker {line!r}: expected "
+                    f"'{BUNDLE_MARKER} <path> <first line>'"
+                ) from None
+            if rel not in resolved:
+                resolved[rel] = _resolve_marker(rel, bundle_path)
+            current = (resolved[rel], start)
+            continue
+        if line.startswith(BUNDLE_END):
+            current = None
+            continue
+        if current is not None:
+            mapping[lineno] = current
+            current = (current[0], current[1] + 1)
+    return mapping
+
+
+def _resolve_marker(rel: str, bundle_path: Path) -> str:
+    p = Path(rel)
+    if p.is_absolute():
+        return str(p)
+    for parent in bundle_path.resolve().parents:
+        candidate = parent / p
+        if candidate.is_file():
+            return str(candidate)
+    return str((bundle_path.parent / p).resolve())
+
+
+@dataclass
+class _Tracked:
+    state: weakref.ref[Any]
+    bridge: Any
+    label: str
+    seen: dict[str, int] = field(default_factory=dict)
+    #: chunk source -> absolute path (or None: not measured), per state's search dirs
+    paths: dict[str, str | None] = field(default_factory=dict)
+
+
+@dataclass
+class HandlerStats:
+    """Matches per handler name of one process (by label), over the whole run."""
+
+    names: dict[str, int] = field(default_factory=dict)
+    states: int = 0
+
+    def merge(self, other: dict[str, Any]) -> None:
+        for name, count in other.get("names", {}).items():
+            self.names[name] = self.names.get(name, 0) + int(count)
+        self.states += int(other.get("states", 0))
+
+
+#: handler names the aos runtime adds to every process: not the process's own handlers
+RUNTIME_HANDLERS = frozenset({"_eval", "_default", "_boot"})
+
+
+class Collector:
+    """Accumulates line hits (absolute path -> lines) and handler matches for one pytest run."""
+
+    def __init__(
+        self,
+        *,
+        root: str | Path,
+        include: tuple[str, ...] | list[str] = DEFAULT_INCLUDE,
+        runtime: bool = False,
+    ) -> None:
+        self.root = Path(root).resolve()
+        self.include = tuple(include) or DEFAULT_INCLUDE
+        self._include_rx = [glob_regex(p) for p in self.include]
+        self.runtime = runtime
+        self.pending: dict[str, set[int]] = {}
+        self.total: dict[str, set[int]] = {}
+        self.handlers: dict[str, HandlerStats] = {}
+        self._live: list[_Tracked] = []
+        self._bundles: dict[str, tuple[int, dict[int, tuple[str, int]] | None]] = {}
+        self._included: dict[str, bool] = {}
+
+    # -- filters -------------------------------------------------------------------------------
+
+    def includes(self, path: str) -> bool:
+        """Is the absolute *path* one of the files measured?"""
+        hit = self._included.get(path)
+        if hit is None:
+            p = Path(path)
+            try:
+                rel = p.relative_to(self.root).as_posix()
+            except ValueError:
+                rel = None
+            hit = any(
+                rx.match(p.as_posix()) or (rel is not None and rx.match(rel)) for rx in self._include_rx
+            )
+            if not hit and self.runtime:
+                hit = p.is_relative_to(chunks.LUA_DIR.resolve())
+            self._included[path] = hit
+        return hit
+
+    def _runtime_path(self, source: str) -> str | None:
+        if not self.runtime:
+            return None
+        if source == "=harness":
+            return str((chunks.LUA_DIR / "aos" / "runtime.lua").resolve())
+        rel = chunks.RUNTIME_MODULES.get(source)
+        return str((chunks.LUA_DIR / rel).resolve()) if rel else None
+
+    def _path_of(self, tracked: _Tracked, source: str) -> str | None:
+        if source in tracked.paths:
+            return tracked.paths[source]
+        path: str | None = None
+        if source.startswith("@"):
+            name = source[1:]
+            p = Path(name)
+            if not p.is_absolute():
+                state = tracked.state()
+                dirs = state.spec.search_dirs if state is not None else ()
+                for abs_dir, shown in dirs:
+                    if name.startswith(shown.rstrip("/") + "/"):
+                        p = Path(abs_dir) / name[len(shown.rstrip("/")) + 1 :]
+                        break
+                else:
+                    p = self.root / name
+            path = str(p.resolve())
+        else:
+            path = self._runtime_path(source)
+        tracked.paths[source] = path
+        return path
+
+    def _bundle(self, path: str) -> dict[int, tuple[str, int]] | None:
+        try:
+            mtime = Path(path).stat().st_mtime_ns
+        except OSError:
+            return None
+        hit = self._bundles.get(path)
+        if hit is None or hit[0] != mtime:
+            text = Path(path).read_text(encoding="utf-8", errors="replace")
+            hit = (mtime, bundle_map(text, Path(path)))
+            self._bundles[path] = hit
+        return hit[1]
+
+    # -- recording -----------------------------------------------------------------------------
+
+    def add_lines(self, path: str, lines: set[int] | list[int]) -> None:
+        """Record hits of *path* (a bundle's lines are mapped to their source files)."""
+        mapping = self._bundle(path)
+        if mapping is not None:
+            by_file: dict[str, set[int]] = {}
+            for line in lines:
+                target = mapping.get(line)
+                if target is not None:
+                    by_file.setdefault(target[0], set()).add(target[1])
+            for src, ls in by_file.items():
+                if self.includes(src):
+                    self._add(src, ls)
+            return
+        if self.includes(path):
+            self._add(path, set(lines))
+
+    def _add(self, path: str, lines: set[int]) -> None:
+        self.pending.setdefault(path, set()).update(lines)
+        self.total.setdefault(path, set()).update(lines)
+
+    def track(self, state: Any, bridge: Any) -> None:
+        label = getattr(state.spec, "label", "") or state.spec.id
+        self._live.append(_Tracked(weakref.ref(state), bridge, label))
+        self.handlers.setdefault(label, HandlerStats()).states += 1
+
+    def _take(self, tracked: _Tracked) -> None:
+        text = str(tracked.bridge.coverage())
+        if text:
+            parts = text.split("\n")
+            for i in range(0, len(parts) - 1, 2):
+                path = self._path_of(tracked, parts[i])
+                if path is not None and parts[i + 1]:
+                    self.add_lines(path, [int(x) for x in parts[i + 1].split(" ")])
+        stats = self.handlers.setdefault(tracked.label, HandlerStats())
+        try:
+            names = list(tracked.bridge.handler_names().values())
+        except Exception:  # the process broke Handlers itself; its matches still count
+            names = []
+        for name in names:
+            if isinstance(name, str):
+                stats.names.setdefault(name, 0)
+        for name, count in tracked.bridge.matches().items():
+            delta = int(count) - tracked.seen.get(name, 0)
+            if delta:
+                stats.names[name] = stats.names.get(name, 0) + delta
+                tracked.seen[name] = int(count)
+
+    def harvest_bridge(self, state: Any, bridge: Any, *, final: bool = False) -> None:
+        """Drain one state's bridge (``final``: the state is about to drop it)."""
+        for i, tracked in enumerate(self._live):
+            if tracked.bridge is bridge:
+                self._take(tracked)
+                if final:
+                    del self._live[i]
+                return
+
+    def drain(self) -> None:
+        """Drain every live state; forget states that are gone or rebuilt."""
+        keep: list[_Tracked] = []
+        for tracked in self._live:
+            self._take(tracked)
+            state = tracked.state()
+            if state is not None and getattr(state, "_bridge", None) is tracked.bridge:
+                keep.append(tracked)
+        self._live = keep
+
+    def take_pending(self) -> dict[str, set[int]]:
+        out, self.pending = self.pending, {}
+        return out
+
+    # -- merging (xdist) -----------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "lines": {p: sorted(ls) for p, ls in self.total.items()},
+            "handlers": {k: {"names": v.names, "states": v.states} for k, v in self.handlers.items()},
+        }
+
+    def merge_json(self, data: dict[str, Any]) -> dict[str, set[int]]:
+        lines = {p: set(ls) for p, ls in data.get("lines", {}).items()}
+        for p, ls in lines.items():
+            self.total.setdefault(p, set()).update(ls)
+        for label, stats in data.get("handlers", {}).items():
+            self.handlers.setdefault(label, HandlerStats()).merge(stats)
+        return lines
