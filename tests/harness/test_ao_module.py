@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
@@ -434,3 +435,13 @@ def test_send_and_spawn_return_a_copy_with_every_field(ao: Network) -> None:
         """
     ).output
     assert out == "Anchor,Data,Tags,Target,onReply,receive | Anchor,Data,Tags,onReply,receive | d"
+
+
+def test_random_integer_forms_follow_the_float(ao_factory) -> None:
+    # twin processes (same network seed, same ids) draw from the same MT19937 stream
+    floats = ao_factory().spawn(source="R = { math.random(), math.random(), math.random() }")
+    ints = ao_factory().spawn(source="R = { math.random(7), math.random(5, 9), math.random(-2, 2) }")
+    assert floats.id == ints.id
+    r = floats.globals["R"]
+    assert all((x * 2**32).is_integer() for x in r)  # int32 * 2^-32
+    assert ints.globals["R"] == [math.floor(r[0] * 7 + 1), math.floor(r[1] * 5 + 5), math.floor(r[2] * 5 - 2)]

@@ -863,3 +863,14 @@ def test_gotcha_11_forged_from_process_tag_is_untrusted(ao: Network) -> None:
     r = p.send({"Action": "T", "From-Process": "victim-process"}, sender=mallory)
     assert p.globals.get("Hit") is None
     assert "not trusted" in r.output
+
+
+def test_gotcha_30_dryrun_does_not_consume_a_waiting_receive(ao: Network) -> None:
+    needs_yield(ao)
+    p = ao.spawn(source="Handlers.add('w', 'Wait', function() local m = Receive({ Action = 'Go' }); print('resumed by ' .. m.Data); Done = m.Data end)")
+    p.send({"Action": "Wait"})
+    d = p.dryrun({"Action": "Go"}, data="dry")
+    assert d.output == "resumed by dry"  # the continuation ran inside the dry-run...
+    assert p.globals.get("Done") is None  # ...and left nothing behind
+    r = p.send({"Action": "Go"}, data="real")
+    assert r.output == "resumed by real" and p.globals["Done"] == "real"
