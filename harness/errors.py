@@ -37,6 +37,10 @@ class MessageStormError(HarnessError):
     """``Network.run`` exceeded its bound on deliveries (processes keep messaging each other)."""
 
 
+class UnknownMessage(HarnessError):
+    """A process assigned a message id the network never saw."""
+
+
 class UnknownProcess(HarnessError):
     """An address given to the network is not a process it knows."""
 

@@ -14,7 +14,7 @@ from harness.errors import (
     MessageStormError,
     ProcessLoadError,
     ProcessNotFound,
-    TagValueError,
+    UnknownMessage,
     UnknownProcess,
 )
 from harness.ids import MU_ADDRESS, SCHEDULER, IdFactory, short
@@ -331,8 +331,10 @@ class Network:
             owner = MU_ADDRESS
             tag_list += [("From-Process", sender.id), ("From-Module", sender.module)]
         else:
-            from_ = sender if sender is not None else proc.owner
-            owner = from_
+            owner = sender if sender is not None else proc.owner
+            # the CU's From is a From-Process tag when one is present (even a forged one)
+            forged = next((v for k, v in tag_list if k == "From-Process"), None)
+            from_ = forged if isinstance(forged, str) and forged else owner
         msg = Message(
             target=proc.id,
             tag_list=tuple(tag_list),
@@ -457,7 +459,7 @@ class Network:
         for procs, message_id in result.assignments:
             original = self._by_id.get(message_id)
             if original is None:
-                raise TagValueError(
+                raise UnknownMessage(
                     f"process {proc.name} assigned message {message_id!r}, which this network never saw"
                 )
             for target in procs:

@@ -851,12 +851,6 @@ def test_gotcha_32_load_errors_are_errors(ao: Network) -> None:
     assert r.error is not None and "x" not in p.handlers  # the Eval was rolled back
 
 
-@pytest.mark.xfail(
-    reason="Python side: Network._send_direct sets From = the wallet even when the message carries a "
-    "From-Process tag; the CU's mapFrom makes From = that tag value (spec §3.1), so a wallet forging "
-    "From-Process is untrusted (From ~= Owner, neither an authority) and dropped",
-    strict=True,
-)
 def test_gotcha_11_forged_from_process_tag_is_untrusted(ao: Network) -> None:
     p = ao.spawn(source="Handlers.add('t', 'T', function(m) Hit = m.Tags['From-Process'] end)")
     mallory = ao.wallet("mallory")
