@@ -3,8 +3,20 @@
 --
 -- Representation: an array of 16-bit limbs, least significant first, in a table whose metatable
 -- is the class.  16-bit limbs keep every intermediate value below 2^53, so the same code is exact
--- on Lua 5.1, 5.2, 5.3, 5.4 and LuaJIT (no integer subtype or bit operators needed).  Overflow
--- wraps silently at the chosen width, as lua-bint does.
+-- on Lua 5.1, 5.2, 5.3, 5.4, 5.5 and LuaJIT (no integer subtype or bit operators needed), and the
+-- module loads everywhere instead of refusing Luas without integers.  Overflow wraps silently at
+-- the chosen width, as lua-bint does.
+--
+-- API: bint(x) / bint.new(x) from a bint, an integral number or a string (decimal, "0x" hex, "0b"
+-- binary, optional sign; raises "value cannot be represented by a bint" otherwise); tobint(x) (nil
+-- on failure); parse(x) (a bint, else tonumber(x), as lua-bint); frombase(s, base); fromstring;
+-- zero, one, maxinteger, mininteger, max, min, inc, dec, abs; tostring(x[, base[, unsigned]]),
+-- tobase(x[, base=10[, unsigned = base ~= 10]]), tonumber, tointeger (low 64 bits on 5.3+);
+-- iszero, isneg, ispos, isone, iseven, isodd, isbint, eq, lt, le, ult, ule; udivmod, udiv, umod,
+-- tdivmod, tdiv, tmod, idivmod (floor), ipow; band, bor, bxor, bnot, lshift, rshift (logical).
+-- Metamethods: + - * // % unary- ^ (integer power; a negative exponent gives a float), / (float),
+-- == < <= (Lua 5.1 and LuaJIT call < and <= only when both sides are bints), tostring, and on
+-- 5.3+ & | ~ << >>.  Plain integers mix freely with bints in arithmetic.
 local floor = math.floor
 local B = 65536
 local HALF = 32768
@@ -75,7 +87,7 @@ local function newclass(bits)
     return x[N] >= HALF
   end
 
-  -- unsigned division by a small number d (< 2^20): returns quotient (new) and remainder
+  -- unsigned division by a small number d (<= 2^30: rem * B + limb stays exact below 2^53): returns quotient (new) and remainder
   local function divsmall(x, d)
     local q = raw()
     local rem = 0
@@ -89,32 +101,55 @@ local function newclass(bits)
   end
 
   local digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+  local digitValue = {}
+  for i = 1, #digits do digitValue[string.byte(digits, i)] = i - 1 end
+
+  -- chunk[base] = k, the most digits whose value (< base^k <= 2^30) can be added in one step:
+  -- limb * base^k + carry stays below 2^53, so every step is exact in a double
+  local chunkDigits, chunkPower = {}, {}
+  for base = 2, 36 do
+    local k, p = 1, base
+    while p * base <= 2 ^ 30 do
+      k, p = k + 1, p * base
+    end
+    chunkDigits[base], chunkPower[base] = k, p
+  end
 
   local function parse(s, base)
     if type(s) ~= "string" then return nil end
-    local neg = false
-    local i = 1
     s = string.lower(s)
+    local i, neg = 1, false
     local sign = string.sub(s, 1, 1)
     if sign == "-" or sign == "+" then
       neg = sign == "-"
       i = 2
     end
     if not base then
-      if string.sub(s, i, i + 1) == "0x" then
-        base = 16
-        i = i + 2
+      local prefix = string.sub(s, i, i + 1)
+      if prefix == "0x" then
+        base, i = 16, i + 2
+      elseif prefix == "0b" then
+        base, i = 2, i + 2
       else
         base = 10
       end
     end
-    if i > #s then return nil end
-    local r = raw()
+    if base < 2 or base > 36 or i > #s then return nil end
     for j = i, #s do
-      local c = string.sub(s, j, j)
-      local d = string.find(digits, c, 1, true)
-      if not d or d > base then return nil end
-      muladd(r, base, d - 1)
+      local d = digitValue[string.byte(s, j)]
+      if not d or d >= base then return nil end
+    end
+    local r = raw()
+    local k = chunkDigits[base]
+    -- the first chunk takes the leftover digits so the others are all k long
+    local first = (#s - i + 1) % k
+    if first > 0 then
+      muladd(r, base ^ first, tonumber(string.sub(s, i, i + first - 1), base))
+      i = i + first
+    end
+    local power = chunkPower[base]
+    for j = i, #s, k do
+      muladd(r, power, tonumber(string.sub(s, j, j + k - 1), base))
     end
     if neg then negate(r) end
     return r
@@ -370,19 +405,32 @@ local function newclass(bits)
 
   local function tostr(x, base, unsigned)
     base = base or 10
+    if base < 2 or base > 36 then error("base must be between 2 and 36", 3) end
     local neg = not unsigned and isneg(x)
     local v = neg and negate(copy(x)) or x
     if iszero(v) then return "0" end
-    local out = {}
+    local k, power = chunkDigits[base], chunkPower[base]
+    local chunks = {}
     while not iszero(v) do
       local r
-      v, r = divsmall(v, base)
-      out[#out + 1] = string.sub(digits, r + 1, r + 1)
+      v, r = divsmall(v, power)
+      chunks[#chunks + 1] = r
     end
-    if neg then out[#out + 1] = "-" end
-    local n = #out
-    for i = 1, floor(n / 2) do
-      out[i], out[n - i + 1] = out[n - i + 1], out[i]
+    local out = { neg and "-" or "" }
+    for c = #chunks, 1, -1 do
+      local r, text = chunks[c], {}
+      for d = 1, k do
+        local digit = r % base
+        text[k - d + 1] = string.sub(digits, digit + 1, digit + 1)
+        r = (r - digit) / base
+        if r == 0 and c == #chunks then
+          -- the most significant chunk is not zero-padded
+          out[#out + 1] = table.concat(text, "", k - d + 1, k)
+          text = nil
+          break
+        end
+      end
+      if text then out[#out + 1] = table.concat(text) end
     end
     return table.concat(out)
   end
@@ -390,13 +438,16 @@ local function newclass(bits)
   function bint.tobase(x, base, unsigned)
     local a = bint.tobint(x)
     if not a then return nil end
-    base = base or 16
+    base = base or 10
     if unsigned == nil then unsigned = base ~= 10 end
     return tostr(a, base, unsigned)
   end
 
+  -- tostring(x[, base[, unsigned]]): like tobase, but raises for a value that is not a bint/integer
   function bint.tostring(x, base, unsigned)
-    return tostr(arg(x), base or 10, unsigned)
+    base = base or 10
+    if unsigned == nil then unsigned = base ~= 10 end
+    return tostr(arg(x), base, unsigned)
   end
 
   function bint.tonumber(x)
@@ -404,11 +455,31 @@ local function newclass(bits)
     return tonumber(tostr(x, 10))
   end
 
+  -- tointeger(x): on 5.3+ the low 64 bits as a Lua integer (wrapping, like lua-bint); on Luas
+  -- without integers the same as tonumber
   function bint.tointeger(x)
-    local n = bint.tonumber(x)
-    if math.tointeger then return math.tointeger(n) end
-    return n
+    local a = arg(x)
+    if not math.tointeger then return bint.tonumber(a) end
+    local r = 0
+    for i = math.min(N, 4), 1, -1 do
+      r = r * 65536 + math.tointeger(a[i]) -- integer arithmetic: wraps modulo 2^64
+    end
+    if N < 4 and isneg(a) then r = r - math.tointeger(2 ^ (16 * N)) end
+    return r
   end
+
+  function bint.max(a, b)
+    local x, y = arg(a), arg(b)
+    return scmp(x, y) >= 0 and x or y
+  end
+
+  function bint.min(a, b)
+    local x, y = arg(a), arg(b)
+    return scmp(x, y) <= 0 and x or y
+  end
+
+  function bint.inc(x) return add(arg(x), bint.one()) end
+  function bint.dec(x) return sub(arg(x), bint.one()) end
 
   function bint.abs(x) return abs(copy(arg(x))) end
   function bint.eq(a, b)
