@@ -165,9 +165,11 @@ class Collector:
         self.pending: dict[str, set[int]] = {}
         self.total: dict[str, set[int]] = {}
         self.handlers: dict[str, HandlerStats] = {}
-        self._live: list[_Tracked] = []
+        self._live: dict[int, _Tracked] = {}
+        self.closed = False
         self._bundles: dict[str, tuple[int, dict[int, tuple[str, int]] | None]] = {}
         self._included: dict[str, bool] = {}
+        self._paths: dict[tuple[str, tuple[tuple[str, str], ...]], str | None] = {}
 
     # -- filters -------------------------------------------------------------------------------
 
@@ -199,13 +201,18 @@ class Collector:
     def _path_of(self, tracked: _Tracked, source: str) -> str | None:
         if source in tracked.paths:
             return tracked.paths[source]
-        path: str | None = None
+        state = tracked.state()
+        dirs = tuple(state.spec.search_dirs) if state is not None else ()
+        key = (source, dirs)
+        if key in self._paths:
+            path = self._paths[key]
+            tracked.paths[source] = path
+            return path
+        path = None
         if source.startswith("@"):
             name = source[1:]
             p = Path(name)
             if not p.is_absolute():
-                state = tracked.state()
-                dirs = state.spec.search_dirs if state is not None else ()
                 for abs_dir, shown in dirs:
                     if name.startswith(shown.rstrip("/") + "/"):
                         p = Path(abs_dir) / name[len(shown.rstrip("/")) + 1 :]
@@ -216,6 +223,7 @@ class Collector:
         else:
             path = self._runtime_path(source)
         tracked.paths[source] = path
+        self._paths[key] = path
         return path
 
     def _bundle(self, path: str) -> dict[int, tuple[str, int]] | None:
@@ -254,49 +262,56 @@ class Collector:
 
     def track(self, state: Any, bridge: Any) -> None:
         label = getattr(state.spec, "label", "") or state.spec.id
-        self._live.append(_Tracked(weakref.ref(state), bridge, label))
+        tracked = _Tracked(weakref.ref(state), bridge, label)
+        key = id(tracked)
+        self._live[key] = tracked
         self.handlers.setdefault(label, HandlerStats()).states += 1
+        # a state that is garbage-collected is drained first (the finalizer holds its bridge)
+        fin = weakref.finalize(state, self._finalize, key)
+        fin.atexit = False
+
+    def _finalize(self, key: int) -> None:
+        tracked = self._live.pop(key, None)
+        if tracked is not None and not self.closed:
+            self._take(tracked)
 
     def _take(self, tracked: _Tracked) -> None:
         text = str(tracked.bridge.coverage())
-        if text:
-            parts = text.split("\n")
-            for i in range(0, len(parts) - 1, 2):
-                path = self._path_of(tracked, parts[i])
-                if path is not None and parts[i + 1]:
-                    self.add_lines(path, [int(x) for x in parts[i + 1].split(" ")])
+        if not text:
+            return
         stats = self.handlers.setdefault(tracked.label, HandlerStats())
-        try:
-            names = list(tracked.bridge.handler_names().values())
-        except Exception:  # the process broke Handlers itself; its matches still count
-            names = []
-        for name in names:
-            if isinstance(name, str):
-                stats.names.setdefault(name, 0)
-        for name, count in tracked.bridge.matches().items():
-            delta = int(count) - tracked.seen.get(name, 0)
-            if delta:
-                stats.names[name] = stats.names.get(name, 0) + delta
-                tracked.seen[name] = int(count)
+        for record in text.split("\n"):
+            kind, _, rest = record.partition("\t")
+            key, _, value = rest.rpartition("\t")
+            if kind == "F":
+                path = self._path_of(tracked, key)
+                if path is not None and value:
+                    self.add_lines(path, [int(x) for x in value.split(" ")])
+            elif kind == "H":
+                count = int(value)
+                delta = count - tracked.seen.get(key, 0)
+                stats.names[key] = stats.names.get(key, 0) + delta
+                tracked.seen[key] = count
 
     def harvest_bridge(self, state: Any, bridge: Any, *, final: bool = False) -> None:
         """Drain one state's bridge (``final``: the state is about to drop it)."""
-        for i, tracked in enumerate(self._live):
+        for key, tracked in list(self._live.items()):
             if tracked.bridge is bridge:
                 self._take(tracked)
                 if final:
-                    del self._live[i]
+                    del self._live[key]
                 return
 
     def drain(self) -> None:
-        """Drain every live state; forget states that are gone or rebuilt."""
-        keep: list[_Tracked] = []
-        for tracked in self._live:
+        """Drain every live state (states rebuilt or collected were drained already)."""
+        for tracked in list(self._live.values()):
             self._take(tracked)
-            state = tracked.state()
-            if state is not None and getattr(state, "_bridge", None) is tracked.bridge:
-                keep.append(tracked)
-        self._live = keep
+
+    def close(self) -> None:
+        """Drain everything still alive and stop listening to finalizers."""
+        self.drain()
+        self._live.clear()
+        self.closed = True
 
     def take_pending(self) -> dict[str, set[int]]:
         out, self.pending = self.pending, {}

@@ -99,8 +99,11 @@ else
     end
   end
 
+  local dirty = false
+
   function H.arm(co)
     local budget = H.budget
+    dirty = true
     if not H.counting then
       if not budget then return end
       if co then sethook(co, budgetHook, "", budget) else sethook(budgetHook, "", budget) end
@@ -130,8 +133,12 @@ else
     end
   end
 
-  -- Read and reset the hit lines: "source\nline line ...\n" per file.
+  -- Read and reset the hit lines, with the handler match totals: one text, a record a line,
+  -- "F\t<source>\t<line> <line> ..." and "H\t<handler name>\t<matches so far>"; "" when no
+  -- message ran since the last call.
   function H.cov_take()
+    if not dirty then return "" end
+    dirty = false
     local parts, n = {}, 0
     for src, t in next, covFiles do
       local ls, k = {}, 0
@@ -140,9 +147,28 @@ else
         ls[k] = l
       end
       n = n + 1
-      parts[n] = src .. "\n" .. table.concat(ls, " ")
+      parts[n] = "F\t" .. src .. "\t" .. table.concat(ls, " ")
     end
     covFiles, covFuncs = {}, setmetatable({}, weakKeys)
+    local listed = {}
+    local handlers = rawget(_G, "Handlers")
+    local list = type(handlers) == "table" and rawget(handlers, "list")
+    if type(list) == "table" then
+      for _, h in ipairs(list) do
+        local name = type(h) == "table" and h.name
+        if type(name) == "string" and not listed[name] then
+          listed[name] = true
+          n = n + 1
+          parts[n] = "H\t" .. name .. "\t" .. tostring(H.matches[name] or 0)
+        end
+      end
+    end
+    for name, count in next, H.matches do
+      if not listed[name] then
+        n = n + 1
+        parts[n] = "H\t" .. tostring(name) .. "\t" .. tostring(count)
+      end
+    end
     return table.concat(parts, "\n")
   end
 
