@@ -16,6 +16,9 @@
 --   * null -> nil (an object key with a null value disappears; in an array it leaves a hole);
 --   * numbers through tonumber ("10" -> 10, an integer on 5.3+; "1.0" -> 1.0, a float);
 --   * \uXXXX escapes become UTF-8, a surrogate pair becomes one 4-byte character;
+--     (a lone surrogate is kept as its 3-byte form); raw bytes >= 0x20, UTF-8 and DEL included,
+--     are copied as they are; raw control bytes inside a string raise;
+--   * deep nesting is limited by the Lua stack ("stack overflow", a plain Lua error);
 --   * errors are "<what> at line L col C" (no chunk position prefix).
 local json = { _version = "0.2.0" }
 
