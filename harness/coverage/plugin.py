@@ -227,8 +227,10 @@ class AoCoverage:
                 from harness.coverage.lua_plugin import PLUGIN_NAME
 
                 untouched = [f for f in self.included_files() if f not in self.collector.total]
-                if untouched:
-                    self._cov_data().touch_files(untouched, PLUGIN_NAME)
+                data = self._cov_data()
+                # a worker that measured nothing at all cannot touch files (coverage.py refuses)
+                if untouched and (data.has_arcs() or data.measured_files()):
+                    data.touch_files(untouched, PLUGIN_NAME)
             if self.is_worker:
                 payload = self.collector.to_json()
                 payload["injected"] = self.injected
