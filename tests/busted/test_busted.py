@@ -247,3 +247,18 @@ def test_same_counts_as_busted(pytester: pytest.Pytester, project: Path, args: l
     }
     print(f"\nspec suite (6 files, 57 tests): busted {busted_s:.2f}s, pytest {pytest_s:.2f}s (whole process)")
     assert ours == theirs
+
+
+def test_last_failed_reruns_only_the_failures(pytester: pytest.Pytester, project: Path) -> None:
+    base = (
+        ["-p", "no:randomly"]
+        if _installed()
+        else ["-p", "no:randomly", "-p", "harness.plugin", "-p", "harness.busted.plugin"]
+    )
+    first = pytester.runpytest(*base)
+    first.assert_outcomes(**PROJECT_COUNTS)
+    again = pytester.runpytest(*base, "--lf")
+    outcomes = again.parseoutcomes()
+    assert outcomes.get("passed", 0) <= 1  # the test whose after_each failed passes its call phase
+    assert outcomes.get("failed", 0) == PROJECT_COUNTS["failed"]
+    assert "run-last-failure" in again.stdout.str()
