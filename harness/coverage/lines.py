@@ -162,11 +162,8 @@ def _str51(r: _Reader) -> None:
         r.take(n)
 
 
-def _fn51(r: _Reader) -> Proto:
-    _str51(r)  # source
-    linedefined, lastline = r.cint(), r.cint()
-    r.take(4)  # nups, numparams, is_vararg, maxstacksize
-    r.take(r.cint() * r.instr_size)
+def _skip_constants_51(r: _Reader, version: str) -> None:
+    """The constant list of a 5.1/5.2 prototype (nil, boolean, number, string)."""
     for _ in range(r.cint()):
         t = r.byte()
         if t == 1:
@@ -176,15 +173,28 @@ def _fn51(r: _Reader) -> Proto:
         elif t == 4:
             _str51(r)
         elif t != 0:
-            raise ValueError(f"bad constant type {t} in Lua 5.1 chunk")
+            raise ValueError(f"bad constant type {t} in Lua {version} chunk")
+
+
+def _skip_locals_and_upvalue_names_51(r: _Reader) -> None:
+    """The debug tail of a 5.1/5.2 prototype: local variables (name, startpc, endpc), upvalue names."""
+    for _ in range(r.cint()):
+        _str51(r)
+        r.cint()
+        r.cint()
+    for _ in range(r.cint()):
+        _str51(r)
+
+
+def _fn51(r: _Reader) -> Proto:
+    _str51(r)  # source
+    linedefined, lastline = r.cint(), r.cint()
+    r.take(4)  # nups, numparams, is_vararg, maxstacksize
+    r.take(r.cint() * r.instr_size)
+    _skip_constants_51(r, "5.1")
     children = tuple(_fn51(r) for _ in range(r.cint()))
     lines = frozenset(r.cint() for _ in range(r.cint()))
-    for _ in range(r.cint()):
-        _str51(r)
-        r.cint()
-        r.cint()
-    for _ in range(r.cint()):
-        _str51(r)
+    _skip_locals_and_upvalue_names_51(r)
     return Proto(linedefined, lastline, lines, children)
 
 
@@ -195,26 +205,12 @@ def _fn52(r: _Reader) -> Proto:
     linedefined, lastline = r.cint(), r.cint()
     r.take(3)  # numparams, is_vararg, maxstacksize
     r.take(r.cint() * r.instr_size)
-    for _ in range(r.cint()):
-        t = r.byte()
-        if t == 1:
-            r.byte()
-        elif t == 3:
-            r.take(r.number_size)
-        elif t == 4:
-            _str51(r)
-        elif t != 0:
-            raise ValueError(f"bad constant type {t} in Lua 5.2 chunk")
+    _skip_constants_51(r, "5.2")
     children = tuple(_fn52(r) for _ in range(r.cint()))
     r.take(r.cint() * 2)  # upvalues: instack, idx
     _str51(r)  # source
     lines = frozenset(r.cint() for _ in range(r.cint()))
-    for _ in range(r.cint()):
-        _str51(r)
-        r.cint()
-        r.cint()
-    for _ in range(r.cint()):
-        _str51(r)
+    _skip_locals_and_upvalue_names_51(r)
     return Proto(linedefined, lastline, lines, children)
 
 
