@@ -8,8 +8,10 @@ with coverage off a state pays one attribute test per boot and nothing per messa
 
 from __future__ import annotations
 
+import contextlib
 import re
 import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,17 @@ def install(collector: Collector | None) -> None:
 
 def current() -> Collector | None:
     return _current
+
+
+@contextlib.contextmanager
+def installed(collector: Collector | None) -> Iterator[Collector | None]:
+    """Install *collector* (``None``: coverage off) for a block, then put back the one before."""
+    previous = _current
+    install(collector)
+    try:
+        yield collector
+    finally:
+        install(previous)
 
 
 def lua_flag() -> Any:

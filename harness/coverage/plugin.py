@@ -79,11 +79,31 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="PATH",
         help="data file written when coverage.py is not running (default .coverage)",
     )
+    group.addoption(
+        "--ao-cov-fail-under",
+        dest="ao_cov_fail_under",
+        default=None,
+        metavar="PERCENT",
+        help="fail the run when the total Lua line coverage is below PERCENT (0-100)",
+    )
     parser.addini("ao_cov", "measure Lua coverage (like --ao-cov)", type="bool", default=False)
+    parser.addini("ao_cov_fail_under", "fail when total Lua line coverage is below this percent", default="")
     parser.addini("ao_cov_include", "Lua files to measure (globs, relative to the ao root)", type="linelist")
     parser.addini("ao_cov_runtime", "also measure the harness's own Lua runtime", type="bool", default=False)
     parser.addini("ao_cov_report", "Lua coverage reports (TYPE[:DEST] per line)", type="linelist")
     parser.addini("ao_cov_data", "data file written when coverage.py is not running", default="")
+
+
+def _parse_fail_under(value: str | None) -> float | None:
+    if value in (None, ""):
+        return None
+    try:
+        percent = float(value)
+    except ValueError:
+        percent = -1.0
+    if not 0 <= percent <= 100:
+        raise pytest.UsageError(f"--ao-cov-fail-under {value!r}: give a percentage from 0 to 100")
+    return percent
 
 
 def _parse_reports(values: list[str]) -> list[tuple[str, str]]:
@@ -115,6 +135,9 @@ class AoCoverage:
         self.runtime = bool(runtime if runtime is not None else config.getini("ao_cov_runtime"))
         reports = config.getoption("ao_cov_report") or config.getini("ao_cov_report") or ["term-missing"]
         self.reports = _parse_reports(list(reports))
+        self.fail_under = _parse_fail_under(
+            config.getoption("ao_cov_fail_under") or config.getini("ao_cov_fail_under")
+        )
         data = config.getoption("ao_cov_data") or config.getini("ao_cov_data") or ".coverage"
         self.data_path = Path(data) if Path(data).is_absolute() else Path(str(config.rootpath)) / data
         self.collector = Collector(root=self.root, include=self.include, runtime=self.runtime)
@@ -272,7 +295,9 @@ class AoCoverage:
                 data_file = Path(str(self.config.rootpath)) / ".ao-cov-report.tmp"
                 report.write_data_file(data_file, hits, files)
             try:
-                self.written += report.coverage_reports(data_file, self.lua_version, file_reports)
+                self.written += report.coverage_reports(
+                    data_file, self.lua_version, file_reports, self.collector.handlers
+                )
             finally:
                 if data_written is None:
                     data_file.unlink(missing_ok=True)
@@ -288,6 +313,10 @@ class AoCoverage:
             "kinds": kinds,
             "data": data_written,
         }
+        total = report.total_percent(analyses)
+        if self.fail_under is not None and total < self.fail_under and session.exitstatus == 0:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+            self.summary["failed_under"] = total
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.is_worker or self.summary is None:
@@ -305,6 +334,15 @@ class AoCoverage:
             tr.write_line(f"Lua coverage data: {self.summary['data']} (`coverage report` etc. read it)")
         for path in self.written:
             tr.write_line(f"Lua coverage report: {path}")
+        if "failed_under" in self.summary:
+            tr.write_line(
+                f"FAIL Required Lua line coverage of {self.fail_under:g}% not reached. "
+                f"Total Lua coverage: {self.summary['failed_under']:.2f}%",
+                red=True,
+                bold=True,
+            )
+        elif self.fail_under is not None:
+            tr.write_line(f"Required Lua line coverage of {self.fail_under:g}% reached.")
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -3,6 +3,7 @@ coverage.py data file / html / xml / lcov written when coverage.py is not runnin
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -81,6 +82,13 @@ def analyse(
     return sorted(out, key=lambda a: a.name)
 
 
+def total_percent(analyses: list[FileAnalysis]) -> float:
+    """Covered statements over all statements of *analyses*, in percent (100 when there are none)."""
+    statements = sum(len(a.counted) for a in analyses)
+    missed = sum(len(a.missing) for a in analyses)
+    return 100.0 if statements == 0 else 100.0 * (statements - missed) / statements
+
+
 def line_table(analyses: list[FileAnalysis], *, missing: bool = True) -> str:
     if not analyses:
         return "no Lua files measured (check --ao-cov-include)"
@@ -97,8 +105,7 @@ def line_table(analyses: list[FileAnalysis], *, missing: bool = True) -> str:
         if missing and a.missing:
             row += "   " + format_ranges(a.counted, a.missing)
         rows.append(row)
-    pct = 100.0 if tot_s == 0 else 100.0 * (tot_s - tot_m) / tot_s
-    rows += [rule, f"{'TOTAL':<{width}}   {tot_s:>5}  {tot_m:>5}  {pct:>4.0f}%"]
+    rows += [rule, f"{'TOTAL':<{width}}   {tot_s:>5}  {tot_m:>5}  {total_percent(analyses):>4.0f}%"]
     return "\n".join(rows)
 
 
@@ -198,6 +205,12 @@ def write_data_file(
     add_to_data(data, hits, branch=branch)
     untouched = [f for f in files if f not in hits]
     if untouched:
+        # coverage.py touches files only once the data knows lines from arcs: say which, even
+        # when no Lua line ran at all
+        if branch:
+            data.add_arcs({})
+        else:
+            data.add_lines({})
         data.touch_files(untouched, PLUGIN_NAME)
     data.write()
 
@@ -216,8 +229,51 @@ def add_to_data(data: Any, hits: dict[str, set[int]], *, branch: bool) -> None:
     data.add_file_tracers(dict.fromkeys(hits, PLUGIN_NAME))
 
 
-def coverage_reports(data_file: Path, lua_version: str, reports: list[tuple[str, str]]) -> list[str]:
-    """Run coverage.py's html/xml/lcov reports on *data_file*; returns the written paths."""
+def handler_html(handlers: dict[str, HandlerStats]) -> str:
+    """The handler table as an HTML section (for coverage.py's HTML index page)."""
+    parts = ['<section id="ao-handlers">', "<h2>Handler coverage: messages matched per handler</h2>"]
+    shown = False
+    for label in sorted(handlers):
+        s = handler_summary(handlers[label])
+        if not s["handlers"]:
+            continue
+        shown = True
+        parts.append(
+            f"<h3>{html.escape(label)} <small>({s['states']} Lua states; "
+            f"{s['unhandled']} messages went to _default)</small></h3>"
+        )
+        parts.append('<table class="index"><thead><tr><th>handler</th><th>matched</th></tr></thead><tbody>')
+        for name, count in s["handlers"].items():
+            style = ' style="background:#fdd"' if count == 0 else ""
+            note = " (never matched)" if count == 0 else ""
+            parts.append(f"<tr{style}><td>{html.escape(name)}{note}</td><td>{count}</td></tr>")
+        parts.append("</tbody></table>")
+    if not shown:
+        parts.append("<p>no process registered a handler of its own</p>")
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def _add_handler_section(index: Path, handlers: dict[str, HandlerStats]) -> None:
+    page = index.read_text(encoding="utf-8")
+    section = handler_html(handlers)
+    for anchor in ("</main>", "</body>"):
+        if anchor in page:
+            page = page.replace(anchor, section + "\n" + anchor, 1)
+            break
+    else:
+        page += section
+    index.write_text(page, encoding="utf-8")
+
+
+def coverage_reports(
+    data_file: Path,
+    lua_version: str,
+    reports: list[tuple[str, str]],
+    handlers: dict[str, HandlerStats] | None = None,
+) -> list[str]:
+    """Run coverage.py's html/xml/lcov reports on *data_file*; returns the written paths.  The HTML
+    index also gets the handler table when *handlers* are given."""
     import coverage
 
     from harness.coverage.lua_plugin import MODULE
@@ -230,6 +286,8 @@ def coverage_reports(data_file: Path, lua_version: str, reports: list[tuple[str,
     for kind, dest in reports:
         if kind == "html":
             cov.html_report(directory=dest, title="Lua coverage (ao-harness)")
+            if handlers is not None:
+                _add_handler_section(Path(dest) / "index.html", handlers)
             written.append(os.path.join(dest, "index.html"))
         elif kind == "xml":
             cov.xml_report(outfile=dest)

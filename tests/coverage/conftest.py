@@ -38,10 +38,7 @@ def project(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def cov(project: Path):
-    """A collector installed for this test only (uninstalled afterwards)."""
-    col = collector.Collector(root=project)
-    collector.install(col)
-    try:
+    """A collector installed for this test only; the session's own (``pytest --ao-cov``) comes back
+    afterwards."""
+    with collector.installed(collector.Collector(root=project)) as col:
         yield col
-    finally:
-        collector.install(None)

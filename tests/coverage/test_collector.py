@@ -69,15 +69,12 @@ def test_budget_still_enforced_with_coverage(project: Path, cov: Collector) -> N
 
 def test_hook_mask_on_and_off(project: Path) -> None:
     src = "Handlers.add('Mask', { Action = 'Mask' }, function(m) local _, mask = debug.gethook(); m.reply({ Data = mask }) end)"
-    off = Network(root=project).spawn(source=src)
-    assert off.send({"Action": "Mask"}).messages[0].data == ""
-    col = Collector(root=project)
-    collector.install(col)
-    try:
+    with collector.installed(None):
+        off = Network(root=project).spawn(source=src)
+        assert off.send({"Action": "Mask"}).messages[0].data == ""
+    with collector.installed(Collector(root=project)):
         on = Network(root=project).spawn(source=src)
         assert on.send({"Action": "Mask"}).messages[0].data == "l"
-    finally:
-        collector.install(None)
 
 
 def test_runtime_excluded_by_default_and_included_on_request(project: Path) -> None:
@@ -86,13 +83,10 @@ def test_runtime_excluded_by_default_and_included_on_request(project: Path) -> N
     handlers_lua = str((LUA_DIR / "aos/handlers.lua").resolve())
     for runtime in (False, True):
         col = Collector(root=project, runtime=runtime)
-        collector.install(col)
-        try:
+        with collector.installed(col):
             p = Network(root=project).spawn("demo")
             p.send({"Action": "Add", "N": "1"})
             col.drain()
-        finally:
-            collector.install(None)
         assert (handlers_lua in col.total) is runtime
         if runtime:
             # module top level (run at boot) and dispatch lines are both there
@@ -102,12 +96,9 @@ def test_runtime_excluded_by_default_and_included_on_request(project: Path) -> N
 
 def test_include_patterns(project: Path) -> None:
     col = Collector(root=project, include=["ao/lib/*.lua"])
-    collector.install(col)
-    try:
+    with collector.installed(col):
         Network(root=project).spawn("demo").send({"Action": "Add", "N": "1"})
         col.drain()
-    finally:
-        collector.install(None)
     assert [Path(p).name for p in col.total] == ["util.lua"]
 
 
@@ -169,12 +160,9 @@ def test_bundle_from_the_bundler_maps_back(project: Path, cov: Collector) -> Non
     cov.drain()
     src_hits = cov.total[str((project / "ao/demo/src/process.lua").resolve())]
     direct = Collector(root=project)
-    collector.install(direct)
-    try:
+    with collector.installed(direct):
         Network(root=project).spawn("demo").send({"Action": "Add", "N": "3"})
         direct.drain()
-    finally:
-        collector.install(cov)
     assert src_hits == direct.total[str((project / "ao/demo/src/process.lua").resolve())]
 
 

@@ -105,7 +105,10 @@ def test_own_reports(pytester: pytest.Pytester, project: Path, cov_args: list[st
     assert report["handlers"]["demo"]["never_matched"] == ["Never"]
     assert '<line number="13" hits="0"/>' in (pytester.path / "out/cov.xml").read_text()
     assert "DA:13,0" in (pytester.path / "out/cov.lcov").read_text()
-    assert (pytester.path / "out/html/index.html").is_file()
+    index = (pytester.path / "out/html/index.html").read_text()
+    assert '<section id="ao-handlers">' in index and index.index("ao-handlers") < index.index("</body>")
+    assert '<tr style="background:#fdd"><td>Never (never matched)</td><td>0</td></tr>' in index
+    assert "<tr><td>Add</td><td>1</td></tr>" in index
     assert "Lua coverage (ao-harness" not in result.stdout.str()  # no term report asked: no table
     result.stdout.fnmatch_lines(["Lua coverage report: *out/cov.json"])
 
@@ -183,3 +186,48 @@ def test_xdist_with_pytest_cov(pytester: pytest.Pytester, project: Path, cov_arg
     )
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines(["ao/demo/src/process.lua * 13-14"])
+
+
+@pytest.mark.parametrize("reports", [[], ["--ao-cov-report=html", "--ao-cov-report=xml"]])
+def test_no_lua_line_ran_is_a_clean_report(
+    pytester: pytest.Pytester, project: Path, cov_args: list[str], reports: list[str]
+) -> None:
+    """Lua files exist but no test spawned a process: every file is reported at 0%, exit 0."""
+    import shutil
+
+    shutil.copytree(project / "ao", pytester.path / "ao")
+    pytester.makepyfile(test_plain="def test_python_only():\n    assert 1 + 1 == 2\n")
+    (pytester.path / ".coveragerc").write_text(RC)
+    result = pytester.runpytest_subprocess(*cov_args, "--ao-cov", *reports)
+    result.assert_outcomes(passed=1)
+    assert result.ret == 0, result.stderr.str()
+    if reports:
+        assert "ao/demo/src/process.lua" in (pytester.path / "coverage-lua.xml").read_text()
+        assert (pytester.path / "htmlcov-lua" / "index.html").exists()
+    else:
+        result.stdout.fnmatch_lines(["ao/demo/src/process.lua * 0%*"])
+    report = _coverage(pytester, "report")
+    assert report.returncode == 0, report.stderr
+    assert "ao/unused/src/process.lua" in report.stdout
+
+
+@pytest.mark.parametrize(("threshold", "passes"), [("10", True), ("99.5", False)])
+def test_fail_under(
+    pytester: pytest.Pytester, project: Path, cov_args: list[str], threshold: str, passes: bool
+) -> None:
+    _setup(pytester, project)
+    result = pytester.runpytest_subprocess(*cov_args, "--ao-cov", f"--ao-cov-fail-under={threshold}")
+    result.assert_outcomes(passed=2)
+    if passes:
+        assert result.ret == 0
+        result.stdout.fnmatch_lines([f"Required Lua line coverage of {threshold}% reached."])
+    else:
+        assert result.ret == pytest.ExitCode.TESTS_FAILED
+        result.stdout.fnmatch_lines([f"FAIL Required Lua line coverage of {threshold}% not reached. Total*"])
+
+
+def test_fail_under_rejects_a_bad_value(pytester: pytest.Pytester, project: Path, cov_args: list[str]) -> None:
+    _setup(pytester, project)
+    result = pytester.runpytest_subprocess(*cov_args, "--ao-cov", "--ao-cov-fail-under=lots")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--ao-cov-fail-under 'lots': give a percentage from 0 to 100"])
