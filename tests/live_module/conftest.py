@@ -1,8 +1,9 @@
 """The live-module differential suite: the harness and the real aos binary, same inputs.
 
-Every test here is marked ``live_module``.  When node or the fetched binary is missing the whole
-directory is skipped with one reason (which names the command that fetches it); with
-``AO_LIVE_REQUIRED=1`` (CI, where node is present) that is an error instead.
+Every test here is marked ``live_module``.  When node or the fetched binary is missing, the
+``live_module`` fixture skips every test that needs it with one reason (which names the command
+that fetches it), reported once; with ``AO_LIVE_REQUIRED=1`` (CI, where node is present) that is
+an error instead.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from harness import Network
 from tests.live_module.live import LiveModule, unavailable_reason
 from tests.live_module.twin import Twin
 
+#: the test that stays selected to report why the live module cannot run
+SENTINEL = "test_live_module_runs"
 _REASON: list[str | None] = []
 _STATS: list[str] = []
 
@@ -44,8 +47,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         raise pytest.UsageError(f"AO_LIVE_REQUIRED is set, but {reason}")
     for item in mine:
         item.add_marker(pytest.mark.live_module)
-        if reason is not None:
-            item.add_marker(pytest.mark.skip(reason=reason))
+    if reason is None:
+        return
+    # one skip line, not hundreds: the tests that need the binary are deselected and the
+    # sentinel test reports the reason (its skip comes from the live_module fixture)
+    need = [i for i in mine if "live_module" in getattr(i, "fixturenames", ()) and i.name != SENTINEL]
+    if need:
+        drop = set(need)
+        items[:] = [i for i in items if i not in drop]
+        config.hook.pytest_deselected(items=need)
+        _STATS.append(f"live module: {len(need)} tests deselected: {reason}")
 
 
 @pytest.fixture(scope="session")

@@ -137,8 +137,9 @@ class LiveResult:
 class LiveModule:
     """One node process running the live binary for the whole test session."""
 
-    def __init__(self, wasm: Path = WASM) -> None:
+    def __init__(self, wasm: Path = WASM, *, timeout: float = TIMEOUT) -> None:
         self.wasm = wasm
+        self.timeout = timeout
         self._flags = _node_flags()
         self._proc: subprocess.Popen[str] | None = None
         self._replies: queue.Queue[str | None] = queue.Queue()
@@ -167,7 +168,7 @@ class LiveModule:
         self._replies = queue.Queue()
         threading.Thread(target=self._read_out, args=(self._proc, self._replies), daemon=True).start()
         threading.Thread(target=self._read_err, args=(self._proc,), daemon=True).start()
-        self.info = self.request("hello")
+        self.info = self._call("hello", {})
 
     def _read_out(self, proc: subprocess.Popen[str], replies: queue.Queue[str | None]) -> None:
         assert proc.stdout is not None
@@ -211,9 +212,13 @@ class LiveModule:
         return LiveModuleError(f"live module: node died during {what}{detail}{tail}")
 
     def request(self, op: str, **fields: Any) -> dict[str, Any]:
-        """Send one request to node and wait for its reply (``LiveModuleError`` on failure)."""
-        if (self._proc is None or self._proc.poll() is not None) and op != "hello":
+        """Send one request to node and wait for its reply (``LiveModuleError`` on failure);
+        starts node first when it is not running."""
+        if self._proc is None or self._proc.poll() is not None:
             self._start()
+        return self._call(op, fields)
+
+    def _call(self, op: str, fields: dict[str, Any]) -> dict[str, Any]:
         proc = self._proc
         assert proc is not None and proc.stdin is not None
         seq = next(self._seq)
@@ -221,19 +226,22 @@ class LiveModule:
         try:
             proc.stdin.write(json.dumps({"seq": seq, "op": op, **fields}) + "\n")
             proc.stdin.flush()
-        except OSError:
+        except (OSError, ValueError):
             raise self._died(what) from None
         try:
-            line = self._replies.get(timeout=TIMEOUT)
+            line = self._replies.get(timeout=self.timeout)
         except queue.Empty:
             self._stop()
             raise LiveModuleError(
-                f"live module: no answer to {what} in {TIMEOUT:g} s (the binary has no instruction "
+                f"live module: no answer to {what} in {self.timeout:g} s (the binary has no instruction "
                 "limit, so an endless loop hangs); node was stopped"
             ) from None
         if line is None:
             raise self._died(what)
         reply = json.loads(line)
+        if reply.get("fatal"):
+            self._stop()
+            raise LiveModuleError(f"live module: node could not start: {reply.get('error')}")
         if reply.get("seq") != seq:
             self._stop()
             raise LiveModuleError(f"live module: reply out of order for {what}: {line[:200]}")

@@ -93,7 +93,7 @@ def error_core(text: str | None) -> str | None:
     return _POSITION.sub("", body.strip())
 
 
-def compare(step: Step, *, error_text: bool = True, tag_order: bool = False) -> list[str]:
+def compare(step: Step, *, error_text: bool = True, output: bool = True, tag_order: bool = False) -> list[str]:
     """The differences between the two sides of *step* (empty when they agree)."""
     h, lv = step.harness, step.live
     diffs: list[str] = []
@@ -104,7 +104,7 @@ def compare(step: Step, *, error_text: bool = True, tag_order: bool = False) -> 
     elif error_text and error_core(h.error) != error_core(lv.error):
         diffs.append(f"error text: harness {error_core(h.error)!r}, live {error_core(lv.error)!r}")
     if h.error is None and lv.error is None:
-        if h.output != lv.output:
+        if output and h.output != lv.output:
             diffs.append(f"output: harness {h.output!r}, live {lv.output!r}")
         ho, lo = outbox_harness(h), outbox_live(lv)
         if ho != lo:
