@@ -240,3 +240,18 @@ def test_token_traffic_on_every_lua(live_module, lua: str) -> None:
         assert_same_state(pair, proc, ["Balances"])
     finally:
         pair.close()
+
+
+def test_spawn_and_assign_outbox(twin: Twin) -> None:
+    proc, _ = twin.spawn(
+        r"""
+        Handlers.add("make", "Make", function(msg)
+          Spawn(ao._module, { Data = "child code", Tags = { Name = "kid", ["X-Origin"] = msg.Id } })
+          Assign({ Processes = { msg.From }, Message = msg.Id })
+          print("spawned and assigned")
+        end)
+        """
+    )
+    step = twin.send(proc, {"Action": "Make"})
+    assert step.live.spawns and step.live.assignments, "live produced a spawn and an assignment"
+    assert_same(step)
