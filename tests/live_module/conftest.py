@@ -1,9 +1,9 @@
 """The live-module differential suite: the harness and the real aos binary, same inputs.
 
-Every test here is marked ``live_module``.  When node or the fetched binary is missing, the
-``live_module`` fixture skips every test that needs it with one reason (which names the command
-that fetches it), reported once; with ``AO_LIVE_REQUIRED=1`` (CI, where node is present) that is
-an error instead.
+Every test here is marked ``live_module``.  When node or the fetched binary is missing, the tests
+that need it are deselected and one sentinel test skips with the reason (which names the command
+that fetches it), so the reason is reported once; with ``AO_LIVE_REQUIRED=1`` (CI, where node is
+present) that is an error instead.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -38,8 +39,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    here = __file__.rsplit("/", 1)[0]
-    mine = [item for item in items if str(item.path).startswith(here)]
+    here = Path(__file__).resolve().parent
+    mine = [item for item in items if here in Path(item.path).resolve().parents]
     if not mine:
         return
     reason = _reason()
@@ -84,9 +85,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 
 @pytest.fixture
-def twin(live_module: LiveModule, request: pytest.FixtureRequest) -> Iterator[Twin]:
-    lua = getattr(request, "param", "5.3")
-    pair = Twin(live_module, Network(lua=lua))
+def twin(live_module: LiveModule) -> Iterator[Twin]:
+    """A fresh harness network on Lua 5.3 (the live module's Lua) paired with the live module."""
+    pair = Twin(live_module, Network(lua="5.3"))
     try:
         yield pair
     finally:
