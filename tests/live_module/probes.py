@@ -1,0 +1,157 @@
+"""Probe scripts: many small Lua checks run in ONE Eval per side, each answering one line.
+
+``run_probes(twin, probes)`` spawns a bare process on both sides, evaluates one Eval that runs
+every probe (compiled on its own, so a syntax error stays its own answer) under ``pcall`` and prints ``key<TAB>ok <value>`` or ``key<TAB>error <message>``,
+and returns the parsed answers of both sides.  Values are shown canonically (typed scalars,
+tables with sorted keys, functions by type); error messages lose their positions, which are a
+listed deviation (``[string "aos"]:1:`` live, our chunk names here).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tests.live_module.twin import Twin, error_core
+
+PROBE_LIB = r"""
+local __lines = {}
+local function __order(a, b)
+  local ta, tb = type(a), type(b)
+  if ta ~= tb then return ta < tb end
+  if ta == "number" or ta == "string" then return a < b end
+  return tostring(a) < tostring(b)
+end
+local function __show(v, depth)
+  local t = type(v)
+  if t == "string" then return string.format("%q", v) end
+  if t == "number" then
+    if math.type then return math.type(v) .. ":" .. string.format(math.type(v) == "integer" and "%d" or "%.17g", v) end
+    return "number:" .. string.format("%.17g", v)
+  end
+  if t == "boolean" or t == "nil" then return tostring(v) end
+  if t ~= "table" or (depth or 0) > 3 then return "<" .. t .. ">" end
+  local keys = {}
+  for k in next, v do keys[#keys + 1] = k end
+  table.sort(keys, __order)
+  local parts = {}
+  for _, k in ipairs(keys) do parts[#parts + 1] = __show(k, 9) .. "=" .. __show(v[k], (depth or 0) + 1) end
+  return "{" .. table.concat(parts, ",") .. "}"
+end
+local __load = loadstring or load
+local function __probe(key, code)
+  local fn, err = __load(code, "=probe")
+  local ok, a, b
+  if fn then ok, a, b = pcall(fn) else ok, a = false, err end
+  local text
+  if ok then
+    text = "ok " .. __show(a)
+    if b ~= nil then text = text .. " " .. __show(b) end
+  else
+    text = "error " .. tostring(a)
+  end
+  __lines[#__lines + 1] = key .. "\t" .. text:gsub("\\", "\\\\"):gsub("\n", "\\n")
+end
+"""
+
+
+@dataclass
+class Answers:
+    harness: dict[str, str]
+    live: dict[str, str]
+
+
+def _parse(text: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        key, _, value = line.partition("\t")
+        if value.startswith("error "):
+            core = error_core(value[len("error ") :].replace("\\n", "\n")) or ""
+            value = "error " + core.replace("\n", "\\n")
+        out[key] = value
+    return out
+
+
+#: live answers by probe script: the binary is deterministic, so one live run serves every Lua
+_LIVE_ANSWERS: dict[str, dict[str, str]] = {}
+
+
+def run_probes(twin: Twin, probes: dict[str, str] | list[Probe], *, setup: str = "") -> Answers:
+    """Evaluate every probe (key -> Lua function body) in one Eval on each side (live only once
+    per script and session)."""
+    if isinstance(probes, list):
+        probes = {p.key: p.code for p in probes}
+    body = [PROBE_LIB, setup]
+    for key, code in probes.items():
+        assert "]==]" not in code, f"probe {key} must not contain ]==]"
+        body.append(f"__probe({key!r}, [==[{code}]==])")
+    body.append('return table.concat(__lines, "\\n")')
+    script = "\n".join(body)
+    if script in _LIVE_ANSWERS:
+        result = twin.net.spawn().eval(script)  # the harness alone
+        assert result.error is None, f"the probe Eval failed on the harness: {result.error}"
+        return Answers(_parse(result.output), _LIVE_ANSWERS[script])
+    proc, _ = twin.spawn(None)
+    step = twin.eval(proc, script)
+    assert step.harness.error is None, f"the probe Eval failed on the harness: {step.harness.error}"
+    assert step.live.error is None, f"the probe Eval failed on live: {step.live.error}"
+    _LIVE_ANSWERS[script] = _parse(step.live.output)
+    return Answers(_parse(step.harness.output), _LIVE_ANSWERS[script])
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One probe and what the comparison is expected to show today.
+
+    ``pending``: the harness differs today and another branch is changing it to match live
+    (strict xfail, so the merge that fixes it must flip it).  ``bug``: a harness difference found
+    here that nobody is fixing yet (strict xfail too).  ``deviation``: a known, accepted
+    difference; the test asserts both exact answers, so it says when the difference disappears.
+    """
+
+    key: str
+    code: str
+    pending: str | None = None
+    bug: str | None = None
+    deviation: tuple[str, str] | None = None
+
+
+def params(probes: list[Probe]) -> list[object]:
+    """The probes as ``pytest.param``s with their marks."""
+    import pytest
+
+    out = []
+    for p in probes:
+        marks = []
+        if p.pending:
+            marks.append(pytest.mark.xfail(strict=True, reason=f"pending: {p.pending}"))
+        elif p.bug:
+            marks.append(pytest.mark.xfail(strict=True, reason=f"harness bug: {p.bug}"))
+        out.append(pytest.param(p, id=p.key, marks=marks))
+    return out
+
+
+_NUMBER = re.compile(r"\b(?:integer|float|number):([-+0-9.e]+|inf|-inf|nan|-nan)")
+
+
+def _as_values(text: str | None) -> str | None:
+    """Numbers compared by value only (``integer:3``, ``float:3`` and ``number:3`` alike)."""
+    return None if text is None else _NUMBER.sub(lambda m: f"number:{float(m.group(1))!r}", text)
+
+
+def check(answers: Answers, probe: Probe, *, integers: bool = True) -> None:
+    """Assert the probe's expectation on the two answers.  With ``integers=False`` (a harness
+    Lua without an integer subtype) numbers are compared by value."""
+    harness, live = answers.harness.get(probe.key), answers.live.get(probe.key)
+    if not integers:
+        harness, live = _as_values(harness), _as_values(live)
+    assert live is not None, f"live gave no answer for {probe.key}"
+    if probe.deviation is not None:
+        want_harness, want_live = probe.deviation
+        if not integers:
+            want_harness, want_live = _as_values(want_harness), _as_values(want_live)
+        assert (harness, live) == (want_harness, want_live), (
+            f"the known deviation of {probe.key} changed:\n  harness {harness}\n  live    {live}"
+        )
+        return
+    assert harness == live, f"{probe.key}:\n  harness {harness}\n  live    {live}"

@@ -1,0 +1,77 @@
+"""What a handler sees in `msg` (and `ao`), on the harness and on the live aos module.
+
+A recording process keeps every non-function field of every message it handles; the records
+are compared through the dump script evaluated on both sides.  Covered: a wallet's message,
+a message pushed from another process, a forged ``From-Process`` tag, ``From``/``Owner`` tags
+(the CU drops them), tag-name normalisation, duplicate tags, cron ticks, the spawn message.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.live_module.twin import Twin, assert_same, assert_same_state
+
+RECORDER = r"""
+Seen = {}
+Handlers.add("record", function(msg) return msg.Action ~= "Eval" end, function(msg)
+  local r = {}
+  for k, v in pairs(msg) do
+    if type(v) ~= "function" then r[k] = v else r[k] = "<" .. type(v) .. ">" end
+  end
+  r.TimestampType = math.type(msg.Timestamp)
+  r.HeightType = math.type(msg["Block-Height"])
+  table.insert(Seen, r)
+  print("recorded " .. tostring(msg.Action))
+end)
+AoState = { id = ao.id, module = ao._module, authorities = ao.authorities, envProcessId = ao.env.Process.Id,
+            envOwner = ao.env.Process.Owner, envTags = ao.env.Process.Tags }
+"""
+
+NOT_YET = ["Cron", "Read-Only"]
+
+
+def _traffic(twin: Twin):
+    proc, steps = twin.spawn(RECORDER, tags={"Cron-Tag-Action": "Tick", "Custom": "yes"}, data="spawn data")
+    other, _ = twin.spawn('Handlers.add("fwd", "Go", function(msg) Send({ Target = msg.To, Action = "Pushed", Data = "d" }) end)')
+    alice = twin.net.wallet("alice")
+    steps += [
+        twin.send(proc, {"Action": "Plain", "tokenId": "T1", "x_ref": "r", "Dup": "1"}, sender=alice, data="hello"),
+        twin.send(proc, {"Action": "Named", "From": "someone-else", "Owner": "not-me"}, sender=alice),
+        twin.send(other, {"Action": "Go", "To": proc.id}),
+        twin.cron(proc),
+    ]
+    steps += twin.run()
+    return proc, steps
+
+
+def test_message_fields(twin: Twin) -> None:
+    proc, steps = _traffic(twin)
+    assert_same(steps)
+    live = assert_same_state(twin, proc, ["Seen", "AoState"], ignore_keys=NOT_YET)
+    assert '"Pushed"' in live and '"Tick"' in live, "all the messages were recorded"
+    assert_same_state(twin, proc, ["Inbox"], ignore_keys=NOT_YET)
+
+
+@pytest.mark.xfail(strict=True, reason="harness bug: Cron = false and Read-Only = false arrive as nil")
+def test_cron_and_read_only_false(twin: Twin) -> None:
+    proc, _ = _traffic(twin)
+    assert_same_state(twin, proc, ["Seen"])
+
+
+def test_forged_from_process_is_untrusted(twin: Twin) -> None:
+    """A wallet's message with a From-Process tag: From becomes the forged id (CU mapFrom), aos
+    finds it untrusted and drops it without an error."""
+    proc, _ = twin.spawn(RECORDER)
+    forged = "FORGED_PROCESS_ID_0000000000000000000000000"
+    step = twin.send(proc, {"Action": "Forged", "From-Process": forged}, sender=twin.net.wallet("alice"))
+    assert_same(step, output=False)
+    assert step.live.output.startswith(f"Message is not trusted! From: {forged} - Owner: ")
+    assert_same_state(twin, proc, ["Seen", "Inbox"], ignore_keys=NOT_YET)
+
+
+@pytest.mark.xfail(strict=True, reason="harness bug: the untrusted-message line starts with 'WARNING: ', live's does not")
+def test_untrusted_message_text(twin: Twin) -> None:
+    proc, _ = twin.spawn(None)
+    step = twin.send(proc, {"Action": "Forged", "From-Process": "F" * 43}, sender=twin.net.wallet("alice"))
+    assert_same(step)
