@@ -114,8 +114,8 @@ def message_args(
         None if cron else (nonce or 0),
         None if cron else 0,
         anchor,
-        True if cron else None,
-        True if read_only else None,
+        bool(cron),  # the CU sends Cron and Read-Only on every message, false or true
+        bool(read_only),
         forwarded_by,
     )
     return head + tuple(x for tag in tags for x in tag)

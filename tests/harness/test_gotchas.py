@@ -807,7 +807,7 @@ def test_gotcha_30_dryruns_are_read_only_and_persist_nothing(ao: Network) -> Non
     assert p.globals["N"] == 0
     assert ao.run() == [] and ao.mailbox(anyone) == []  # a dry-run's outbox is never delivered
     r = p.send({"Action": "D"})
-    assert r.messages[0].data == "nil:1"
+    assert r.messages[0].data == "false:1"  # the CU sends Read-Only = false on scheduled messages
 
 
 # -- 31 ---------------------------------------------------------------------------------------

@@ -8,8 +8,6 @@ a message pushed from another process, a forged ``From-Process`` tag, ``From``/`
 
 from __future__ import annotations
 
-import pytest
-
 from tests.live_module.twin import Twin, assert_same, assert_same_state
 
 RECORDER = r"""
@@ -28,7 +26,6 @@ AoState = { id = ao.id, module = ao._module, authorities = ao.authorities, envPr
             envOwner = ao.env.Process.Owner, envTags = ao.env.Process.Tags }
 """
 
-NOT_YET = ["Cron", "Read-Only"]
 
 
 def _traffic(twin: Twin):
@@ -48,12 +45,11 @@ def _traffic(twin: Twin):
 def test_message_fields(twin: Twin) -> None:
     proc, steps = _traffic(twin)
     assert_same(steps)
-    live = assert_same_state(twin, proc, ["Seen", "AoState"], ignore_keys=NOT_YET)
+    live = assert_same_state(twin, proc, ["Seen", "AoState"])
     assert '"Pushed"' in live and '"Tick"' in live, "all the messages were recorded"
-    assert_same_state(twin, proc, ["Inbox"], ignore_keys=NOT_YET)
+    assert_same_state(twin, proc, ["Inbox"])
 
 
-@pytest.mark.xfail(strict=True, reason="harness bug: Cron = false and Read-Only = false arrive as nil")
 def test_cron_and_read_only_false(twin: Twin) -> None:
     proc, _ = _traffic(twin)
     assert_same_state(twin, proc, ["Seen"])
@@ -67,10 +63,9 @@ def test_forged_from_process_is_untrusted(twin: Twin) -> None:
     step = twin.send(proc, {"Action": "Forged", "From-Process": forged}, sender=twin.net.wallet("alice"))
     assert_same(step, output=False)
     assert step.live.output.startswith(f"Message is not trusted! From: {forged} - Owner: ")
-    assert_same_state(twin, proc, ["Seen", "Inbox"], ignore_keys=NOT_YET)
+    assert_same_state(twin, proc, ["Seen", "Inbox"])
 
 
-@pytest.mark.xfail(strict=True, reason="harness bug: the untrusted-message line starts with 'WARNING: ', live's does not")
 def test_untrusted_message_text(twin: Twin) -> None:
     proc, _ = twin.spawn(None)
     step = twin.send(proc, {"Action": "Forged", "From-Process": "F" * 43}, sender=twin.net.wallet("alice"))

@@ -153,8 +153,7 @@ def test_continue_break_default_and_inbox(twin: Twin) -> None:
     live = assert_same_state(twin, proc, ["Seen"])
     assert "plus-one continues" in live and "minus-one breaks" in live and "never" not in live
     # the unhandled message is in the Inbox on both sides, with the same fields
-    # Cron = false / Read-Only = false are compared in test_messages (a known harness gap)
-    live = assert_same_state(twin, proc, ["Inbox"], ignore_keys=["Cron", "Read-Only"])
+    live = assert_same_state(twin, proc, ["Inbox"])
     assert "to the inbox" in live
 
 

@@ -270,7 +270,7 @@ function process.handle(msg, env)
   ao.init(env)
   if profile.normalize then
     -- the harness's CU builds root keys in canonical form already; only tag names can differ
-    if H.canonical_root then utils.normalizeTags(msg) else utils.normalize(msg) end
+    if H.canonical_root then H.normalizeTags(msg) else utils.normalize(msg) end
   end
   if type(msg.Tags) ~= "table" then
     error("message Tags must be an array of {name, value} (got " .. type(msg.Tags) .. ")")
@@ -297,7 +297,7 @@ function process.handle(msg, env)
     if profile.untrusted_reply and msg.From ~= ao.id then
       Send({ Target = msg.From, Data = "Message is not trusted by this process!" })
     end
-    print("WARNING: Message is not trusted! From: " .. tostring(msg.From) .. " - Owner: " .. tostring(msg.Owner))
+    print("Message is not trusted! From: " .. tostring(msg.From) .. " - Owner: " .. tostring(msg.Owner))
     return ao.result({})
   end
 
@@ -305,7 +305,7 @@ function process.handle(msg, env)
     if msg.From ~= ao.id then
       Send({ Target = msg.From, Data = "Assignment is not trusted by this process!" })
     end
-    print("WARNING: Assignment is not trusted! From: " .. tostring(msg.From) .. " - Owner: " .. tostring(msg.Owner))
+    print("Assignment is not trusted! From: " .. tostring(msg.From) .. " - Owner: " .. tostring(msg.Owner))
     return ao.result({})
   end
 

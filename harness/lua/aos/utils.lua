@@ -6,29 +6,45 @@ local profile = H.profile
 local utils = { _version = "0.0.5" }
 
 local unpack = table.unpack or unpack
+local getinfo = debug.getinfo
 
--- curry(fn, arity): calling with fewer arguments returns a function waiting for the rest.
+-- Live's array test (not exported): every key a positive integer and the largest one equal to the
+-- length operator's border, so {1, nil, 3} counts as an array and {[0] = 1} does not.
+local function isArray(t)
+  if type(t) ~= "table" then return false end
+  local top = 0
+  for k in pairs(t) do
+    if type(k) ~= "number" or k < 1 or math.floor(k) ~= k then return false end
+    if k > top then top = k end
+  end
+  return top == #t
+end
+
+-- curry(fn, arity): with fewer arguments than arity, a function waiting for the rest.  As in
+-- live aos: the count is `#` of the packed arguments (so nil arguments can vanish), arity defaults
+-- to fn's parameter count, and the arguments given early reach fn as ONE value (the first), an aos
+-- quirk that code written against live depends on (`propEq('a', 'x')(obj)` passes obj as value).
 function utils.curry(fn, arity)
   assert(type(fn) == "function", "function is required as first argument")
-  arity = arity or 2
+  if arity == nil then
+    local info = getinfo(fn, "u")
+    arity = info.nparams or 2
+  end
   if arity < 2 then return fn end
   return function(...)
-    local args = { ... }
-    local n = select("#", ...)
-    if n >= arity then return fn(...) end
-    return utils.curry(function(...)
-      local rest = { ... }
-      local all = {}
-      for i = 1, n do all[i] = args[i] end
-      for i = 1, select("#", ...) do all[n + i] = rest[i] end
-      return fn(unpack(all, 1, n + select("#", ...)))
-    end, arity - n)
+    local given = { ... }
+    local n = #given
+    if n >= arity then return fn(unpack(given)) end
+    local first = given[1]
+    return utils.curry(function(...) return fn(first, ...) end, arity - n)
   end
 end
 
 utils.concat = utils.curry(function(a, b)
   assert(type(a) == "table", "first argument should be a table that is an array")
   assert(type(b) == "table", "second argument should be a table that is an array")
+  assert(isArray(a), "first argument should be a table")
+  assert(isArray(b), "second argument should be a table")
   local out = {}
   for i = 1, #a do out[#out + 1] = a[i] end
   for i = 1, #b do out[#out + 1] = b[i] end
@@ -37,9 +53,9 @@ end, 2)
 
 utils.reduce = utils.curry(function(fn, initial, t)
   assert(type(fn) == "function", "first argument should be a function that accepts (result, value, key)")
-  assert(type(t) == "table", "third argument should be a table that is an array")
+  assert(type(t) == "table" and isArray(t), "third argument should be a table that is an array")
   local result = initial
-  for k, v in ipairs(t) do
+  for k, v in pairs(t) do
     if result == nil then result = v else result = fn(result, v, k) end
   end
   return result
@@ -47,25 +63,25 @@ end, 3)
 
 utils.map = utils.curry(function(fn, data)
   assert(type(fn) == "function", "first argument should be a unary function")
-  assert(type(data) == "table", "second argument should be an array")
-  local out = {}
-  for k, v in ipairs(data) do out[k] = fn(v, k) end
-  return out
+  assert(type(data) == "table" and isArray(data), "second argument should be an Array")
+  return utils.reduce(function(out, v, k)
+    out[k] = fn(v, k)
+    return out
+  end, {}, data)
 end, 2)
 
 utils.filter = utils.curry(function(fn, data)
   assert(type(fn) == "function", "first argument should be a unary function")
-  assert(type(data) == "table", "second argument should be an array")
-  local out = {}
-  for _, v in ipairs(data) do
+  assert(type(data) == "table" and isArray(data), "second argument should be an Array")
+  return utils.reduce(function(out, v)
     if fn(v) then out[#out + 1] = v end
-  end
-  return out
+    return out
+  end, {}, data)
 end, 2)
 
 utils.find = utils.curry(function(fn, t)
   assert(type(fn) == "function", "first argument should be a unary function")
-  assert(type(t) == "table", "second argument should be a table")
+  assert(type(t) == "table", "second argument should be a table that is an array")
   for _, v in pairs(t) do
     if fn(v) then return v end
   end
@@ -74,36 +90,39 @@ end, 2)
 
 utils.propEq = utils.curry(function(name, value, object)
   assert(type(name) == "string", "first argument should be a string")
+  assert(type(value) == "string", "second argument should be a string")
   assert(type(object) == "table", "third argument should be a table<object>")
   return object[name] == value
 end, 3)
+
+function utils.reverse(data)
+  assert(type(data) == "table", "argument needs to be a table that is an array")
+  return utils.reduce(function(out, v, i)
+    out[#data - i + 1] = v
+    return out
+  end, {}, data)
+end
+
+-- compose(f, g, ...)(v) = f(g(...(v))); curried with arity 2 as live's is, so compose(f) waits
+-- for one more function and compose() returns a function, not the identity.
+utils.compose = utils.curry(function(...)
+  local fns = { ... }
+  local n = select("#", ...)
+  return function(v)
+    for i = n, 1, -1 do v = fns[i](v) end
+    return v
+  end
+end, 2)
 
 utils.prop = utils.curry(function(name, object)
   return object[name]
 end, 2)
 
 utils.includes = utils.curry(function(value, t)
-  assert(type(t) == "table", "second argument should be a table")
-  for _, v in ipairs(t) do
-    if v == value then return true end
-  end
-  return false
+  assert(type(t) == "table", "argument needs to be a table")
+  assert(isArray(t), "argument should be a table that is an array")
+  return utils.find(function(v) return v == value end, t) ~= nil
 end, 2)
-
-function utils.reverse(data)
-  assert(type(data) == "table", "argument needs to be a table that is an array")
-  local out = {}
-  for i = #data, 1, -1 do out[#out + 1] = data[i] end
-  return out
-end
-
-function utils.compose(...)
-  local fns = { ... }
-  return function(v)
-    for i = #fns, 1, -1 do v = fns[i](v) end
-    return v
-  end
-end
 
 function utils.keys(t)
   assert(type(t) == "table", "argument needs to be a table")
@@ -117,16 +136,6 @@ function utils.values(t)
   local out = {}
   for _, v in pairs(t) do out[#out + 1] = v end
   return out
-end
-
-function utils.isArray(t)
-  if type(t) ~= "table" then return false end
-  local n = 0
-  for k in pairs(t) do
-    if type(k) ~= "number" or k < 1 or k % 1 ~= 0 then return false end
-    n = n + 1
-  end
-  return n == #t
 end
 
 -- Title-Case a tag name (2025+ modules): underscores -> dashes, lower-case everything, then
@@ -160,11 +169,12 @@ if profile.normalize then
       for _, r in ipairs(renames) do msg[r[1]] = nil end
       for _, r in ipairs(renames) do msg[r[2]] = r[3] end
     end
-    return utils.normalizeTags(msg)
+    return H.normalizeTags(msg)
   end
 
   -- Title-Case the tag names only (what differs in messages whose root keys the CU built).
-  function utils.normalizeTags(msg)
+  -- (the runtime's, through H: live's .utils does not export it)
+  function H.normalizeTags(msg)
     local tags = msg.Tags
     if type(tags) == "table" then
       for _, tag in ipairs(tags) do
