@@ -144,7 +144,7 @@ def test_other_lua_versions(pytester: pytest.Pytester, project: Path, args: list
     result.assert_outcomes(**PROJECT_COUNTS)
 
 
-def test_json_modules_spec_folder_spy_revert_and_ao_network(
+def test_json_modules_spec_folder_stubs_and_ao_network(
     pytester: pytest.Pytester, extra: Path, args: list[str]
 ) -> None:
     result = pytester.runpytest(*args, "-v")

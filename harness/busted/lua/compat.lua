@@ -58,6 +58,9 @@ return {
   ["luassert.stub"] = luassert.stub,
   ["luassert.mock"] = luassert.mock,
   ["luassert.match"] = luassert.match,
+  ["luassert.util"] = luassert.util,
+  ["luassert.state"] = luassert.state,
+  ["luassert.namespaces"] = luassert.namespaces,
   busted = busted,
   ["busted.runner"] = function() end,
 }

@@ -432,7 +432,6 @@ local function run_test(el)
     yield({ "end", record })
     return
   end
-  local snap = luassert.snapshot()
   local ok, at = before_each_chain(parent, errors)
   if ok then
     local rec = safe(el, el.fn, "it")
@@ -457,7 +456,6 @@ local function run_test(el)
   end
   local after = {}
   after_each_chain(at, after)
-  snap:revert()
   record.after_errors = after
   yield({ "end", record })
 end
@@ -496,7 +494,6 @@ execute_block = function(el)
     yield({ "blockfail", rec })
     return
   end
-  local snap = luassert.snapshot()
   local setup_errors = {}
   if run_hooks(el, "strict_setup", function(r) setup_errors[#setup_errors + 1] = r end) then
     execute_children(el)
@@ -511,7 +508,6 @@ execute_block = function(el)
     el.lazy_done = nil
   end
   run_hooks(el, "strict_teardown", function(r) hook_error(r, el, "strict_teardown") end)
-  snap:revert()
   pop()
 end
 
