@@ -465,6 +465,10 @@ class BustedItem(pytest.Item):
         path = test["path"]
         self.busted_path: list[str] = list(path) if isinstance(path, list) else []
         self.key = SEP.join(self.busted_path)
+        names = test.get("names")
+        #: busted's full name of the test (describe names and the it name, space-separated)
+        self.busted_name = " ".join(names) if isinstance(names, list) else " ".join(self.busted_path)
+        self.user_properties.append(("busted_name", self.busted_name))
         self.lua_line = test.get("line")
         self.add_marker("busted")
         tags = test.get("tags") or []

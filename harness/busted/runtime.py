@@ -15,13 +15,18 @@ LUA_DIR = Path(__file__).parent / "lua"
 JSON_LIB = Path(__file__).resolve().parents[1] / "lua" / "lib" / "json.lua"
 
 _BOOT = r"""
-local luassert_src, runner_src, json_src, compat_src, path_prefix = ...
+local luassert_src, runner_src, json_src, compat_src, path_prefix, order_src, honour_pairs = ...
 local load_ = loadstring or load
 local function chunk(src, name)
   local fn, err = load_(src, name)
   if not fn then error(err, 0) end
   return fn
 end
+-- ===== ao-harness: the shared standard-library compat module (bit32, math.pow, ...) =====
+-- The spec runtime's one place for harness/lua/env/compat.lua: load it here, before anything
+-- else, so spec code, helpers and required modules all see the same library (not wired yet).
+-- ===== end of the compat module's place =====
+pairs = chunk(order_src, "=[busted order]")(honour_pairs)
 local luassert = chunk(luassert_src, "=[busted luassert]")()
 local R = chunk(runner_src, "=[busted runner]")(luassert)
 package.path = path_prefix .. package.path
@@ -101,6 +106,8 @@ class SpecState:
             json_source(),
             _read(LUA_DIR / "compat.lua"),
             prefix,
+            _read(LUA_DIR / "order.lua"),
+            settings.lua not in ("5.1", "jit"),
         )
         from harness.busted.network import install
 

@@ -1114,8 +1114,8 @@ mstate_mt.__call = function(self, ...)
 end
 
 local match = {
-  _ = setmetatable({ mod = true, callback = function() return true end, name = "_",
-    arguments = { n = 0 } }, matcher_mt),
+  -- no name/arguments, as in luassert (formatting it in a failure message is an error there too)
+  _ = setmetatable({ mod = true, callback = function() return true end }, matcher_mt),
   state = new_mstate,
   is_matcher = function(v) return is_matcher(v) end,
   is_ref_matcher = function(v) return is_matcher(v) and v.name == "ref" end,
@@ -1226,8 +1226,7 @@ builtin_formatters = {
   function(v, fmtargs)
     if is_matcher(v) then
       local parts = {}
-      local a = v.arguments or { n = 0 }
-      for i = 1, a.n or #a do parts[#parts + 1] = format1(a[i]) end
+      for i = 1, v.arguments.n do parts[#parts + 1] = format1(v.arguments[i]) end
       return string.format("(matcher) %s%s(%s)", v.mod and "is." or "no.", tostring(v.name),
         table.concat(parts, ", "))
     end

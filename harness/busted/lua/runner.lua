@@ -211,6 +211,7 @@ local function register(descriptor, kind, envmode)
       env = {}, children = {}, hooks = {}, envmode = envmode, line = definition_line() }
     el.uname = unique_name(parent, name)
     el.path = copy_path(parent.path, el.uname)
+    el.npath = copy_path(parent.npath or {}, name)
     el.key = table.concat(el.path, SEP)
     if kind == "it" and mode == "run" and selected and not selected[el.key] then return end
     if kind == "pending" and mode == "run" and selected and not selected[el.key] then return end
@@ -345,7 +346,7 @@ local function discover_block(el)
       if rec then rec.block = child.path end
       if err then return err end
     else
-      discovered[#discovered + 1] = { path = child.path, kind = child.kind, line = child.line,
+      discovered[#discovered + 1] = { path = child.path, names = child.npath, kind = child.kind, line = child.line,
         tags = tags_of(child.path) }
     end
   end
