@@ -39,6 +39,20 @@ return R
 """
 
 
+_RUN_GLOBAL = r"""
+return function(src, name, args)
+  local fn, err = (loadstring or load)(src, name)
+  if not fn then return false, tostring(err) end
+  local old_arg = rawget(_G, "arg")
+  if args then rawset(_G, "arg", args) end
+  local ok, e = pcall(fn)
+  if args then rawset(_G, "arg", old_arg) end
+  if not ok then return false, tostring(e) end
+  return true, nil
+end
+"""
+
+
 @dataclass
 class Settings:
     """What every spec file's Lua state needs (from the ini options and ``.busted``)."""
@@ -46,7 +60,14 @@ class Settings:
     lua: str = "5.3"
     project_dir: Path = field(default_factory=Path.cwd)
     lpath: str = "./src/?.lua;./src/?/?.lua;./src/?/init.lua"
+    cpath: str = ""
     helper: Path | None = None
+    #: ``Xhelper`` options: the global ``arg`` while the helper runs
+    helper_args: list[str] = field(default_factory=list)
+    #: ``e`` statements, run before the helper (in the global environment)
+    statements: list[str] = field(default_factory=list)
+    #: ``lazy = true``: ``setup``/``teardown`` mean ``lazy_setup``/``lazy_teardown``
+    lazy: bool = False
 
 
 def _read(path: Path) -> str:
@@ -94,11 +115,15 @@ class SpecState:
         self.spec = spec
         self.settings = settings
         self.name = display_path(spec, settings.project_dir)
+        self.hits: Any = None  # line hits of the run, when --ao-cov is on
         self.lua = new_runtime(settings.lua)
         spec_dir = display_path(spec.parent, settings.project_dir)
         parts = [p for p in settings.lpath.split(";") if p]
         parts += ["./?.lua", "./?/init.lua", f"./{spec_dir}/?.lua", f"./{spec_dir}/?/init.lua"]
         prefix = ";".join(parts) + ";"
+        if settings.cpath:
+            cprefix = ";".join(p for p in settings.cpath.split(";") if p) + ";"
+            self.lua.execute("return function(p) package.cpath = p .. package.cpath end")(cprefix)
         boot = self.lua.execute("return function(...) " + _BOOT + " end")
         self.runner = boot(
             _read(LUA_DIR / "luassert.lua"),
@@ -112,19 +137,27 @@ class SpecState:
         from harness.busted.network import install
 
         install(self.lua, self.runner, settings)
+        if settings.lazy:
+            self.lua.execute("return function(R) R.env.setup = R.env.lazy_setup; "
+                             "R.env.teardown = R.env.lazy_teardown end")(self.runner)
 
     def load(self) -> tuple[Any, str | None]:
-        """Run the helper (if any) and compile the spec; returns (chunk, error message)."""
-        if self.settings.helper is not None:
-            helper_name = display_path(self.settings.helper, self.settings.project_dir)
-            fn, err = self.runner.load(_read(self.settings.helper), "@" + helper_name)
-            if fn is None:
-                return None, f"helper {helper_name}: {err}"
-            ok, herr = self.lua.execute(
-                "return function(f) local ok, e = pcall(f); return ok, tostring(e) end"
-            )(fn)
+        """Run the ``e`` statements and the helper, compile the spec; returns (chunk, error message).
+
+        Like busted, both run in the global environment (a helper's ``x = 1`` is ``_G.x``, seen
+        by required modules), the helper with its ``Xhelper`` options as the global ``arg``."""
+        s = self.settings
+        run_global = self.lua.execute(_RUN_GLOBAL)
+        for i, statement in enumerate(s.statements, 1):
+            ok, err = run_global(statement, f"=(.busted e #{i})", None)
             if not ok:
-                return None, f"helper {helper_name} failed: {herr}"
+                return None, f"statement e #{i} ({statement!r}) failed: {err}"
+        if s.helper is not None:
+            helper_name = display_path(s.helper, s.project_dir)
+            args = self.lua.table_from(s.helper_args)
+            ok, err = run_global(_read(s.helper), "@" + helper_name, args)
+            if not ok:
+                return None, f"helper {helper_name} failed: {err}"
         fn, err = self.runner.load(_read(self.spec), "@" + self.name)
         if fn is None:
             return None, str(err)
@@ -145,4 +178,26 @@ class SpecState:
         sel = None
         if selected is not None:
             sel = self.lua.table_from({k: True for k in selected})
+        from harness.coverage import collector
+
+        if collector.current() is not None:
+            self.hits = self.lua.table()
+            self.runner.hits = self.hits
         return self.runner.run.coroutine(chunk, self.name, sel)
+
+    def report_coverage(self) -> None:
+        """Hand the run's line hits of project files to the --ao-cov collector (if it is on)."""
+        from harness.coverage import collector
+
+        target = collector.current()
+        hits = self.hits
+        if target is None or hits is None:
+            return
+        for source in list(hits.keys()):
+            if not isinstance(source, str) or not source.startswith("@"):
+                continue
+            path = Path(source[1:])
+            if not path.is_absolute():
+                path = self.settings.project_dir / path
+            target.add_lines(str(path.resolve()), [int(n) for n in hits[source]])
+        self.hits = None

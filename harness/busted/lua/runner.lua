@@ -512,9 +512,26 @@ execute_block = function(el)
   pop()
 end
 
+-- Lua line coverage of the run (--ao-cov / .busted coverage = true): hits[source][line] = true.
+-- The hook belongs to the run's coroutine (coroutines the spec code creates are not measured).
+R.hits = nil
+local function cover(hits)
+  local getinfo = debug.getinfo
+  debug.sethook(function(_, line)
+    local src = getinfo(2, "S").source
+    local lines = hits[src]
+    if not lines then
+      lines = {}
+      hits[src] = lines
+    end
+    lines[line] = true
+  end, "l")
+end
+
 function R.run(chunk, filename, sel)
   mode = "run"
   selected = sel
+  if R.hits then cover(R.hits) end
   local file = { kind = "file", name = filename, fn = chunk, parent = root, env = {}, children = {},
     hooks = {}, path = {}, envmode = "insulate" }
   execute_block(file)
