@@ -644,6 +644,8 @@ class BustedItem(pytest.Item):
             return
         if status == "pending":
             raise pytest.skip.Exception(str(rec.get("message") or "pending"), _use_item_location=True)
+        message = str(rec.get("message") or "")
+        self.user_properties.append(("busted_message", message.split("\n", 1)[0]))
         phase = rec.get("phase")
         title = ""
         if phase in {"before_each", "lazy_setup"}:

@@ -21,6 +21,7 @@ class Outcome:
     name: str  #: busted's full name (describe names and the it name, space-separated)
     status: str  #: passed / failed / skipped
     first_line: str  #: the first line of the failure text ("" when the test passed)
+    file: str = ""  #: the spec file, relative to the project
 
 
 def busted_or_skip() -> str:
@@ -43,9 +44,9 @@ def run_busted(project: Path, *args: str) -> tuple[list[Outcome], list[str]]:
     outside: list[str] = []
     for line in proc.stdout.splitlines():
         parts = line.split("\t")
-        if parts[0] == "test" and len(parts) == 4:
+        if parts[0] == "test" and len(parts) == 5:
             status = STATUS[parts[1]]
-            tests.append(Outcome(parts[2], status, parts[3] if status == "failed" else ""))
+            tests.append(Outcome(parts[2], status, parts[3] if status == "failed" else "", parts[4]))
         elif parts[0] == "error" and len(parts) == 4:
             outside.append(parts[2])
     assert tests or outside, f"busted reported nothing:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
@@ -72,9 +73,9 @@ def run_pytest(pytester: pytest.Pytester, *args: str) -> tuple[list[Outcome], li
         if rep.nodeid not in tests:
             order.append(rep.nodeid)
         first = ""
-        if rep.failed:
-            first = rep.longreprtext.splitlines()[0] if rep.longreprtext else ""
-        tests[rep.nodeid] = Outcome(str(name), rep.outcome, first)
+        if rep.failed:  # the Lua message's first line (the report may put a title above it)
+            first = props.get("busted_message") or (rep.longreprtext.splitlines() or [""])[0]
+        tests[rep.nodeid] = Outcome(str(name), rep.outcome, first, rep.nodeid.split("::")[0])
     return [tests[n] for n in order], outside
 
 

@@ -1,5 +1,5 @@
 -- A busted output handler for the comparison tests (busted -o tests/busted/busted_outcomes.lua):
--- one line per test, "test<TAB>status<TAB>full name<TAB>first line of the message", and one per
+-- one line per test, "test<TAB>status<TAB>full name<TAB>first line of the message<TAB>file", and one per
 -- error outside a test, "error<TAB>status<TAB>descriptor: full name<TAB>first line".
 return function(options)
   local busted = require("busted")
@@ -20,7 +20,9 @@ return function(options)
   busted.subscribe({ "error", "it" }, remember)
   busted.subscribe({ "pending" }, remember)
   busted.subscribe({ "test", "end" }, function(element, _, status)
-    io.write("test\t", status, "\t", handler.getFullName(element), "\t", first_line(messages[element]), "\n")
+    local file = element.trace and element.trace.short_src or ""
+    io.write("test\t", status, "\t", handler.getFullName(element), "\t", first_line(messages[element]), "\t",
+      file, "\n")
     return nil, true
   end)
   local function outside(kind)

@@ -134,12 +134,37 @@ local function describe_error(err, status)
   elseif type(err) == "table" and (getmetatable(err) or {}).__tostring then
     rec.message = tostring(err)
   elseif err == nil then
-    rec.message = "nil error"
+    rec.message = "Nil error"
   else
-    rec.message = luassert.format(err)
+    rec.message = R.pretty(err)
   end
   return rec
 end
+
+-- how busted shows an error value that is not a string: a Lua-ish literal, nested tables indented
+local function pretty(v, indent, seen)
+  local t = type(v)
+  if t == "string" then return string.format("%q", v) end
+  if t ~= "table" then return tostring(v) end
+  if seen[v] then return "<cycle>" end
+  seen[v] = true
+  local inner = indent .. "  "
+  local lines, n = {}, #v
+  for i = 1, n do lines[#lines + 1] = inner .. pretty(v[i], inner, seen) end
+  local keys = {}
+  for k in pairs(v) do
+    if not (type(k) == "number" and k >= 1 and k <= n and k % 1 == 0) then keys[#keys + 1] = k end
+  end
+  table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+  for _, k in ipairs(keys) do
+    local key = type(k) == "string" and k:match("^[%a_][%w_]*$") and k or ("[" .. pretty(k, inner, seen) .. "]")
+    lines[#lines + 1] = inner .. key .. " = " .. pretty(v[k], inner, seen)
+  end
+  seen[v] = nil
+  if #lines == 0 then return "{}" end
+  return "{\n" .. table.concat(lines, ",\n") .. "\n" .. indent .. "}"
+end
+function R.pretty(v) return pretty(v, "", {}) end
 
 -- xpcall(fn) with el pushed as context; returns nil on success, else the error record
 local function safe(el, fn, what)
@@ -152,7 +177,8 @@ local function safe(el, fn, what)
     if status ~= "pending" then
       rec.traceback = debug.traceback("", 2)
       local where = user_location(3)
-      if where and status == "failure" and not rec.message:find("^[^\n]-:%d+: ") then
+      -- like busted: a message without "file:line: " gets the place of the error in front
+      if where and not rec.message:find("^[^\n]-:%d+: ") then
         rec.message = where .. ": " .. rec.message
       end
       rec.where = where
