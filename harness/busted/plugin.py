@@ -285,6 +285,9 @@ def _apply_session_options(config: pytest.Config) -> None:
         b = _read_busted_file(cfg, config.getoption("busted_run", default=None))
     except BustedConfigError as exc:
         raise pytest.UsageError(str(exc)) from None
+    helper = config.getini("busted_helper") or b.get("helper")
+    if helper and not (cfg.parent / str(helper)).is_file():
+        raise pytest.UsageError(f"{cfg}: helper {str(helper)!r}: no such file")
     if _flag(b.get("coverage")) and getattr(config.option, "ao_cov", False) is None:
         config.option.ao_cov = True  # coverage = true is --ao-cov
     if _flag(b.get("verbose")) and config.option.verbose == 0:
@@ -335,9 +338,32 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     config = parent.config
     if config.getoption("busted_disabled", default=False) or file_path.suffix != ".lua":
         return None
-    if not _settings(config, file_path).wants(file_path):
+    try:
+        settings = _settings(config, file_path)
+    except BustedConfigError as exc:
+        # reported once, as a collection error of the first Lua file (one clear line)
+        reported = config.stash.setdefault(_REPORTED_KEY, set())
+        if str(exc) in reported:
+            return None
+        reported.add(str(exc))
+        return BustedConfigProblem.from_parent(parent, path=file_path, problem=str(exc))
+    if not settings.wants(file_path):
         return None
     return BustedFile.from_parent(parent, path=file_path)
+
+
+_REPORTED_KEY = pytest.StashKey[set[str]]()
+
+
+class BustedConfigProblem(pytest.File):
+    """Stands for a busted configuration that cannot be used: its collection fails with the reason."""
+
+    def __init__(self, *, problem: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.problem = problem
+
+    def collect(self) -> Iterable[pytest.Node]:
+        raise self.CollectError(self.problem)
 
 
 @pytest.hookimpl(trylast=True)
@@ -476,10 +502,16 @@ class FileRun:
                 return None
         return self.records[key]
 
-    def until_next_start(self) -> None:
+    def until_next_start(self, next_path: list[str]) -> None:
+        """Run up to the next test's start, or to the failure of a block the next test is in
+        (its tests never start: going further would run later tests' code now)."""
+        if self._blockfail_for(next_path):
+            return
         while True:
             step = self._step()
             if step is None or step[0] == "start":
+                return
+            if step[0] == "blockfail" and self._blockfail_for(next_path):
                 return
 
     def finish(self) -> None:
@@ -624,6 +656,10 @@ class BustedItem(pytest.Item):
         rec = run.result(self.key, self.busted_path)
         if rec is None:
             failed = run._blockfail_for(self.busted_path)
+            if failed and self.test.get("kind") == "blockerror":
+                message = str(failed.get("message") or "")
+                self.user_properties.append(("busted_message", message.split("\n", 1)[0]))
+                raise BustedFailure(failed, project_dir, "the describe body failed (busted: an error):")
             if failed:
                 block = " > ".join(failed.get("block") or []) or "the file"
                 what = failed.get("hook") or "describe body"
@@ -663,7 +699,8 @@ class BustedItem(pytest.Item):
         if run is not None:
             same_file = isinstance(nextitem, BustedItem) and nextitem.getparent(BustedFile) is bfile
             if same_file:
-                run.until_next_start()
+                assert isinstance(nextitem, BustedItem)
+                run.until_next_start(nextitem.busted_path)
             else:
                 run.finish()
                 bfile.close_run()

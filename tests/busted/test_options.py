@@ -64,5 +64,13 @@ def test_bad_helper_is_a_clear_error(pytester: pytest.Pytester, project: Path) -
     busted_file = project / ".busted"
     busted_file.write_text(busted_file.read_text().replace('"spec/helper.lua"', '"spec/nope.lua"'))
     result = pytester.runpytest(*ARGS)
-    result.stdout.fnmatch_lines(["*helper 'spec/nope.lua': no such file*"])
-    assert result.ret != 0
+    result.stderr.fnmatch_lines(["ERROR: *.busted: helper 'spec/nope.lua': no such file"])
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    # a project below rootdir: one collection error with the same line
+    sub = project / "sub"
+    shutil.copytree(OPTIONS, sub)
+    (sub / ".busted").write_text((project / ".busted").read_text())
+    (project / ".busted").unlink()
+    result = pytester.runpytest(*ARGS)
+    result.stdout.fnmatch_lines(["*sub/.busted: helper 'spec/nope.lua': no such file"])
+    result.assert_outcomes(errors=1)

@@ -45,7 +45,11 @@ local dkjson = {
   use_lpeg = function() return dkjson end,
 }
 
-local busted = setmetatable({}, { __index = function(_, k) return R.env[k] end })
+local busted = setmetatable({}, { __index = function(_, k)
+  local v = R.api[k]
+  if v ~= nil then return v end
+  return R.env[k]
+end })
 
 return {
   cjson = cjson,

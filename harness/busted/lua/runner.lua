@@ -296,10 +296,13 @@ env.finally = function(fn)
   if ctx.kind ~= "it" then error("'finally' not supported inside current context block", 2) end
   ctx.finally = fn
 end
-env.fail = function(msg, level)
-  local e = setmetatable({ message = msg }, fail_mt)
-  error(e, (level or 1) + 1)
-end
+-- busted.fail: in busted's API (require("busted").fail), not a global of spec files
+R.api = {
+  fail = function(msg, level)
+    local e = setmetatable({ message = msg }, fail_mt)
+    error(e, (level or 1) + 1)
+  end,
+}
 env.assert = luassert.assert
 env.spy = luassert.spy
 env.stub = luassert.stub
@@ -367,10 +370,15 @@ local function discover_block(el)
     if child.kind == "describe" then
       push(child)
       local rec = safe(child, child.fn, "describe")
-      local err = rec or discover_block(child)
+      if rec then
+        -- like busted: this block's tests do not run, its siblings do; the block is one error
+        rec.block = child.path
+        discovered[#discovered + 1] = { path = child.path, names = child.npath, kind = "blockerror",
+          line = child.line, tags = tags_of(child.path), message = rec.message }
+      else
+        discover_block(child)
+      end
       pop()
-      if rec then rec.block = child.path end
-      if err then return err end
     else
       discovered[#discovered + 1] = { path = child.path, names = child.npath, kind = child.kind, line = child.line,
         tags = tags_of(child.path) }
@@ -384,9 +392,9 @@ function R.discover(chunk, filename)
     hooks = {}, path = {}, envmode = "insulate" }
   push(file)
   local rec = safe(file, chunk, "file")
-  local err = rec or discover_block(file)
+  if not rec then discover_block(file) end
   pop()
-  if err then return { error = err } end
+  if rec then return { error = rec } end
   return { tests = discovered }
 end
 
