@@ -51,3 +51,13 @@ def test_corpus_matches_busted(pytester: pytest.Pytester, project: Path) -> None
 @pytest.mark.xfail(strict=True, reason="pending: compat module (bit32, math.pow, math.ldexp) in the spec runtime")
 def test_corpus_bit32_code_matches_busted(pytester: pytest.Pytester, project: Path) -> None:
     _compare(pytester, project, NEEDS_COMPAT, minimum=15)
+
+
+@pytest.mark.parametrize("lua", ["5.1", "5.2", "5.4", "5.5", "jit"])
+def test_corpus_outcomes_on_every_lua(pytester: pytest.Pytester, project: Path, lua: str) -> None:
+    # busted runs Lua 5.3; on the other versions the outcomes (not the error texts) are the same
+    busted_or_skip()
+    theirs, _ = run_busted(project, *OTHERS)
+    ours, _ = run_pytest(pytester, *ARGS, "-p", "harness.plugin", f"--lua={lua}", *OTHERS)
+    assert len(ours) == len(theirs)
+    assert not differences(theirs, ours), "\n".join(differences(theirs, ours))
