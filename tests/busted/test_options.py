@@ -34,6 +34,9 @@ def test_default_task(pytester: pytest.Pytester, project: Path) -> None:
             "*PytestConfigWarning: *.busted: unknown busted option(s) ignored: mystery",
         ]
     )
+    result.stdout.fnmatch_lines(
+        ["*.busted: output = 'junit' is busted's output handler; pytest reports instead (use --junitxml=FILE)"]
+    )
 
 
 def test_task_with_tags_and_pattern(pytester: pytest.Pytester, project: Path) -> None:
