@@ -668,7 +668,8 @@ class BustedItem(pytest.Item):
                 )
             raise BustedFailure(
                 {
-                    "message": "the test was not run (its name changed between collection and run?)",
+                    "message": "the test was not run: no test of this name was registered when the file ran "
+                    "(is the name built from `next` order, tostring() of a table, math.random or the time?)",
                     "status": "error",
                 },
                 project_dir,

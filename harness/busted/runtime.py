@@ -15,7 +15,8 @@ LUA_DIR = Path(__file__).parent / "lua"
 JSON_LIB = Path(__file__).resolve().parents[1] / "lua" / "lib" / "json.lua"
 
 _BOOT = r"""
-local luassert_src, runner_src, json_src, compat_src, path_prefix, order_src, honour_pairs = ...
+local luassert_src, runner_src, json_src, compat_src, path_prefix, order_src, honour_pairs,
+  env_compat_src = ...
 local load_ = loadstring or load
 local function chunk(src, name)
   local fn, err = load_(src, name)
@@ -23,8 +24,10 @@ local function chunk(src, name)
   return fn
 end
 -- ===== ao-harness: the shared standard-library compat module (bit32, math.pow, ...) =====
--- The spec runtime's one place for harness/lua/env/compat.lua: load it here, before anything
--- else, so spec code, helpers and required modules all see the same library (not wired yet).
+-- The spec runtime's one place for harness/lua/env/compat.lua (source from shared_compat_source()
+-- in Python): it runs here, before anything else, so spec code, helpers and required modules all
+-- see the same library.  Adapt the call to the module's convention when wiring it.
+if env_compat_src then chunk(env_compat_src, "=[env compat]")() end
 -- ===== end of the compat module's place =====
 pairs = chunk(order_src, "=[busted order]")(honour_pairs)
 local luassert = chunk(luassert_src, "=[busted luassert]")()
@@ -68,6 +71,14 @@ class Settings:
     statements: list[str] = field(default_factory=list)
     #: ``lazy = true``: ``setup``/``teardown`` mean ``lazy_setup``/``lazy_teardown``
     lazy: bool = False
+
+
+def shared_compat_source(lua: str) -> str | None:
+    """WIRING POINT (not wired yet): the source of the shared compat module
+    ``harness/lua/env/compat.lua`` (bit32, math.pow/ldexp/frexp/cosh/sinh/tanh/log10, __ipairs)
+    for Lua *lua*, which the boot chunk runs first in every spec state.  ``None``: not loaded.
+    Once wired, remove the xfail of ``tests/busted/test_corpus.py::test_corpus_bit32_code_matches_busted``."""
+    return None
 
 
 def _read(path: Path) -> str:
@@ -133,6 +144,7 @@ class SpecState:
             prefix,
             _read(LUA_DIR / "order.lua"),
             settings.lua not in ("5.1", "jit"),
+            shared_compat_source(settings.lua),
         )
         from harness.busted.network import install
 
