@@ -276,3 +276,21 @@ def test_last_failed_reruns_only_the_failures(pytester: pytest.Pytester, project
     assert outcomes.get("passed", 0) <= 1  # the test whose after_each failed passes its call phase
     assert outcomes.get("failed", 0) == PROJECT_COUNTS["failed"]
     assert "run-last-failure" in again.stdout.str()
+
+
+def test_compat_wiring_point_runs_first(
+    pytester: pytest.Pytester, args: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the shared compat module (not wired yet) will come in through shared_compat_source()
+    import harness.busted.runtime as runtime
+
+    monkeypatch.setattr(runtime, "shared_compat_source", lambda lua: "COMPAT_FOR = _VERSION")
+    pytester.makeini("[pytest]\n")
+    pytester.path.joinpath("src").mkdir()
+    pytester.path.joinpath("src", "mod.lua").write_text("return { seen = COMPAT_FOR }\n")
+    pytester.path.joinpath("c_spec.lua").write_text(
+        'it("spec and modules see it", function()\n'
+        '  assert.equal(_VERSION, COMPAT_FOR)\n  assert.equal(_VERSION, require("mod").seen)\nend)\n'
+    )
+    result = pytester.inline_run(*args)
+    result.assertoutcome(passed=1)

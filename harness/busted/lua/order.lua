@@ -41,11 +41,23 @@ local function ordered_pairs(t)
   end
   if type_(t) ~= "table" then return rawpairs(t) end -- the usual error message
   local keys, n = {}, 0
+  local kind, mixed = nil, false
   for k in rawnext, t do
     n = n + 1
     keys[n] = k
+    local tk = type_(k)
+    if kind ~= tk then
+      if kind then mixed = true end
+      kind = tk
+    end
   end
-  if n > 1 then sort(keys, key_less) end
+  if n > 1 then
+    if not mixed and (kind == "string" or kind == "number") then
+      sort(keys) -- one comparable type: the builtin order, much faster
+    else
+      sort(keys, key_less)
+    end
+  end
   local i = 0
   return function(tbl)
     while true do
