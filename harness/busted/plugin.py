@@ -110,6 +110,41 @@ def _as_list(value: Any) -> list[str]:
     return [str(value)]
 
 
+def _as_words(value: Any) -> list[str]:
+    """A busted list option: a Lua list, or a string of comma-separated words."""
+    return [w.strip() for item in _as_list(value) for w in item.split(",") if w.strip()]
+
+
+def _flag(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.lower() in {"1", "true", "yes", "on"})
+
+
+#: ``.busted`` options and what they do under pytest (anything else gets a warning naming it)
+HANDLED_OPTIONS = frozenset(
+    {
+        "ROOT", "pattern", "exclude-pattern", "recursive", "lpath", "cpath", "helper", "Xhelper", "e",
+        "tags", "exclude-tags", "filter", "filter-out", "lazy", "coverage", "verbose", "keep-going",
+        "output", "Xoutput", "suppress-pending", "defer-print", "enable-sound", "lang",
+        "coverage-config-file", "auto-insulate",
+    }
+)  # fmt: skip
+#: options that only shape busted's own terminal output: pytest's report replaces it
+PRESENTATION_OPTIONS = frozenset({"Xoutput", "suppress-pending", "defer-print", "enable-sound"})
+#: options pytest has its own way for (named in the warning)
+INSTEAD = {
+    "shuffle": "pytest-randomly", "shuffle-files": "pytest-randomly", "shuffle-tests": "pytest-randomly",
+    "sort": "-p no:randomly: tests run in definition order",
+    "sort-files": "-p no:randomly: tests run in definition order",
+    "sort-tests": "-p no:randomly: tests run in definition order",
+    "seed": "pytest-randomly's -p randomly --randomly-seed=N", "repeat": "pytest-repeat's --count",
+    "list": "pytest --collect-only -q", "directory": "running pytest from that directory",
+    "run": "--busted-run=TASK", "config-file": "the busted_config ini option",
+    "lua": "--lua / the ao_lua ini option", "loaders": "Lua spec files (the only loader)",
+    "ignore-lua": "--lua / the ao_lua ini option",
+}  # fmt: skip
+_TERMINAL_OUTPUTS = {"utfTerminal", "plainTerminal", "gtest", "TAP", "json", "junit", "sound"}
+
+
 class BustedSettings:
     """Collection settings of one busted project: the directory of a ``.busted`` file, or rootdir."""
 
@@ -119,24 +154,54 @@ class BustedSettings:
         self.config_path = cfg_path
         if cfg_path is not None:
             self.busted = _read_busted_file(cfg_path, config.getoption("busted_run", default=None))
+        b = self.busted
         self.project_dir = project_dir
         self.patterns = (
             config.getoption("busted_pattern", default=None)
-            or _as_list(self.busted.get("pattern"))
+            or _as_list(b.get("pattern"))
             or list(config.getini("busted_pattern"))
             or ["_spec"]
         )
-        self.exclude_patterns = _as_list(self.busted.get("exclude-pattern"))
-        self.roots = [(self.project_dir / r).resolve() for r in _as_list(self.busted.get("ROOT"))]
-        lpath = config.getini("busted_lpath") or ";".join(_as_list(self.busted.get("lpath")))
-        helper = config.getini("busted_helper") or (self.busted.get("helper") or "")
+        self.exclude_patterns = _as_list(b.get("exclude-pattern"))
+        self.roots = [(self.project_dir / r).resolve() for r in _as_list(b.get("ROOT"))]
+        self.recursive = not ("recursive" in b and not _flag(b.get("recursive")))
+        self.tags = _as_words(b.get("tags"))
+        self.exclude_tags = _as_words(b.get("exclude-tags"))
+        self.filters = _as_list(b.get("filter"))
+        self.filters_out = _as_list(b.get("filter-out"))
+        lpath = config.getini("busted_lpath") or ";".join(_as_list(b.get("lpath")))
+        helper = config.getini("busted_helper") or (b.get("helper") or "")
         self.settings = Settings(
             lua=_lua_version(config),
             project_dir=self.project_dir,
             # like busted: an lpath option replaces the default ./src one
             lpath=lpath or "./src/?.lua;./src/?/?.lua;./src/?/init.lua",
+            cpath=";".join(_as_list(b.get("cpath"))),
             helper=(self.project_dir / str(helper)).resolve() if helper else None,
+            helper_args=_as_words(b.get("Xhelper")),
+            statements=_as_list(b.get("e")),
+            lazy=_flag(b.get("lazy")),
         )
+        if self.settings.helper is not None and not self.settings.helper.is_file():
+            raise BustedConfigError(f"{cfg_path or 'busted_helper'}: helper {helper!r}: no such file")
+        self._warn_unsupported()
+
+    def _warn_unsupported(self) -> None:
+        where = str(self.config_path) if self.config_path else ".busted"
+        unknown = sorted(k for k in self.busted if k not in HANDLED_OPTIONS and k not in INSTEAD)
+        if unknown:
+            _warn(f"{where}: unknown busted option(s) ignored: {', '.join(unknown)}")
+        for key in sorted(k for k in self.busted if k in INSTEAD):
+            _warn(f"{where}: busted option {key!r} is not used under pytest (use {INSTEAD[key]})")
+        output = self.busted.get("output")
+        if output is not None and str(output) not in _TERMINAL_OUTPUTS - {"junit", "json", "TAP"}:
+            hint = " (use --junitxml=FILE)" if str(output) == "junit" else ""
+            _warn(f"{where}: output = {output!r} is busted's output handler; pytest reports instead{hint}")
+        lang = self.busted.get("lang")
+        if lang is not None and str(lang) != "en":
+            _warn(f"{where}: lang = {lang!r}: messages are in English only")
+        if "auto-insulate" in self.busted and not _flag(self.busted.get("auto-insulate")):
+            _warn(f"{where}: auto-insulate = false: each spec file still runs in its own Lua state")
 
     def wants(self, path: Path) -> bool:
         if path.suffix != ".lua":
@@ -148,8 +213,27 @@ class BustedSettings:
             return False
         if self.roots:
             resolved = path.resolve()
-            return any(resolved == r or r in resolved.parents for r in self.roots)
+            if self.recursive:
+                return any(resolved == r or r in resolved.parents for r in self.roots)
+            return any(resolved == r or resolved.parent == r for r in self.roots)
         return True
+
+    def selects(self, full_name: str, own_names: list[str]) -> bool:
+        """busted's tag and name filters (``tags``, ``exclude-tags``, ``filter``, ``filter-out``)."""
+        for tag in self.exclude_tags:
+            if any(_lua_find(n, "#" + tag) for n in own_names):
+                return False
+        if self.tags and not any(_lua_find(full_name, "#" + t) for t in self.tags):
+            return False
+        if any(_lua_find(full_name, f) for f in self.filters_out):
+            return False
+        return not self.filters or any(_lua_find(full_name, f) for f in self.filters)
+
+
+def _warn(text: str) -> None:
+    import warnings
+
+    warnings.warn(pytest.PytestConfigWarning(text), stacklevel=2)
 
 
 _MATCHER: list[Any] = []
@@ -175,8 +259,56 @@ def _lua_find(name: str, pattern: str) -> bool:
 _SETTINGS_KEY = pytest.StashKey[dict[Path, BustedSettings]]()
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "busted: an `it` of a busted spec file")
+    if config.getoption("busted_disabled", default=False):
+        return
+    _apply_session_options(config)
+
+
+def _session_config(config: pytest.Config) -> Path | None:
+    root = Path(str(config.rootpath)).resolve()
+    ini_cfg = config.getini("busted_config")
+    if ini_cfg:
+        return (root / ini_cfg).resolve()
+    cfg = root / ".busted"
+    return cfg if cfg.is_file() else None
+
+
+def _apply_session_options(config: pytest.Config) -> None:
+    """``.busted`` options that act on the whole pytest run: coverage, verbose, keep-going."""
+    cfg = _session_config(config)
+    if cfg is None or not cfg.is_file():
+        return
+    try:
+        b = _read_busted_file(cfg, config.getoption("busted_run", default=None))
+    except BustedConfigError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    helper = config.getini("busted_helper") or b.get("helper")
+    if helper and not (cfg.parent / str(helper)).is_file():
+        raise pytest.UsageError(f"{cfg}: helper {str(helper)!r}: no such file")
+    if _flag(b.get("coverage")) and getattr(config.option, "ao_cov", False) is None:
+        config.option.ao_cov = True  # coverage = true is --ao-cov
+    if _flag(b.get("verbose")) and config.option.verbose == 0:
+        config.option.verbose = 1
+    if "keep-going" in b and not _flag(b.get("keep-going")) and not config.option.maxfail:
+        config.option.maxfail = 1  # keep-going = false stops at the first failure, like -x
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[Any]) -> None:
+    keep: list[Any] = []
+    dropped: list[Any] = []
+    for item in items:
+        if isinstance(item, BustedItem):
+            bs = _settings(config, item.path)
+            if not bs.selects(item.busted_name, item.busted_names):
+                dropped.append(item)
+                continue
+        keep.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
 
 
 def _settings(config: pytest.Config, spec: Path) -> BustedSettings:
@@ -206,9 +338,32 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     config = parent.config
     if config.getoption("busted_disabled", default=False) or file_path.suffix != ".lua":
         return None
-    if not _settings(config, file_path).wants(file_path):
+    try:
+        settings = _settings(config, file_path)
+    except BustedConfigError as exc:
+        # reported once, as a collection error of the first Lua file (one clear line)
+        reported = config.stash.setdefault(_REPORTED_KEY, set())
+        if str(exc) in reported:
+            return None
+        reported.add(str(exc))
+        return BustedConfigProblem.from_parent(parent, path=file_path, problem=str(exc))
+    if not settings.wants(file_path):
         return None
     return BustedFile.from_parent(parent, path=file_path)
+
+
+_REPORTED_KEY = pytest.StashKey[set[str]]()
+
+
+class BustedConfigProblem(pytest.File):
+    """Stands for a busted configuration that cannot be used: its collection fails with the reason."""
+
+    def __init__(self, *, problem: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.problem = problem
+
+    def collect(self) -> Iterable[pytest.Node]:
+        raise self.CollectError(self.problem)
 
 
 @pytest.hookimpl(trylast=True)
@@ -316,6 +471,7 @@ class FileRun:
         ev = to_py(event)
         if not isinstance(ev, list):
             self.done = True
+            self.state.report_coverage()
             self.state = None  # type: ignore[assignment]  # free the Lua state
             return None
         kind, payload = ev[0], ev[1]
@@ -346,10 +502,16 @@ class FileRun:
                 return None
         return self.records[key]
 
-    def until_next_start(self) -> None:
+    def until_next_start(self, next_path: list[str]) -> None:
+        """Run up to the next test's start, or to the failure of a block the next test is in
+        (its tests never start: going further would run later tests' code now)."""
+        if self._blockfail_for(next_path):
+            return
         while True:
             step = self._step()
             if step is None or step[0] == "start":
+                return
+            if step[0] == "blockfail" and self._blockfail_for(next_path):
                 return
 
     def finish(self) -> None:
@@ -465,6 +627,11 @@ class BustedItem(pytest.Item):
         path = test["path"]
         self.busted_path: list[str] = list(path) if isinstance(path, list) else []
         self.key = SEP.join(self.busted_path)
+        names = test.get("names")
+        #: busted's full name of the test (describe names and the it name, space-separated)
+        self.busted_names: list[str] = list(names) if isinstance(names, list) else list(self.busted_path)
+        self.busted_name = " ".join(self.busted_names)
+        self.user_properties.append(("busted_name", self.busted_name))
         self.lua_line = test.get("line")
         self.add_marker("busted")
         tags = test.get("tags") or []
@@ -489,6 +656,10 @@ class BustedItem(pytest.Item):
         rec = run.result(self.key, self.busted_path)
         if rec is None:
             failed = run._blockfail_for(self.busted_path)
+            if failed and self.test.get("kind") == "blockerror":
+                message = str(failed.get("message") or "")
+                self.user_properties.append(("busted_message", message.split("\n", 1)[0]))
+                raise BustedFailure(failed, project_dir, "the describe body failed (busted: an error):")
             if failed:
                 block = " > ".join(failed.get("block") or []) or "the file"
                 what = failed.get("hook") or "describe body"
@@ -497,7 +668,8 @@ class BustedItem(pytest.Item):
                 )
             raise BustedFailure(
                 {
-                    "message": "the test was not run (its name changed between collection and run?)",
+                    "message": "the test was not run: no test of this name was registered when the file ran "
+                    "(is the name built from `next` order, tostring() of a table, math.random or the time?)",
                     "status": "error",
                 },
                 project_dir,
@@ -509,6 +681,8 @@ class BustedItem(pytest.Item):
             return
         if status == "pending":
             raise pytest.skip.Exception(str(rec.get("message") or "pending"), _use_item_location=True)
+        message = str(rec.get("message") or "")
+        self.user_properties.append(("busted_message", message.split("\n", 1)[0]))
         phase = rec.get("phase")
         title = ""
         if phase in {"before_each", "lazy_setup"}:
@@ -526,7 +700,8 @@ class BustedItem(pytest.Item):
         if run is not None:
             same_file = isinstance(nextitem, BustedItem) and nextitem.getparent(BustedFile) is bfile
             if same_file:
-                run.until_next_start()
+                assert isinstance(nextitem, BustedItem)
+                run.until_next_start(nextitem.busted_path)
             else:
                 run.finish()
                 bfile.close_run()

@@ -15,13 +15,21 @@ LUA_DIR = Path(__file__).parent / "lua"
 JSON_LIB = Path(__file__).resolve().parents[1] / "lua" / "lib" / "json.lua"
 
 _BOOT = r"""
-local luassert_src, runner_src, json_src, compat_src, path_prefix = ...
+local luassert_src, runner_src, json_src, compat_src, path_prefix, order_src, honour_pairs,
+  env_compat_src = ...
 local load_ = loadstring or load
 local function chunk(src, name)
   local fn, err = load_(src, name)
   if not fn then error(err, 0) end
   return fn
 end
+-- ===== ao-harness: the shared standard-library compat module (bit32, math.pow, ...) =====
+-- The spec runtime's one place for harness/lua/env/compat.lua (source from shared_compat_source()
+-- in Python): it runs here, before anything else, so spec code, helpers and required modules all
+-- see the same library.  Adapt the call to the module's convention when wiring it.
+if env_compat_src then chunk(env_compat_src, "=[env compat]")() end
+-- ===== end of the compat module's place =====
+pairs = chunk(order_src, "=[busted order]")(honour_pairs)
 local luassert = chunk(luassert_src, "=[busted luassert]")()
 local R = chunk(runner_src, "=[busted runner]")(luassert)
 package.path = path_prefix .. package.path
@@ -34,6 +42,20 @@ return R
 """
 
 
+_RUN_GLOBAL = r"""
+return function(src, name, args)
+  local fn, err = (loadstring or load)(src, name)
+  if not fn then return false, tostring(err) end
+  local old_arg = rawget(_G, "arg")
+  if args then rawset(_G, "arg", args) end
+  local ok, e = pcall(fn)
+  if args then rawset(_G, "arg", old_arg) end
+  if not ok then return false, tostring(e) end
+  return true, nil
+end
+"""
+
+
 @dataclass
 class Settings:
     """What every spec file's Lua state needs (from the ini options and ``.busted``)."""
@@ -41,7 +63,22 @@ class Settings:
     lua: str = "5.3"
     project_dir: Path = field(default_factory=Path.cwd)
     lpath: str = "./src/?.lua;./src/?/?.lua;./src/?/init.lua"
+    cpath: str = ""
     helper: Path | None = None
+    #: ``Xhelper`` options: the global ``arg`` while the helper runs
+    helper_args: list[str] = field(default_factory=list)
+    #: ``e`` statements, run before the helper (in the global environment)
+    statements: list[str] = field(default_factory=list)
+    #: ``lazy = true``: ``setup``/``teardown`` mean ``lazy_setup``/``lazy_teardown``
+    lazy: bool = False
+
+
+def shared_compat_source(lua: str) -> str | None:
+    """WIRING POINT (not wired yet): the source of the shared compat module
+    ``harness/lua/env/compat.lua`` (bit32, math.pow/ldexp/frexp/cosh/sinh/tanh/log10, __ipairs)
+    for Lua *lua*, which the boot chunk runs first in every spec state.  ``None``: not loaded.
+    Once wired, remove the xfail of ``tests/busted/test_corpus.py::test_corpus_bit32_code_matches_busted``."""
+    return None
 
 
 def _read(path: Path) -> str:
@@ -89,11 +126,15 @@ class SpecState:
         self.spec = spec
         self.settings = settings
         self.name = display_path(spec, settings.project_dir)
+        self.hits: Any = None  # line hits of the run, when --ao-cov is on
         self.lua = new_runtime(settings.lua)
         spec_dir = display_path(spec.parent, settings.project_dir)
         parts = [p for p in settings.lpath.split(";") if p]
         parts += ["./?.lua", "./?/init.lua", f"./{spec_dir}/?.lua", f"./{spec_dir}/?/init.lua"]
         prefix = ";".join(parts) + ";"
+        if settings.cpath:
+            cprefix = ";".join(p for p in settings.cpath.split(";") if p) + ";"
+            self.lua.execute("return function(p) package.cpath = p .. package.cpath end")(cprefix)
         boot = self.lua.execute("return function(...) " + _BOOT + " end")
         self.runner = boot(
             _read(LUA_DIR / "luassert.lua"),
@@ -101,23 +142,34 @@ class SpecState:
             json_source(),
             _read(LUA_DIR / "compat.lua"),
             prefix,
+            _read(LUA_DIR / "order.lua"),
+            settings.lua not in ("5.1", "jit"),
+            shared_compat_source(settings.lua),
         )
         from harness.busted.network import install
 
         install(self.lua, self.runner, settings)
+        if settings.lazy:
+            self.lua.execute("return function(R) R.env.setup = R.env.lazy_setup; "
+                             "R.env.teardown = R.env.lazy_teardown end")(self.runner)
 
     def load(self) -> tuple[Any, str | None]:
-        """Run the helper (if any) and compile the spec; returns (chunk, error message)."""
-        if self.settings.helper is not None:
-            helper_name = display_path(self.settings.helper, self.settings.project_dir)
-            fn, err = self.runner.load(_read(self.settings.helper), "@" + helper_name)
-            if fn is None:
-                return None, f"helper {helper_name}: {err}"
-            ok, herr = self.lua.execute(
-                "return function(f) local ok, e = pcall(f); return ok, tostring(e) end"
-            )(fn)
+        """Run the ``e`` statements and the helper, compile the spec; returns (chunk, error message).
+
+        Like busted, both run in the global environment (a helper's ``x = 1`` is ``_G.x``, seen
+        by required modules), the helper with its ``Xhelper`` options as the global ``arg``."""
+        s = self.settings
+        run_global = self.lua.execute(_RUN_GLOBAL)
+        for i, statement in enumerate(s.statements, 1):
+            ok, err = run_global(statement, f"=(.busted e #{i})", None)
             if not ok:
-                return None, f"helper {helper_name} failed: {herr}"
+                return None, f"statement e #{i} ({statement!r}) failed: {err}"
+        if s.helper is not None:
+            helper_name = display_path(s.helper, s.project_dir)
+            args = self.lua.table_from(s.helper_args)
+            ok, err = run_global(_read(s.helper), "@" + helper_name, args)
+            if not ok:
+                return None, f"helper {helper_name} failed: {err}"
         fn, err = self.runner.load(_read(self.spec), "@" + self.name)
         if fn is None:
             return None, str(err)
@@ -138,4 +190,26 @@ class SpecState:
         sel = None
         if selected is not None:
             sel = self.lua.table_from({k: True for k in selected})
+        from harness.coverage import collector
+
+        if collector.current() is not None:
+            self.hits = self.lua.table()
+            self.runner.hits = self.hits
         return self.runner.run.coroutine(chunk, self.name, sel)
+
+    def report_coverage(self) -> None:
+        """Hand the run's line hits of project files to the --ao-cov collector (if it is on)."""
+        from harness.coverage import collector
+
+        target = collector.current()
+        hits = self.hits
+        if target is None or hits is None:
+            return
+        for source in list(hits.keys()):
+            if not isinstance(source, str) or not source.startswith("@"):
+                continue
+            path = Path(source[1:])
+            if not path.is_absolute():
+                path = self.settings.project_dir / path
+            target.add_lines(str(path.resolve()), [int(n) for n in hits[source]])
+        self.hits = None

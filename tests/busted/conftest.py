@@ -2,4 +2,4 @@
 through pytester (and real busted); some fail on purpose, so the main run does not collect them.
 ``pytester`` itself is enabled by tests/conftest.py (pytest_plugins is only allowed there)."""
 
-collect_ignore = ["project", "extra"]
+collect_ignore = ["project", "extra", "assertions", "generated", "options", "corpus"]

@@ -45,7 +45,11 @@ local dkjson = {
   use_lpeg = function() return dkjson end,
 }
 
-local busted = setmetatable({}, { __index = function(_, k) return R.env[k] end })
+local busted = setmetatable({}, { __index = function(_, k)
+  local v = R.api[k]
+  if v ~= nil then return v end
+  return R.env[k]
+end })
 
 return {
   cjson = cjson,
@@ -58,6 +62,9 @@ return {
   ["luassert.stub"] = luassert.stub,
   ["luassert.mock"] = luassert.mock,
   ["luassert.match"] = luassert.match,
+  ["luassert.util"] = luassert.util,
+  ["luassert.state"] = luassert.state,
+  ["luassert.namespaces"] = luassert.namespaces,
   busted = busted,
   ["busted.runner"] = function() end,
 }

@@ -1,99 +1,442 @@
 -- luassert-compatible assertions, spies, stubs, mocks and matchers, written for ao-harness.
--- Loaded once per Lua state; returns { assert = ..., spy = ..., stub = ..., mock = ..., match = ...,
--- say = ..., state = ... }.
-local unpack = table.unpack or unpack
-local pack = table.pack or function(...) return { n = select("#", ...), ... } end
+-- Follows luassert 1.9's conventions: an assertion call resolves its words ("is_not_same" ->
+-- is, not, same) into modifiers and one assertion; the assertion callback gets (state, arglist,
+-- level), may reorder the arglist for its message and picks the failure message from its own
+-- argument position; a failure is "<failure message>\n<say(key, formatted args)>".
+-- Loaded once per Lua state; returns { assert, spy, stub, mock, match, say, util, ... }.
+local unpack_ = table.unpack or unpack
+local pairs, next, type, tostring, tonumber = pairs, next, type, tostring, tonumber
+local getmetatable, setmetatable, rawget, rawequal = getmetatable, setmetatable, rawget, rawequal
+local dgetmt, dsetmt = debug.getmetatable, debug.setmetatable
 
 -- ---------------------------------------------------------------------------------------------
--- say: message templates (what custom assertions use for their messages)
+-- util: arglists that keep trailing nils (field n), nil-respecting insert/remove
 -- ---------------------------------------------------------------------------------------------
-local say_messages = {}
-local say = setmetatable({}, {
-  __call = function(_, key, vars)
-    local tpl = say_messages[key]
-    if tpl == nil then return nil end
-    vars = vars or {}
-    local n = vars.n or #vars
-    local args = {}
-    for i = 1, n do args[i] = tostring(vars[i]) end
-    local ok, text = pcall(string.format, tpl, unpack(args, 1, n))
-    return ok and text or tpl
-  end,
-})
-function say:set_namespace(_) end
-function say:set(key, value) say_messages[key] = value end
+local util = {}
+local arglist_mt = {}
 
--- ---------------------------------------------------------------------------------------------
--- formatting values for messages and diffs
--- ---------------------------------------------------------------------------------------------
-local parameters = { TableFormatLevel = 3, TableErrorHighlightCharacter = "*" }
-local formatters = {}
+function util.unpack(t, i, j) return unpack_(t, i or 1, j or t.n or #t) end
+function util.pack(...) return { n = select("#", ...), ... } end
+local unpack, pack = util.unpack, util.pack
 
-local function is_ident(k)
-  return type(k) == "string" and k:match("^[%a_][%w_]*$") ~= nil
+function util.make_arglist(...)
+  return setmetatable({ n = select("#", ...), ... }, arglist_mt)
+end
+function util.is_arglist(v) return getmetatable(v) == arglist_mt end
+
+-- insert val at pos (shifting up), counting with t.n so nils survive
+function util.tinsert(...)
+  local count = select("#", ...)
+  local t, pos, val = ...
+  if count < 3 then val, pos = pos, nil end
+  t.n = (t.n or #t) + 1
+  if not pos then
+    pos = t.n
+  elseif pos > t.n then
+    t[pos] = val
+    t.n = pos
+  end
+  for i = t.n, pos + 1, -1 do t[i] = t[i - 1] end
+  t[pos] = val
 end
 
-local function key_order(a, b)
+function util.tremove(t, pos)
+  t.n = t.n or #t
+  if not pos then
+    pos = t.n
+  elseif pos > t.n then
+    local gone = t[pos]
+    t[pos] = nil
+    return gone
+  end
+  local gone = t[pos]
+  for i = pos, t.n do t[i] = t[i + 1] end
+  t[t.n] = nil
+  t.n = t.n - 1
+  return gone
+end
+
+function util.callable(v)
+  return type(v) == "function" or type((dgetmt(v) or {}).__call) == "function"
+end
+
+function util.hastostring(v)
+  return type(v) == "string" or type((dgetmt(v) or {}).__tostring) == "function"
+end
+
+-- deep comparison; on a mismatch also returns the key path ("crumbs", innermost first)
+function util.deepcompare(a, b, ignore_mt, cycles, th1, th2)
   local ta, tb = type(a), type(b)
-  if ta ~= tb then return ta < tb end
-  if ta == "number" or ta == "string" then return a < b end
-  return tostring(a) < tostring(b)
+  if ta ~= "table" or tb ~= "table" then return a == b end
+  local mta, mtb = dgetmt(a), dgetmt(b)
+  if mta and mta == mtb and mta.__eq then
+    if not ignore_mt then return a == b end
+  elseif rawequal(a, b) then
+    return true
+  end
+  cycles = cycles or { {}, {} }
+  th1, th2 = th1 or 1, th2 or 1
+  cycles[1][a] = cycles[1][a] or 0
+  cycles[2][b] = cycles[2][b] or 0
+  if cycles[1][a] == 1 or cycles[2][b] == 1 then
+    th1, th2 = cycles[1][a] + 1, cycles[2][b] + 1
+  end
+  if cycles[1][a] > th1 and cycles[2][b] > th2 then return true end
+  cycles[1][a] = cycles[1][a] + 1
+  cycles[2][b] = cycles[2][b] + 1
+  for k, va in next, a do
+    local vb = b[k]
+    if vb == nil then return false, { k } end
+    local same, crumbs = util.deepcompare(va, vb, nil, cycles, th1, th2)
+    if not same then
+      crumbs = crumbs or {}
+      crumbs[#crumbs + 1] = k
+      return false, crumbs
+    end
+  end
+  for k in next, b do
+    if a[k] == nil then return false, { k } end
+  end
+  cycles[1][a] = cycles[1][a] - 1
+  cycles[2][b] = cycles[2][b] - 1
+  return true
 end
 
-local function fmt_scalar(v)
-  local t = type(v)
-  if t == "string" then return string.format("%q", v):gsub("\\\n", "\\n") end
-  if t == "number" and math.type and math.type(v) == "float" and v == math.floor(v)
-    and v > -1e15 and v < 1e15 then
-    return string.format("%.1f", v)
-  end
-  return tostring(v)
+function util.shallowcopy(t)
+  if type(t) ~= "table" then return t end
+  local out = setmetatable({}, getmetatable(t))
+  for k, v in next, t do out[k] = v end
+  return out
 end
 
-local function format_value(v, level, indent, seen)
-  for _, f in ipairs(formatters) do
-    local s = f(v)
-    if s ~= nil then return tostring(s) end
+local is_spy -- forward (spies are not copied)
+
+function util.deepcopy(t, deepmt, cache)
+  if type(t) ~= "table" then return t end
+  cache = cache or {}
+  if cache[t] then return cache[t] end
+  local out = {}
+  cache[t] = out
+  for k, v in next, t do
+    out[k] = is_spy(v) and v or util.deepcopy(v, deepmt, cache)
   end
-  if type(v) ~= "table" then return fmt_scalar(v) end
-  local mt = getmetatable(v)
-  if mt and mt.__tostring and not mt.__luassert_plain then return tostring(v) end
-  indent = indent or ""
-  seen = seen or {}
+  if deepmt then
+    dsetmt(out, util.deepcopy(dgetmt(t), false, cache))
+  else
+    dsetmt(out, dgetmt(t))
+  end
+  return out
+end
+
+local is_matcher -- forward
+
+-- what a spy records per call: deep copies (vals) and the values themselves (refs)
+function util.copyargs(args)
+  local vals = setmetatable({}, getmetatable(args))
+  for k, v in pairs(args) do
+    vals[k] = (is_matcher(v) or is_spy(v)) and v or util.deepcopy(v)
+  end
+  return { vals = vals, refs = util.shallowcopy(args) }
+end
+
+-- does a recorded arglist (vals/refs) match the expected arguments (values or matchers)?
+local function matcharg(vals, refs, specs)
+  for i, v in pairs(vals) do
+    local spec = specs[i]
+    if is_matcher(spec) then
+      if spec.name == "ref" then v = refs[i] end
+      if not spec(v) then return false end
+    elseif spec == nil or not util.deepcompare(v, spec) then
+      return false
+    end
+  end
+  for i, spec in pairs(specs) do
+    if vals[i] == nil then
+      if is_matcher(spec) then
+        if not spec(nil) then return false end
+      else
+        return false
+      end
+    end
+  end
+  return true
+end
+
+function util.matchargs(list, specs)
+  for i = #list, 1, -1 do
+    local rec = list[i]
+    if matcharg(rec.vals, rec.refs, specs) then return rec end
+  end
+  return nil
+end
+
+-- the level of the first stack frame outside this file (what error() should blame)
+local THIS = debug.getinfo(1, "S").source
+local function user_level(level)
+  level = (level or 1) + 1
+  while true do
+    local info = debug.getinfo(level, "S")
+    if not info then return level - 1 end
+    if info.source ~= THIS and info.what ~= "C" then return level - 1 end
+    level = level + 1
+  end
+end
+util.errorlevel = user_level
+
+-- a plain Lua error blamed on the spec line that called luassert
+local function raise(message)
+  error(message, user_level(2))
+end
+
+-- ---------------------------------------------------------------------------------------------
+-- say: message templates per namespace (fallback "en")
+-- ---------------------------------------------------------------------------------------------
+local registry = { en = {} }
+local current_ns, fallback_ns = "en", "en"
+local say = setmetatable({
+  _VERSION = "Say 1.3 (ao-harness)",
+  _registry = registry,
+  set_namespace = function(_, ns) current_ns = ns; registry[ns] = registry[ns] or {} end,
+  set_fallback = function(_, ns) fallback_ns = ns; registry[ns] = registry[ns] or {} end,
+  set = function(_, key, value) registry[current_ns][key] = value end,
+}, {
+  __call = function(_, key, vars)
+    if vars ~= nil and type(vars) ~= "table" then
+      error(("expected parameter table to be a table, got '%s'"):format(type(vars)), 2)
+    end
+    vars = vars or {}
+    vars.n = math.max(vars.n or 0, #vars)
+    local text = registry[current_ns][key]
+    if text == nil then text = registry[fallback_ns][key] end
+    if text == nil then return nil end
+    text = tostring(text)
+    local strings = {}
+    for i = 1, vars.n do strings[#strings + 1] = tostring(vars[i]) end
+    if #strings > 0 then return text:format(unpack_(strings)) end
+    return text
+  end,
+  __index = function(_, key) return registry[key] end,
+})
+
+local en = registry.en
+en["assertion.same.positive"] = "Expected objects to be the same.\nPassed in:\n%s\nExpected:\n%s"
+en["assertion.same.negative"] = "Expected objects to not be the same.\nPassed in:\n%s\nDid not expect:\n%s"
+en["assertion.equals.positive"] = "Expected objects to be equal.\nPassed in:\n%s\nExpected:\n%s"
+en["assertion.equals.negative"] = "Expected objects to not be equal.\nPassed in:\n%s\nDid not expect:\n%s"
+en["assertion.near.positive"] = "Expected values to be near.\nPassed in:\n%s\nExpected:\n%s +/- %s"
+en["assertion.near.negative"] = "Expected values to not be near.\nPassed in:\n%s\nDid not expect:\n%s +/- %s"
+en["assertion.matches.positive"] = "Expected strings to match.\nPassed in:\n%s\nExpected:\n%s"
+en["assertion.matches.negative"] = "Expected strings not to match.\nPassed in:\n%s\nDid not expect:\n%s"
+en["assertion.unique.positive"] = "Expected object to be unique:\n%s"
+en["assertion.unique.negative"] = "Expected object to not be unique:\n%s"
+en["assertion.error.positive"] = "Expected a different error.\nCaught:\n%s\nExpected:\n%s"
+en["assertion.error.negative"] = "Expected no error, but caught:\n%s"
+en["assertion.truthy.positive"] = "Expected to be truthy, but value was:\n%s"
+en["assertion.truthy.negative"] = "Expected to not be truthy, but value was:\n%s"
+en["assertion.falsy.positive"] = "Expected to be falsy, but value was:\n%s"
+en["assertion.falsy.negative"] = "Expected to not be falsy, but value was:\n%s"
+en["assertion.called.positive"] = "Expected to be called %s time(s), but was called %s time(s)"
+en["assertion.called.negative"] = "Expected not to be called exactly %s time(s), but it was."
+en["assertion.called_at_least.positive"] = "Expected to be called at least %s time(s), but was called %s time(s)"
+en["assertion.called_at_most.positive"] = "Expected to be called at most %s time(s), but was called %s time(s)"
+en["assertion.called_more_than.positive"] = "Expected to be called more than %s time(s), but was called %s time(s)"
+en["assertion.called_less_than.positive"] = "Expected to be called less than %s time(s), but was called %s time(s)"
+en["assertion.called_with.positive"] =
+  "Function was never called with matching arguments.\nCalled with (last call if any):\n%s\nExpected:\n%s"
+en["assertion.called_with.negative"] =
+  "Function was called with matching arguments at least once.\nCalled with (last matching call):\n%s\nDid not expect:\n%s"
+en["assertion.returned_with.positive"] =
+  "Function never returned matching arguments.\nReturned (last call if any):\n%s\nExpected:\n%s"
+en["assertion.returned_with.negative"] =
+  "Function returned matching arguments at least once.\nReturned (last matching call):\n%s\nDid not expect:\n%s"
+en["assertion.returned_arguments.positive"] = "Expected to be called with %s argument(s), but was called with %s"
+en["assertion.returned_arguments.negative"] = "Expected not to be called with %s argument(s), but was called with %s"
+en["assertion.internal.argtolittle"] = "the '%s' function requires a minimum of %s arguments, got: %s"
+en["assertion.internal.badargtype"] = "bad argument #%s to '%s' (%s expected, got %s)"
+en["assertion.array_holes.positive"] = "Expected array to have holes, but none was found.\n"
+en["assertion.array_holes.negative"] = "Expected array to not have holes, hole found at position: %s\n"
+
+-- ---------------------------------------------------------------------------------------------
+-- snapshots: formatters, parameters and spies, stacked (assert:snapshot() / snap:revert())
+-- ---------------------------------------------------------------------------------------------
+local nilvalue = {}
+local snap_mt = {}
+local current = setmetatable({ formatters = {}, parameters = {}, spies = setmetatable({}, { __mode = "kv" }) },
+  snap_mt)
+
+local function revert(self)
+  if not self then
+    self = current
+    if not self.previous then return end
+  end
+  if getmetatable(self) ~= snap_mt then error("Value provided is not a valid snapshot", 2) end
+  if self.next then revert(self.next) end
+  self.formatters, self.parameters = {}, {}
+  for s in pairs(self.spies) do
+    self.spies[s] = nil
+    s:revert()
+  end
+  setmetatable(self, nil)
+  current = self.previous
+  current.next = nil
+end
+
+local function snapshot()
+  local new = setmetatable({ formatters = {}, parameters = {}, spies = setmetatable({}, { __mode = "kv" }),
+    previous = current, revert = revert }, snap_mt)
+  current.next = new
+  current = new
+  return new
+end
+
+local function get_parameter(name, s)
+  s = s or current
+  local v = s.parameters[name]
+  if v == nil and s.previous then return get_parameter(name, s.previous) end
+  if v == nilvalue then return nil end
+  return v
+end
+
+local function set_parameter(name, value)
+  if value == nil then value = nilvalue end
+  current.parameters[name] = value
+end
+
+local function add_formatter(fn) table.insert(current.formatters, 1, fn) end
+
+local function remove_formatter(fn, s)
+  s = s or current
+  for i, f in ipairs(s.formatters) do
+    if f == fn then table.remove(s.formatters, i) break end
+  end
+  if s.previous then remove_formatter(fn, s.previous) end
+end
+
+-- ---------------------------------------------------------------------------------------------
+-- formatting arguments for messages, the way luassert's default formatters do
+-- ---------------------------------------------------------------------------------------------
+local function num_str(v)
+  if type(v) ~= "number" then return tostring(v) end
+  if v ~= v then return "NaN" end
+  if v == 1 / 0 then return "Inf" end
+  if v == -1 / 0 then return "-Inf" end
+  local s = string.format("%.20g", v)
+  if math.type and math.type(v) == "float" and not s:find("[%.,]") then
+    s = s:gsub("%d+", "%0.0", 1)
+  end
+  return s
+end
+
+local type_rank = { number = 1, boolean = 2, string = 3, table = 4, ["function"] = 5, userdata = 6, thread = 7 }
+
+local function sorted_keys(t)
+  local keys, n = {}, 0
+  for k in pairs(t) do n = n + 1; keys[n] = k end
+  local len = #t
+  local function rank(k)
+    if type(k) == "number" and k >= 1 and k <= len and math.floor(k) == k then return 0 end
+    return type_rank[type(k)] or 8
+  end
+  table.sort(keys, function(a, b)
+    local ra, rb = rank(a), rank(b)
+    if ra ~= rb then return ra < rb end
+    local ta = type(a)
+    if ta == "string" or ta == "number" then return a < b end
+    if ta == "boolean" then return a == true and b == false end
+    return false
+  end)
+  return keys, n
+end
+
+local function fmt_table(arg, fmtargs)
+  local tmax = get_parameter("TableFormatLevel")
+  local showrec = get_parameter("TableFormatShowRecursion")
+  local errchar = get_parameter("TableErrorHighlightCharacter") or ""
+  local crumbs = fmtargs and fmtargs.crumbs or {}
+  local cache = {}
+  local desc
+  local mt = getmetatable(arg)
+  if mt == nil then
+    desc = "(" .. tostring(arg) .. ") "
+  elseif not pcall(setmetatable, arg, mt) then
+    desc = "(table) "
+  else
+    setmetatable(arg, nil)
+    desc = "(" .. tostring(arg) .. ") "
+    setmetatable(arg, mt)
+  end
+  local function ft(t, level, with_crumbs)
+    if showrec and cache[t] and cache[t] > 0 then return "{ ... recursive }" end
+    if next(t) == nil then return "{ }" end
+    if level > tmax and tmax >= 0 then return "{ ... more }" end
+    local out = "{"
+    local keys, n = sorted_keys(t)
+    cache[t] = (cache[t] or 0) + 1
+    local crumb = crumbs[#crumbs - level + 1]
+    for i = 1, n do
+      local k = keys[i]
+      local v = t[k]
+      local marked = with_crumbs and k == crumb
+      if type(v) == "table" then
+        v = ft(v, level + 1, marked)
+      elseif type(v) == "string" then
+        v = "'" .. v .. "'"
+      end
+      local ch = marked and errchar or ""
+      out = out .. string.format("\n%s%s[%s] = %s", string.rep(" ", level * 2 - #ch), ch, num_str(k), num_str(v))
+    end
+    cache[t] = cache[t] - 1
+    return out .. " }"
+  end
+  return desc .. ft(arg, 1, true)
+end
+
+local builtin_formatters -- set after matchers exist
+
+local function format_argument(val, s, fmtargs)
+  s = s or current
+  for _, f in ipairs(s.formatters) do
+    local out = f(val, fmtargs)
+    if out ~= nil then return out end
+  end
+  if s.previous then return format_argument(val, s.previous, fmtargs) end
+  for _, f in ipairs(builtin_formatters) do
+    local out = f(val, fmtargs)
+    if out ~= nil then return out end
+  end
+  return nil
+end
+
+local function format1(v) return format_argument(v) or tostring(v) end
+
+local function format_args(args)
+  local nofmt = args.nofmt or {}
+  local fmtargs = args.fmtargs or {}
+  for i = 1, (args.n or #args) do
+    if not nofmt[i] then
+      local out = format_argument(args[i], nil, fmtargs[i])
+      if out == nil then out = tostring(args[i]) end
+      args[i] = out
+    end
+  end
+  return args
+end
+
+-- a readable multi-line rendering for the pytest diff of same/equals (not a luassert message)
+local function plain_value(v, indent, seen)
+  if type(v) == "string" then return (string.format("%q", v):gsub("\\\n", "\\n")) end
+  if type(v) ~= "table" then return num_str(v) end
+  indent, seen = indent or "", seen or {}
   if seen[v] then return "<cycle>" end
-  level = level or parameters.TableFormatLevel
-  if level >= 0 and #indent / 2 >= level then return "{ ... }" end
+  if next(v) == nil then return "{}" end
   seen[v] = true
-  local n = 0
-  for _ in pairs(v) do n = n + 1 end
-  local len = #v
-  if n == 0 then seen[v] = nil; return "{}" end
-  local parts, simple = {}, (n == len)
-  if simple then
-    for i = 1, len do
-      if type(v[i]) == "table" then simple = false break end
-      parts[i] = fmt_scalar(v[i])
-    end
-    if simple then
-      local line = "{ " .. table.concat(parts, ", ") .. " }"
-      if #line <= 72 then seen[v] = nil; return line end
-    end
-  end
-  local keys = {}
-  for k in pairs(v) do keys[#keys + 1] = k end
-  table.sort(keys, key_order)
+  local keys, n = sorted_keys(v)
   local inner = indent .. "  "
   local lines = { "{" }
-  for _, k in ipairs(keys) do
-    local ks
-    if type(k) == "number" and k >= 1 and k <= len and k == math.floor(k) then
-      ks = "[" .. tostring(k) .. "] = "
-    elseif is_ident(k) then
-      ks = k .. " = "
-    else
-      ks = "[" .. fmt_scalar(k) .. "] = "
-    end
-    lines[#lines + 1] = inner .. ks .. format_value(v[k], level, inner, seen) .. ","
+  for i = 1, n do
+    local k = keys[i]
+    local ks = type(k) == "string" and k:match("^[%a_][%w_]*$") and k or ("[" .. plain_value(k) .. "]")
+    lines[#lines + 1] = inner .. ks .. " = " .. plain_value(v[k], inner, seen) .. ","
   end
   lines[#lines + 1] = indent .. "}"
   seen[v] = nil
@@ -103,14 +446,9 @@ end
 -- ---------------------------------------------------------------------------------------------
 -- failures: a table error the runner recognises (tostring gives the message)
 -- ---------------------------------------------------------------------------------------------
-local failure_mt = {
-  __tostring = function(e) return tostring(e.message) end,
-  __luassert_failure = true,
-}
+local failure_mt = { __tostring = function(e) return tostring(e.message) end }
 
-local function is_failure(e)
-  return type(e) == "table" and getmetatable(e) == failure_mt
-end
+local function is_failure(e) return type(e) == "table" and getmetatable(e) == failure_mt end
 
 local function fail(message, extra)
   local e = setmetatable({ message = message }, failure_mt)
@@ -119,730 +457,806 @@ local function fail(message, extra)
 end
 
 -- ---------------------------------------------------------------------------------------------
--- deep comparison, matchers
+-- namespaces and the assertion state machine
 -- ---------------------------------------------------------------------------------------------
-local matcher_mt = {}
-local function is_matcher(v) return type(v) == "table" and getmetatable(v) == matcher_mt end
+local namespace = { assertion = {}, modifier = {}, matcher = {} }
 
-local function deepcompare(a, b, seen)
-  if is_matcher(a) then return a.fn(b) end
-  if a == b then return true end
-  if type(a) ~= "table" or type(b) ~= "table" then return false end
-  local mta = getmetatable(a)
-  if mta and mta.__eq and mta == getmetatable(b) then return a == b end
-  seen = seen or {}
-  if seen[a] == b then return true end
-  seen[a] = b
-  for k, va in pairs(a) do
-    local vb = b[k]
-    if vb == nil and not is_matcher(va) then return false end
-    if not deepcompare(va, vb, seen) then return false end
-  end
-  for k in pairs(b) do
-    if rawget(a, k) == nil then return false end
-  end
-  return true
-end
-
-local function args_match(expected, actual)
-  local n = math.max(expected.n or #expected, actual.n or #actual)
-  for i = 1, n do
-    local e, a = expected[i], actual[i]
-    if is_matcher(e) then
-      if not e.fn(a) then return false end
-    elseif not deepcompare(e, a) then
-      return false
+local function extract_keys(nspace, tokens)
+  local keys, key = {}, nil
+  local i = #tokens
+  while i > 0 do
+    local token = tokens[i]
+    key = key and (token .. "_" .. key) or token
+    -- the longest key in the namespace (luassert grows it by re-reading the token just taken,
+    -- so in practice by one word; kept that way for the same resolutions)
+    local longer = i > 1 and (tokens[i - 1] .. "_" .. key) or nil
+    while i > 1 and longer and namespace[nspace][longer] do
+      key = longer
+      i = i - 1
+      longer = tokens[i] .. "_" .. key
     end
+    if namespace.modifier[key] or namespace[nspace][key] then
+      table.insert(keys, 1, key)
+      key = nil
+    end
+    i = i - 1
   end
-  return true
+  if key then
+    error("luassert: unknown modifier/" .. nspace .. ": '" .. key .. "'", user_level(3))
+  end
+  return keys
+end
+
+local function geterror(message_key, failure_message, args)
+  if util.hastostring(failure_message) then
+    failure_message = tostring(failure_message)
+  elseif failure_message ~= nil then
+    failure_message = format_argument(failure_message)
+  end
+  local message = say(message_key, format_args(args))
+  if message and failure_message then message = failure_message .. "\n" .. message end
+  return message or failure_message
+end
+
+local state_mt = {}
+
+local function new_state() return setmetatable({ mod = true, tokens = {} }, state_mt) end
+
+state_mt.__index = function(self, key)
+  local tokens = rawget(self, "tokens")
+  for token in tostring(key):lower():gmatch("[^_]+") do tokens[#tokens + 1] = token end
+  return self
+end
+
+state_mt.__call = function(self, ...)
+  local keys = extract_keys("assertion", rawget(self, "tokens"))
+  local assertion
+  for _, k in ipairs(keys) do assertion = namespace.assertion[k] or assertion end
+  if assertion then
+    for _, k in ipairs(keys) do
+      local m = namespace.modifier[k]
+      if m then m.callback(self) end
+    end
+    local args = util.make_arglist(...)
+    local val, retargs = assertion.callback(self, args, 2)
+    if (not val) == rawget(self, "mod") then
+      local key = rawget(self, "mod") and assertion.positive_message or assertion.negative_message
+      local extra = { assertion = (rawget(self, "mod") and "" or "not ") .. assertion.name }
+      local diff = rawget(self, "diff")
+      if diff then extra.expected, extra.actual = diff[1], diff[2] end
+      fail(geterror(key, rawget(self, "failure_message"), args) or "assertion failed!", extra)
+    end
+    if retargs then return unpack(retargs) end
+    return ...
+  end
+  local args = util.make_arglist(...)
+  rawset(self, "tokens", {})
+  for _, k in ipairs(keys) do
+    local m = namespace.modifier[k]
+    if m then m.callback(self, args, 2) end
+  end
+  return self
+end
+
+local assert_obj = {}
+
+local function register(_, nspace, name, callback, positive, negative)
+  local lname = name:lower()
+  namespace[nspace] = namespace[nspace] or {}
+  namespace[nspace][lname] = { callback = callback, name = lname, positive_message = positive,
+    negative_message = negative }
+end
+
+assert_obj.state = new_state
+assert_obj.register = register
+assert_obj.unregister = function(_, nspace, name)
+  namespace[nspace] = namespace[nspace] or {}
+  namespace[nspace][name:lower()] = nil
+end
+assert_obj.add_formatter = function(_, fn) add_formatter(fn) end
+assert_obj.remove_formatter = function(_, fn) remove_formatter(fn) end
+assert_obj.format = function(_, args) return format_args(args) end
+assert_obj.set_parameter = function(_, name, value) set_parameter(name, value) end
+assert_obj.get_parameter = function(_, name) return get_parameter(name) end
+assert_obj.add_spy = function(_, s) current.spies[s] = true end
+assert_obj.snapshot = function() return snapshot() end
+local level_mt = {}
+assert_obj.level = function(_, level) return setmetatable({ level = level }, level_mt) end
+assert_obj.get_level = function(_, level)
+  if getmetatable(level) ~= level_mt then return nil end
+  return level.level
+end
+
+setmetatable(assert_obj, {
+  -- assert(value, message, level, ...): Lua's assert, but a test failure
+  __call = function(self, value, message, level, ...)
+    if not value then
+      if message == nil then message = "assertion failed!" end
+      fail(message)
+    end
+    return value, message, level, ...
+  end,
+  __index = function(self, key) return rawget(self, key) or new_state()[key] end,
+})
+
+set_parameter("TableFormatLevel", 3)
+set_parameter("TableErrorHighlightCharacter", "*")
+set_parameter("TableErrorHighlightColor", "none")
+
+-- an internal argument check: a test failure, like luassert's own assert() under busted
+local function check(ok, key, vars)
+  if not ok then fail(say(key, vars)) end
 end
 
 -- ---------------------------------------------------------------------------------------------
--- spies, stubs, mocks and the snapshot stack that reverts them
+-- builtin assertions (argument conventions as in luassert 1.9)
 -- ---------------------------------------------------------------------------------------------
-local snapshots = { { spies = {}, params = {} } }
-
-local function track(s)
-  local top = snapshots[#snapshots]
-  top.spies[#top.spies + 1] = s
+local function set_failure_message(state, message)
+  if message ~= nil then state.failure_message = message end
 end
 
-local spy_mt = {}
-local spy = {}
-
-local function spy_call(self, ...)
-  local args = pack(...)
-  self.calls[#self.calls + 1] = args
-  local rets
-  if self._on_call then
-    for _, rule in ipairs(self._on_call) do
-      if args_match(rule.args, args) then
-        rets = rule.action and pack(rule.action(...)) or rule.values
-        break
+local function unique(state, args)
+  local list, deep = args[1], nil
+  if type(args[2]) == "boolean" or (args[2] == nil and args.n > 2) then
+    deep = args[2]
+    set_failure_message(state, args[3])
+  else
+    if type(args[3]) == "boolean" then deep = args[3] end
+    set_failure_message(state, args[2])
+  end
+  for k, v in pairs(list) do
+    for k2, v2 in pairs(list) do
+      if k ~= k2 then
+        if deep and util.deepcompare(v, v2, true) then return false end
+        if v == v2 then return false end
       end
     end
   end
-  if not rets then
-    if self._invokes then
-      rets = pack(self._invokes(...))
-    elseif self._returns then
-      rets = self._returns
-    else
-      rets = pack(self.callback(...))
+  return true
+end
+
+local NUMBERISH = "number or object convertible to a number"
+
+local function near(state, args)
+  check(args.n > 2, "assertion.internal.argtolittle", { "near", 3, tostring(args.n) })
+  local expected, actual, tolerance = tonumber(args[1]), tonumber(args[2]), tonumber(args[3])
+  check(expected, "assertion.internal.badargtype", { 1, "near", NUMBERISH, format1(args[1]) })
+  check(actual, "assertion.internal.badargtype", { 2, "near", NUMBERISH, format1(args[2]) })
+  check(tolerance, "assertion.internal.badargtype", { 3, "near", NUMBERISH, format1(args[3]) })
+  util.tinsert(args, 1, util.tremove(args, 2))
+  args[3] = tolerance
+  args.nofmt = args.nofmt or {}
+  args.nofmt[3] = true
+  set_failure_message(state, args[4])
+  return actual >= expected - tolerance and actual <= expected + tolerance
+end
+
+-- the first argument from position 3 on that is not a number/boolean/nil is the message
+local function take_message(args)
+  local argno = 3
+  for i = 3, args.n do
+    local v = args[i]
+    if v and type(v) ~= "boolean" and not tonumber(v) then
+      if i == 3 then argno = argno + 1 end
+      return util.tremove(args, i), argno
     end
   end
-  self.returnvals[#self.returnvals + 1] = rets
-  return unpack(rets, 1, rets.n)
+  return nil, argno
 end
 
-spy_mt.__call = spy_call
-spy_mt.__luassert_plain = true
-spy_mt.__tostring = function(s) return "spy(" .. tostring(s.name or "anonymous") .. ")" end
-
-local function strip_self(s, ...)
-  if select("#", ...) > 0 and (select(1, ...)) == s then return select(2, ...) end
-  return ...
-end
-
-local methods = {}
-function methods.called(s, n) return n == nil and #s.calls > 0 or #s.calls == n end
-function methods.called_with(s, ...)
-  local expected = pack(...)
-  for _, c in ipairs(s.calls) do if args_match(expected, c) then return true end end
-  return false
-end
-function methods.returned_with(s, ...)
-  local expected = pack(...)
-  for _, r in ipairs(s.returnvals) do if args_match(expected, r) then return true end end
-  return false
-end
-function methods.clear(s) s.calls = {}; s.returnvals = {}; return s end
-function methods.revert(s)
-  if s.target ~= nil and s.key ~= nil and not s.reverted then
-    s.target[s.key] = s.original
-    s.reverted = true
+local function matches(state, args)
+  check(args.n > 1, "assertion.internal.argtolittle", { "matches", 2, tostring(args.n) })
+  local pattern, actual = args[1], nil
+  if util.hastostring(args[2]) or type(args[2]) == "number" then actual = tostring(args[2]) end
+  local message, argno = take_message(args)
+  local init, plain = args[3], args[4]
+  check(type(pattern) == "string", "assertion.internal.badargtype", { 1, "matches", "string", type(args[1]) })
+  check(actual, "assertion.internal.badargtype",
+    { 2, "matches", "string or object convertible to a string", format1(args[2]) })
+  check(init == nil or tonumber(init), "assertion.internal.badargtype", { argno, "matches", "number", type(args[3]) })
+  util.tinsert(args, 1, util.tremove(args, 2))
+  set_failure_message(state, message)
+  if plain then
+    local ok = actual:find(pattern, init, plain) ~= nil
+    return ok, ok and { pattern } or {}
   end
-  return s.original
+  local retargs = { actual:match(pattern, init) }
+  return retargs[1] ~= nil, retargs
 end
 
-local function make_spy(fn, name)
-  local s = setmetatable({ calls = {}, returnvals = {}, callback = fn or function() end, name = name }, spy_mt)
-  for k, m in pairs(methods) do
-    s[k] = function(...) return m(s, strip_self(s, ...)) end
+local function equals(state, args)
+  check(args.n > 1, "assertion.internal.argtolittle", { "equals", 2, tostring(args.n) })
+  local result = args[1] == args[2]
+  state.diff = { plain_value(args[1]), plain_value(args[2]) }
+  util.tinsert(args, 1, util.tremove(args, 2))
+  set_failure_message(state, args[3])
+  return result
+end
+
+local function same(state, args)
+  check(args.n > 1, "assertion.internal.argtolittle", { "same", 2, tostring(args.n) })
+  state.diff = { plain_value(args[1]), plain_value(args[2]) }
+  if type(args[1]) == "table" and type(args[2]) == "table" then
+    local result, crumbs = util.deepcompare(args[1], args[2], true)
+    util.tinsert(args, 1, util.tremove(args, 2))
+    args.fmtargs = args.fmtargs or {}
+    args.fmtargs[1] = { crumbs = crumbs }
+    args.fmtargs[2] = { crumbs = crumbs }
+    set_failure_message(state, args[3])
+    return result
   end
-  -- stub behaviour controls (dot or colon call both work)
-  s.returns = function(...) s._invokes = nil; s._returns = pack(strip_self(s, ...)); return s end
-  s.invokes = function(...) s._returns = nil; s._invokes = (strip_self(s, ...)); return s end
-  s.by_default = { returns = s.returns, invokes = s.invokes }
-  s.on_call_with = function(...)
-    local rule = { args = pack(strip_self(s, ...)) }
-    s._on_call = s._on_call or {}
-    table.insert(s._on_call, 1, rule)
-    local ctl = {}
-    ctl.returns = function(...) rule.values = pack(strip_self(ctl, ...)); return s end
-    ctl.invokes = function(...) rule.action = (strip_self(ctl, ...)); return s end
-    return ctl
+  local result = args[1] == args[2]
+  util.tinsert(args, 1, util.tremove(args, 2))
+  set_failure_message(state, args[3])
+  return result
+end
+
+local function truthy(state, args)
+  check(args.n > 0, "assertion.internal.argtolittle", { "truthy", 1, tostring(args.n) })
+  set_failure_message(state, args[2])
+  return args[1] ~= false and args[1] ~= nil
+end
+
+local function falsy(state, args)
+  check(args.n > 0, "assertion.internal.argtolittle", { "falsy", 1, tostring(args.n) })
+  return not truthy(state, args)
+end
+
+local function strip_location(err)
+  if type(err) == "string" then err = err:gsub("^.-:%d+: ", "", 1) end
+  return err
+end
+
+local function has_error(state, args)
+  local retargs = util.shallowcopy(args)
+  local fn, expected, message = args[1], args[2], args[3]
+  check(util.callable(fn), "assertion.internal.badargtype", { 1, "error", "function or callable object", type(fn) })
+  local ok, actual = pcall(fn)
+  actual = strip_location(actual)
+  retargs[1] = actual
+  args.nofmt = {}
+  args.n = 2
+  args[1] = ok and "(no error)" or actual
+  args[2] = expected == nil and "(error)" or expected
+  args.nofmt[1] = ok
+  args.nofmt[2] = expected == nil
+  set_failure_message(state, message)
+  if ok or expected == nil then return not ok, retargs end
+  if type(expected) == "string" then
+    if util.hastostring(actual) then
+      actual = tostring(actual)
+      retargs[1] = actual
+    end
+    if type(actual) == "string" then return expected == actual, retargs end
+  elseif type(expected) == "number" then
+    if type(actual) == "string" then return tostring(expected) == tostring(tonumber(actual)), retargs end
   end
+  return same({}, { expected, actual, n = 2 }), retargs
+end
+
+local function error_matches(state, args)
+  local retargs = util.shallowcopy(args)
+  local fn, pattern = args[1], args[2]
+  check(args.n > 1, "assertion.internal.argtolittle", { "error_matches", 2, tostring(args.n) })
+  check(util.callable(fn), "assertion.internal.badargtype",
+    { 1, "error_matches", "function or callable object", type(fn) })
+  check(pattern == nil or type(pattern) == "string", "assertion.internal.badargtype",
+    { 2, "error", "string", type(pattern) })
+  local message, argno = take_message(args)
+  local init, plain = args[3], args[4]
+  check(init == nil or tonumber(init), "assertion.internal.badargtype", { argno, "matches", "number", type(args[3]) })
+  local ok, actual = pcall(fn)
+  actual = strip_location(actual)
+  retargs[1] = actual
+  args.nofmt = {}
+  args.n = 2
+  args[1] = ok and "(no error)" or actual
+  args[2] = pattern
+  args.nofmt[1] = ok
+  args.nofmt[2] = false
+  set_failure_message(state, message)
+  if ok then return false, retargs end
+  if actual == nil and pattern == nil then return true, {} end
+  if util.hastostring(actual) or type(actual) == "number" or type(actual) == "boolean" then
+    actual = tostring(actual)
+    retargs[1] = actual
+  end
+  if type(actual) == "string" then
+    local found, caps
+    if plain then
+      caps = { pattern }
+      found = actual:find(pattern, init, plain) ~= nil
+    else
+      caps = { actual:match(pattern, init) }
+      found = caps[1] ~= nil
+    end
+    if found then retargs = caps end
+    return found, retargs
+  end
+  return false, retargs
+end
+
+local function is_value(expected)
+  return function(state, args)
+    util.tinsert(args, 2, expected)
+    set_failure_message(state, args[3])
+    return args[1] == args[2]
+  end
+end
+
+local function is_type(etype)
+  return function(state, args)
+    util.tinsert(args, 2, "type " .. etype)
+    args.nofmt = args.nofmt or {}
+    args.nofmt[2] = true
+    set_failure_message(state, args[3])
+    return args.n > 1 and type(args[1]) == etype
+  end
+end
+
+local function returned_arguments(_, args)
+  args[1] = tostring(args[1])
+  args[2] = tostring(args.n - 1)
+  args.nofmt = args.nofmt or {}
+  args.nofmt[1], args.nofmt[2] = true, true
+  if args.n < 2 then args.n = 2 end
+  return args[1] == args[2]
+end
+
+local function noop(state) return state end
+for _, w in ipairs({ "is", "are", "was", "has", "does" }) do register(nil, "modifier", w, noop) end
+local function negate(state) state.mod = not rawget(state, "mod"); return state end
+register(nil, "modifier", "not", negate)
+register(nil, "modifier", "no", negate)
+register(nil, "modifier", "message", function(state, args) state.failure_message = args[1] end)
+
+local SAME_POS, SAME_NEG = "assertion.same.positive", "assertion.same.negative"
+register(nil, "assertion", "true", is_value(true), SAME_POS, SAME_NEG)
+register(nil, "assertion", "false", is_value(false), SAME_POS, SAME_NEG)
+for _, t in ipairs({ "boolean", "number", "string", "table", "nil", "userdata", "function", "thread" }) do
+  register(nil, "assertion", t, is_type(t), SAME_POS, SAME_NEG)
+end
+register(nil, "assertion", "returned_arguments", returned_arguments, "assertion.returned_arguments.positive",
+  "assertion.returned_arguments.negative")
+register(nil, "assertion", "same", same, SAME_POS, SAME_NEG)
+register(nil, "assertion", "matches", matches, "assertion.matches.positive", "assertion.matches.negative")
+register(nil, "assertion", "match", matches, "assertion.matches.positive", "assertion.matches.negative")
+register(nil, "assertion", "near", near, "assertion.near.positive", "assertion.near.negative")
+register(nil, "assertion", "equals", equals, "assertion.equals.positive", "assertion.equals.negative")
+register(nil, "assertion", "equal", equals, "assertion.equals.positive", "assertion.equals.negative")
+register(nil, "assertion", "unique", unique, "assertion.unique.positive", "assertion.unique.negative")
+for _, n in ipairs({ "error", "errors" }) do
+  register(nil, "assertion", n, has_error, "assertion.error.positive", "assertion.error.negative")
+end
+for _, n in ipairs({ "error_matches", "error_match", "matches_error", "match_error" }) do
+  register(nil, "assertion", n, error_matches, "assertion.error.positive", "assertion.error.negative")
+end
+register(nil, "assertion", "truthy", truthy, "assertion.truthy.positive", "assertion.truthy.negative")
+register(nil, "assertion", "falsy", falsy, "assertion.falsy.positive", "assertion.falsy.negative")
+
+-- assert.array(t).has.no.holes(length)
+register(nil, "modifier", "array", function(state, args)
+  assert_obj(args.n > 0, "No array provided to the array-modifier")
+  assert_obj(rawget(state, "__array_state") == nil, "Array already set")
+  rawset(state, "__array_state", args[1])
+  return state
+end)
+register(nil, "assertion", "holes", function(state, args)
+  local length = args[1]
+  local arr = rawget(state, "__array_state")
+  assert_obj(arr ~= nil, "No array set, please use the array modifier to set the array to validate")
+  if length == nil then
+    length = 0
+    for i in pairs(arr) do
+      if type(i) == "number" and i > length and math.floor(i) == i then length = i end
+    end
+  end
+  assert_obj(type(length) == "number", "expected array length to be of type 'number', got: " .. tostring(length))
+  local missing
+  for i = 1, length do
+    if arr[i] == nil then missing = i break end
+  end
+  args[1] = missing
+  args.n = missing and 1 or 0
+  return missing ~= nil, { missing }
+end, "assertion.array_holes.positive", "assertion.array_holes.negative")
+
+-- ---------------------------------------------------------------------------------------------
+-- spies, stubs, mocks
+-- ---------------------------------------------------------------------------------------------
+local spy_mt = {
+  __call = function(self, ...)
+    local args = util.make_arglist(...)
+    table.insert(self.calls, util.copyargs(args))
+    local function returned(...)
+      table.insert(self.returnvals, util.copyargs(util.make_arglist(...)))
+      return ...
+    end
+    return returned(self.callback(...))
+  end,
+}
+
+is_spy = function(v) return type(v) == "table" and getmetatable(v) == spy_mt end
+
+local spy = {}
+function spy.new(callback)
+  callback = callback or function() end
+  if not util.callable(callback) then
+    raise("Cannot spy on type '" .. type(callback) .. "', only on functions or callable elements")
+  end
+  local s = setmetatable({
+    calls = {},
+    returnvals = {},
+    callback = callback,
+    revert = function(self)
+      if not self.reverted then
+        if self.target_table and self.target_key then self.target_table[self.target_key] = self.callback end
+        self.reverted = true
+      end
+      return self.callback
+    end,
+    clear = function(self)
+      self.calls, self.returnvals = {}, {}
+      return self
+    end,
+    called = function(self, times, compare)
+      if times or compare then
+        compare = compare or function(count, expected) return count == expected end
+        return compare(#self.calls, times), #self.calls
+      end
+      return #self.calls > 0, #self.calls
+    end,
+    called_with = function(self, args)
+      local last = #self.calls > 0 and self.calls[#self.calls].vals or nil
+      local m = util.matchargs(self.calls, args)
+      if m then return true, m.vals end
+      return false, last
+    end,
+    returned_with = function(self, args)
+      local last = #self.returnvals > 0 and self.returnvals[#self.returnvals].vals or nil
+      local m = util.matchargs(self.returnvals, args)
+      if m then return true, m.vals end
+      return false, last
+    end,
+  }, spy_mt)
+  current.spies[s] = true
   return s
 end
-
-function spy.new(fn)
-  if fn ~= nil and type(fn) ~= "function" and not (getmetatable(fn) or {}).__call then
-    error("Cannot spy on type '" .. type(fn) .. "', only on functions or callable elements", 2)
-  end
-  local s = make_spy(fn)
-  track(s)
-  return s
-end
-
+spy.is_spy = is_spy
 function spy.on(target, key)
-  if type(target) ~= "table" then error("spy.on needs a table, got " .. type(target), 2) end
-  local original = target[key]
-  local s = spy.new(original)
-  s.target, s.key, s.original, s.name = target, key, original, key
+  local s = spy.new(target[key])
   target[key] = s
+  s.target_table, s.target_key = target, key
   return s
 end
+setmetatable(spy, { __call = function(_, ...) return spy.new(...) end })
 
-function spy.is_spy(v) return type(v) == "table" and getmetatable(v) == spy_mt end
+local function spy_payload(state, args)
+  state.payload = args[1]
+  if args[2] ~= nil then state.failure_message = args[2] end
+end
+register(nil, "modifier", "spy", spy_payload)
+register(nil, "modifier", "stub", function(state, args)
+  state.payload = args[1]
+  state.failure_message = args[2]
+end)
 
-setmetatable(spy, { __call = function(_, fn) return spy.new(fn) end })
+local function with_assertion(method, what)
+  return function(state, args)
+    local payload = rawget(state, "payload")
+    if payload and payload[method] then
+      local holds, found = payload[method](payload, args)
+      local expected = util.shallowcopy(args)
+      for i = args.n, 1, -1 do util.tremove(args, i) end
+      args.n = nil
+      util.tinsert(args, 1, found)
+      util.tinsert(args, 2, expected)
+      return holds
+    end
+    raise("'" .. what .. "' must be chained after 'spy(aspy)'")
+  end
+end
+register(nil, "assertion", "returned_with", with_assertion("returned_with", "returned_with"),
+  "assertion.returned_with.positive", "assertion.returned_with.negative")
+register(nil, "assertion", "called_with", with_assertion("called_with", "called_with"),
+  "assertion.called_with.positive", "assertion.called_with.negative")
+
+local function called(state, args, _, compare)
+  local times = args[1]
+  if not times and not rawget(state, "mod") then
+    state.mod = true
+    times = 0
+  end
+  local payload = rawget(state, "payload")
+  if payload and type(payload) == "table" and payload.called then
+    local result, count = payload:called(times, compare)
+    args[1] = tostring(times or ">0")
+    util.tinsert(args, 2, tostring(count))
+    args.nofmt = args.nofmt or {}
+    args.nofmt[1], args.nofmt[2] = true, true
+    return result
+  elseif payload and type(payload) == "function" then
+    raise("When calling 'spy(aspy)', 'aspy' must not be the original function, but the spy function replacing "
+      .. "the original")
+  end
+  raise("'called' must be chained after 'spy(aspy)'")
+end
+local function called_cmp(cmp)
+  return function(state, args, level) return called(state, args, level, cmp) end
+end
+register(nil, "assertion", "called", called, "assertion.called.positive", "assertion.called.negative")
+register(nil, "assertion", "called_at_least", called_cmp(function(c, e) return c >= e end),
+  "assertion.called_at_least.positive", "assertion.called_less_than.positive")
+register(nil, "assertion", "called_at_most", called_cmp(function(c, e) return c <= e end),
+  "assertion.called_at_most.positive", "assertion.called_more_than.positive")
+register(nil, "assertion", "called_more_than", called_cmp(function(c, e) return c > e end),
+  "assertion.called_more_than.positive", "assertion.called_at_most.positive")
+register(nil, "assertion", "called_less_than", called_cmp(function(c, e) return c < e end),
+  "assertion.called_less_than.positive", "assertion.called_at_least.positive")
 
 local stub = {}
-function stub.new(target, key, ...)
-  local rets = pack(...)
-  if target == nil then
-    local s = make_spy(function() end, "stub")
-    s._returns = rets
-    track(s)
+function stub.new(object, key, ...)
+  if object == nil and key == nil then object, key = {}, "" end
+  local values = pack(...)
+  assert_obj(type(object) == "table" and key ~= nil,
+    "stub.new(): Can only create stub on a table key, call with 2 params; table, key")
+  assert_obj(object[key] == nil or util.callable(object[key]),
+    "stub.new(): The element for which to create a stub must either be callable, or be nil")
+  local old = object[key]
+  local fn = values.n == 1 and util.callable(values[1]) and values[1]
+  local default = fn or function() return unpack(values) end
+  local oncalls, actions = {}, {}
+  object[key] = function(...)
+    local args = util.make_arglist(...)
+    for _, rule in ipairs(oncalls) do
+      if matcharg(args, args, rule.vals) then return actions[rule](...) end
+    end
+    return default(...)
+  end
+  local s = spy.on(object, key)
+  local spy_revert = s.revert
+  s.revert = function(self)
+    if not self.reverted then
+      spy_revert(self)
+      object[key] = old
+      self.reverted = true
+    end
+    return old
+  end
+  s.returns = function(...)
+    local rets = pack(...)
+    default = function() return unpack(rets) end
     return s
   end
-  if type(target) ~= "table" then error("stub needs a table, got " .. type(target), 2) end
-  local original = target[key]
-  local s = make_spy(function() end, key)
-  s._returns = rets
-  s.target, s.key, s.original = target, key, original
-  target[key] = s
-  track(s)
+  s.invokes = function(f)
+    default = function(...) return f(...) end
+    return s
+  end
+  s.by_default = { returns = s.returns, invokes = s.invokes }
+  s.on_call_with = function(...)
+    local rule = util.copyargs(util.make_arglist(...))
+    return {
+      returns = function(...)
+        local rets = pack(...)
+        oncalls[#oncalls + 1] = rule
+        actions[rule] = function() return unpack(rets) end
+        return s
+      end,
+      invokes = function(f)
+        oncalls[#oncalls + 1] = rule
+        actions[rule] = function(...) return f(...) end
+        return s
+      end,
+    }
+  end
   return s
 end
-function stub.is_stub(v) return spy.is_spy(v) end
+function stub.is_stub(v) return is_spy(v) end
 setmetatable(stub, { __call = function(_, ...) return stub.new(...) end })
 
 local mock = {}
-local function mock_apply(t, use_stubs, seen, f)
-  seen = seen or {}
-  if seen[t] then return end
-  seen[t] = true
-  for k, v in pairs(t) do
-    if type(v) == "function" then
-      if use_stubs then stub.new(t, k) else spy.on(t, k) end
-    elseif type(v) == "table" and not spy.is_spy(v) then
-      mock_apply(v, use_stubs, seen)
-    elseif f and spy.is_spy(v) then
-      f(v)
+local function mock_apply(object, action)
+  if type(object) ~= "table" then return end
+  if is_spy(object) then return object[action](object) end
+  for _, v in pairs(object) do mock_apply(v, action) end
+  return object
+end
+function mock.new(object, dostub, func, self, key)
+  local visited = {}
+  local function do_mock(obj, parent, k)
+    if type(obj) == "table" then
+      if is_spy(obj) or visited[obj] then return obj end
+      visited[obj] = true
+      for kk, v in pairs(obj) do obj[kk] = do_mock(v, obj, kk) end
+      return obj
+    elseif type(obj) == "function" then
+      if dostub then return stub(parent, k, func) end
+      if parent == nil then return spy.new(obj) end
+      return spy.on(parent, k)
     end
+    return obj
   end
+  return do_mock(object, self, key)
 end
-local function mock_each(t, f, seen)
-  seen = seen or {}
-  if seen[t] then return end
-  seen[t] = true
-  for _, v in pairs(t) do
-    if spy.is_spy(v) then f(v) elseif type(v) == "table" then mock_each(v, f, seen) end
-  end
-end
-function mock.new(t, use_stubs) mock_apply(t, use_stubs); return t end
-function mock.revert(t) mock_each(t, function(s) s:revert() end); return t end
-function mock.clear(t) mock_each(t, function(s) s:clear() end); return t end
-setmetatable(mock, { __call = function(_, t, use_stubs) return mock.new(t, use_stubs) end })
-
-local function snapshot()
-  local snap = { spies = {}, params = {} }
-  for k, v in pairs(parameters) do snap.params[k] = v end
-  snap.formatters = { unpack(formatters) }
-  snapshots[#snapshots + 1] = snap
-  function snap.revert(self)
-    self = self or snap
-    while #snapshots > 1 do
-      local top = table.remove(snapshots)
-      for i = #top.spies, 1, -1 do top.spies[i]:revert() end
-      for k in pairs(parameters) do parameters[k] = nil end
-      for k, v in pairs(top.params) do parameters[k] = v end
-      for i = #formatters, 1, -1 do formatters[i] = nil end
-      for i, f in ipairs(top.formatters) do formatters[i] = f end
-      if top == self then break end
-    end
-  end
-  return snap
-end
-
--- ---------------------------------------------------------------------------------------------
--- the assertion registry
--- ---------------------------------------------------------------------------------------------
-local assertions, modifiers, matchers = {}, {}, {}
-local modifier_words = { is = true, are = true, was = true, has = true, does = true, a = true, an = true,
-  the = true, be = true, to = true }
-local negations = { ["not"] = true, no = true }
-
-local function fmtargs(args, level)
-  local out = { n = args.n }
-  for i = 1, args.n do out[i] = format_value(args[i], level) end
-  return out
-end
-
--- builtin messages: positive (assertion failed), negative (negated assertion failed)
-local messages = {}
-local function msg(name, pos, neg) messages[name] = { pos, neg } end
-
-local function register(kind, name, fn, pos, neg)
-  name = name:lower()
-  if kind == "assertion" then
-    assertions[name] = { fn = fn, pos = pos, neg = neg }
-  elseif kind == "modifier" then
-    modifiers[name] = fn
-  elseif kind == "matcher" then
-    matchers[name] = fn
-  else
-    error("assert:register: unknown kind '" .. tostring(kind) .. "' (assertion, modifier or matcher)", 2)
-  end
-end
-
-local function spy_of(state, args)
-  local s = state.payload
-  if s == nil then s = args[1] end
-  if not spy.is_spy(s) then
-    fail("Expected a spy or stub: use assert.spy(s) or assert.stub(s), got " .. format_value(s))
-  end
-  return s
-end
-
-local function run_assertion(state, name, def, ...)
-  local args = pack(...)
-  local ok = def.fn(state, args, 2)
-  local passed = (ok and true or false) ~= (state.negated and true or false)
-  if passed then return state.chain end
-  local text
-  if state.message then
-    text = state.message
-  else
-    local key = state.negated and def.neg or def.pos
-    local b = messages[name]
-    local template = b and (state.negated and b[2] or b[1])
-    local shown = args.fmtargs or fmtargs(args)
-    if template then
-      local fn = template
-      text = type(fn) == "function" and fn(shown, args) or fn
-    else
-      text = key and say(key, shown) or ("assertion '" .. name .. "' failed" ..
-        (state.negated and " (negated)" or "") .. "\n" .. table.concat(shown, "\n"))
-    end
-  end
-  local extra = {}
-  if args.diff_expected then
-    extra.expected, extra.actual = args.diff_expected, args.diff_actual
-  end
-  extra.assertion = (state.negated and "not " or "") .. name
-  fail(text, extra)
-end
-
-local function lower_tokens(key)
-  local tokens = {}
-  for t in tostring(key):lower():gmatch("[^_]+") do tokens[#tokens + 1] = t end
-  return tokens
-end
-
-local chain_mt = {}
-
-local function new_chain(state)
-  local c = setmetatable({ __state = state }, chain_mt)
-  state.chain = c
-  return c
-end
-
--- Apply the words of a key ("is_not_same" -> is, not, same) to a state; returns the resolved
--- assertion (name, def) or a pending modifier (name, fn) that takes call arguments.
-local function resolve(state, key)
-  local tokens = lower_tokens(key)
-  local i, n = 1, #tokens
-  local result_kind, result_name, result_def
-  while i <= n do
-    local found = false
-    for j = n, i, -1 do
-      local word = table.concat(tokens, "_", i, j)
-      if j == n and assertions[word] then
-        result_kind, result_name, result_def = "assertion", word, assertions[word]
-        found = true
-      elseif negations[word] then
-        state.negated = not state.negated
-        found = true
-      elseif modifier_words[word] then
-        found = true
-      elseif modifiers[word] then
-        if j == n then
-          result_kind, result_name, result_def = "modifier", word, modifiers[word]
-        else
-          modifiers[word](state, { n = 0 }, 2)
-        end
-        found = true
-      elseif assertions[word] and j < n then
-        -- an assertion name in the middle of a chain is not allowed
-        found = false
-      end
-      if found then i = j + 1 break end
-    end
-    if not found then
-      error("luassert: unknown assertion or modifier '" .. tokens[i] .. "' in '" .. tostring(key) .. "'", 3)
-    end
-  end
-  return result_kind, result_name, result_def
-end
-
-chain_mt.__index = function(self, key)
-  local parent = rawget(self, "__state")
-  local state = {}
-  for k, v in pairs(parent) do state[k] = v end
-  local kind, name, def = resolve(state, key)
-  if kind == "assertion" then
-    return function(...)
-      local c = new_chain(state)
-      return run_assertion(state, name, def, ...) and c
-    end
-  elseif kind == "modifier" then
-    return setmetatable({ __state = state }, {
-      __index = function(_, k) def(state, { n = 0 }, 2); return new_chain(state)[k] end,
-      __call = function(_, ...)
-        local args = pack(...)
-        def(state, args, 2)
-        return new_chain(state)
-      end,
-    })
-  end
-  return new_chain(state)
-end
-
--- assert(value, message): like Lua's assert but a failure
-local function plain_assert(value, message, ...)
-  if not value then fail(message ~= nil and tostring(message) or "assertion failed!") end
-  return value, message, ...
-end
-
-local assert_obj = setmetatable({ __state = {} }, {
-  __index = function(self, key)
-    return chain_mt.__index(self, key)
-  end,
-  __call = function(_, ...) return plain_assert(...) end,
-})
-
-local api = {}
-function api.register(_, kind, name, fn, pos, neg) register(kind, name, fn, pos, neg) end
-function api.unregister(_, kind, name)
-  name = name:lower()
-  if kind == "assertion" then assertions[name] = nil
-  elseif kind == "modifier" then modifiers[name] = nil
-  else matchers[name] = nil end
-end
-function api.set_parameter(_, name, value) parameters[name] = value end
-function api.get_parameter(_, name) return parameters[name] end
-function api.add_formatter(_, f) table.insert(formatters, 1, f) end
-function api.remove_formatter(_, f)
-  for i = #formatters, 1, -1 do if formatters[i] == f then table.remove(formatters, i) end end
-end
-function api.snapshot(_) return snapshot() end
-function api.format(_, args) return fmtargs(args) end
-rawset(assert_obj, "register", api.register)
-rawset(assert_obj, "unregister", api.unregister)
-rawset(assert_obj, "set_parameter", api.set_parameter)
-rawset(assert_obj, "get_parameter", api.get_parameter)
-rawset(assert_obj, "add_formatter", api.add_formatter)
-rawset(assert_obj, "remove_formatter", api.remove_formatter)
-rawset(assert_obj, "snapshot", api.snapshot)
-rawset(assert_obj, "format", api.format)
-rawset(assert_obj, "fail", function(m) fail(m) end)
-
--- ---------------------------------------------------------------------------------------------
--- builtin assertions
--- ---------------------------------------------------------------------------------------------
-local function need(args, n, name)
-  if args.n < n then
-    error("assertion '" .. name .. "' needs " .. n .. " argument" .. (n > 1 and "s" or "") ..
-      ", got " .. args.n, 4)
-  end
-end
-
-local function type_assertion(tname, check)
-  register("assertion", tname, function(_, args)
-    return check(args[1])
-  end)
-  msg(tname, function(s) return "Expected " .. tostring(s[1]) .. " to be " .. tname end,
-    function(s) return "Expected " .. tostring(s[1]) .. " not to be " .. tname end)
-end
-type_assertion("true", function(v) return v == true end)
-type_assertion("false", function(v) return v == false end)
-for _, t in ipairs({ "boolean", "number", "string", "table", "nil", "userdata", "function", "thread" }) do
-  type_assertion(t, function(v) return type(v) == t end)
-end
-type_assertion("truthy", function(v) return v ~= nil and v ~= false end)
-type_assertion("falsy", function(v) return v == nil or v == false end)
-
-local function same(_, args)
-  need(args, 2, "same")
-  local ok = deepcompare(args[1], args[2])
-  args.diff_expected, args.diff_actual = format_value(args[1], -1), format_value(args[2], -1)
-  return ok
-end
-register("assertion", "same", same)
-msg("same", function(s) return "Expected objects to be the same.\nPassed in:\n" .. s[2] .. "\nExpected:\n" .. s[1] end,
-  function(s) return "Expected objects not to be the same.\nPassed in:\n" .. s[2] .. "\nDid not expect:\n" .. s[1] end)
-
-local function equals(_, args)
-  need(args, 2, "equals")
-  for i = 2, args.n do if args[1] ~= args[i] then
-    args.diff_expected, args.diff_actual = format_value(args[1], -1), format_value(args[i], -1)
-    return false
-  end end
-  return true
-end
-register("assertion", "equals", equals)
-register("assertion", "equal", equals)
-local eqpos = function(s) return "Expected objects to be equal.\nPassed in:\n" .. s[2] .. "\nExpected:\n" .. s[1] end
-local eqneg = function(s) return "Expected objects not to be equal.\nPassed in:\n" .. s[2] .. "\nDid not expect:\n" .. s[1] end
-msg("equals", eqpos, eqneg)
-msg("equal", eqpos, eqneg)
-
-register("assertion", "unique", function(_, args)
-  need(args, 1, "unique")
-  local list, deep = args[1], args[2]
-  if type(list) ~= "table" then error("assertion 'unique' needs a table, got " .. type(list), 4) end
-  local items = {}
-  for _, v in pairs(list) do items[#items + 1] = v end
-  for i = 1, #items do
-    for j = i + 1, #items do
-      if (deep and deepcompare(items[i], items[j])) or (not deep and items[i] == items[j]) then
-        return false
-      end
-    end
-  end
-  return true
-end)
-msg("unique", function(s) return "Expected object to be unique:\n" .. s[1] end,
-  function(s) return "Expected object to not be unique:\n" .. s[1] end)
-
-register("assertion", "near", function(_, args)
-  need(args, 3, "near")
-  local e, a, tol = tonumber(args[1]), tonumber(args[2]), tonumber(args[3])
-  if e == nil or a == nil or tol == nil then
-    error("assertion 'near' needs three numbers (expected, actual, tolerance)", 4)
-  end
-  return a >= e - tol and a <= e + tol
-end)
-msg("near", function(s) return "Expected " .. s[2] .. " to be near " .. s[1] .. " (tolerance " .. s[3] .. ")" end,
-  function(s) return "Expected " .. s[2] .. " not to be near " .. s[1] .. " (tolerance " .. s[3] .. ")" end)
-
-local function matches(_, args)
-  need(args, 2, "matches")
-  local pattern, actual = args[1], args[2]
-  if type(actual) == "number" then actual = tostring(actual) end
-  if type(actual) ~= "string" then return false end
-  return actual:find(pattern, args[3], args[4]) ~= nil
-end
-register("assertion", "matches", matches)
-register("assertion", "match", matches)
-local mpos = function(s) return "Expected strings to match.\nPassed in:\n" .. s[2] .. "\nExpected:\n" .. s[1] end
-local mneg = function(s) return "Expected strings not to match.\nPassed in:\n" .. s[2] .. "\nDid not expect:\n" .. s[1] end
-msg("matches", mpos, mneg)
-msg("match", mpos, mneg)
-
-local function call_for_error(args, name)
-  local fn = args[1]
-  if type(fn) ~= "function" and not (getmetatable(fn) or {}).__call then
-    error("assertion '" .. name .. "' needs a function to call, got " .. type(fn), 5)
-  end
-  local ok, err = pcall(fn)
-  return ok, err
-end
-
-local function has_error(_, args)
-  need(args, 1, "error")
-  local ok, err = call_for_error(args, "error")
-  args.raised = not ok
-  args.err = err
-  if ok then return false end
-  if args.n < 2 then return true end
-  local expected = args[2]
-  if type(err) == "string" and type(expected) == "string" then
-    err = err:gsub("^.-:%d+: ", "", 1)
-  end
-  args.err = err
-  if type(err) == "table" and type(expected) == "string" and (getmetatable(err) or {}).__tostring then
-    err = tostring(err)
-  end
-  return deepcompare(expected, err)
-end
-for _, n in ipairs({ "error", "errors" }) do
-  register("assertion", n, has_error)
-  msg(n, function(s, a)
-    if not a.raised then return "Expected a different error.\nCaught:\n(no error)\nExpected:\n" .. (s[2] or "(any error)") end
-    return "Expected a different error.\nCaught:\n" .. format_value(a.err) .. "\nExpected:\n" .. s[2]
-  end, function(s, a)
-    return "Expected no error, but caught:\n" .. format_value(a.err)
-  end)
-end
-
-local function error_matches(_, args)
-  need(args, 2, "error_matches")
-  local ok, err = call_for_error(args, "error_matches")
-  args.raised, args.err = not ok, err
-  if ok then return false end
-  if (getmetatable(err) or {}).__tostring then err = tostring(err) end
-  if type(err) == "number" then err = tostring(err) end
-  if type(err) ~= "string" then return false end
-  return err:find(args[2], args[3], args[4]) ~= nil
-end
-for _, n in ipairs({ "error_matches", "error_match", "matches_error", "match_error" }) do
-  register("assertion", n, error_matches)
-  msg(n, function(s, a)
-    return "Expected an error matching " .. s[2] .. "\nCaught:\n" ..
-      (a.raised and format_value(a.err) or "(no error)")
-  end, function(s, a)
-    return "Expected no error matching " .. s[2] .. ", but caught:\n" .. format_value(a.err)
-  end)
-end
-
-register("assertion", "returned_arguments", function(_, args)
-  need(args, 1, "returned_arguments")
-  args.count = args.n - 1
-  return args[1] == args.n - 1
-end)
-msg("returned_arguments", function(s, a) return "Expected to be called with " .. s[1] .. " argument(s), but was called with " .. a.count end,
-  function(s, a) return "Expected not to be called with " .. s[1] .. " argument(s), but was called with " .. a.count end)
-
--- array(t).holes(length)
-register("modifier", "array", function(state, args) state.payload = args[1] end)
-register("assertion", "holes", function(state, args)
-  local t = state.payload
-  if type(t) ~= "table" then error("assert.array(t).holes() needs a table, got " .. type(t), 4) end
-  local length = args[1]
-  if length == nil then
-    length = 0
-    for k in pairs(t) do if type(k) == "number" and k > length then length = k end end
-  end
-  for i = 1, length do
-    if t[i] == nil then args.hole = i; return true end
-  end
-  return false
-end)
-msg("holes", function() return "Expected array to have holes, but none was found." end,
-  function(s, a) return "Expected array not to have holes, hole found at position: " .. tostring(a.hole) end)
-
--- message(text) modifier
-register("modifier", "message", function(state, args) state.message = args[1] ~= nil and tostring(args[1]) or nil end)
-
--- spies
-register("modifier", "spy", function(state, args) state.payload = args[1] end)
-register("modifier", "stub", function(state, args) state.payload = args[1] end)
-
-local function describe_calls(s)
-  local lines = {}
-  for i, c in ipairs(s.calls) do
-    local parts = {}
-    for k = 1, c.n do parts[k] = format_value(c[k], 1) end
-    lines[#lines + 1] = "  call " .. i .. ": (" .. table.concat(parts, ", ") .. ")"
-  end
-  if #lines == 0 then return "  (never called)" end
-  return table.concat(lines, "\n")
-end
-
-register("assertion", "called", function(state, args)
-  local s = spy_of(state, args)
-  args.spy = s
-  local n = args[1]
-  if n ~= nil and type(n) ~= "number" then
-    error("assertion 'called' takes the number of calls, got " .. type(n), 4)
-  end
-  if n == nil then return #s.calls > 0 end
-  return #s.calls == n
-end)
-msg("called", function(s, a)
-  return "Expected to be called " .. (a[1] and (s[1] .. " time(s)") or "at least once") ..
-    ", but was called " .. #a.spy.calls .. " time(s)"
-end, function(s, a)
-  return "Expected not to be called " .. (a[1] and (s[1] .. " time(s)") or "") ..
-    ", but was called " .. #a.spy.calls .. " time(s)"
-end)
-register("assertion", "called_times", assertions.called.fn)
-messages.called_times = messages.called
-
-local function count_assertion(name, cmp, text)
-  register("assertion", name, function(state, args)
-    local s = spy_of(state, args)
-    args.spy = s
-    if type(args[1]) ~= "number" then error("assertion '" .. name .. "' needs a number of calls", 4) end
-    return cmp(#s.calls, args[1])
-  end)
-  msg(name, function(s, a) return "Expected to be called " .. text .. " " .. s[1] .. " time(s), but was called " .. #a.spy.calls .. " time(s)" end,
-    function(s, a) return "Expected not to be called " .. text .. " " .. s[1] .. " time(s), but was called " .. #a.spy.calls .. " time(s)" end)
-end
-count_assertion("called_at_least", function(a, b) return a >= b end, "at least")
-count_assertion("called_at_most", function(a, b) return a <= b end, "at most")
-count_assertion("called_more_than", function(a, b) return a > b end, "more than")
-count_assertion("called_less_than", function(a, b) return a < b end, "less than")
-
-local function with_assertion(name, list_key)
-  register("assertion", name, function(state, args)
-    local s = spy_of(state, args)
-    args.spy = s
-    local expected = pack(unpack(args, 1, args.n))
-    for _, c in ipairs(s[list_key]) do if args_match(expected, c) then return true end end
-    return false
-  end)
-  local what = list_key == "calls" and "called with" or "returned"
-  msg(name, function(s, a)
-    return "Function was never " .. what .. " matching arguments.\nExpected:\n  (" ..
-      table.concat(s, ", ") .. ")\nRecorded:\n" .. describe_calls(list_key == "calls" and a.spy or { calls = a.spy.returnvals })
-  end, function(s, a)
-    return "Function was " .. what .. " matching arguments (expected it not to be):\n  (" ..
-      table.concat(s, ", ") .. ")\nRecorded:\n" .. describe_calls(list_key == "calls" and a.spy or { calls = a.spy.returnvals })
-  end)
-end
-with_assertion("called_with", "calls")
-with_assertion("returned_with", "returnvals")
+function mock.clear(object) return mock_apply(object, "clear") end
+function mock.revert(object) return mock_apply(object, "revert") end
+setmetatable(mock, { __call = function(_, ...) return mock.new(...) end })
 
 -- ---------------------------------------------------------------------------------------------
 -- match: argument matchers
 -- ---------------------------------------------------------------------------------------------
-local function new_matcher(fn, desc) return setmetatable({ fn = fn, desc = desc }, matcher_mt) end
-matcher_mt.__call = function(self, v) return self.fn(v) end
-matcher_mt.__tostring = function(self) return "match." .. tostring(self.desc) end
+local matcher_mt = { __call = function(self, value) return self.callback(value) == self.mod end }
+is_matcher = function(v) return type(v) == "table" and getmetatable(v) == matcher_mt end
 
-local function assertion_matcher(name)
-  return function(_, args)
-    return function(value)
-      local a = pack(unpack(args, 1, args.n))
-      a[a.n + 1] = value
-      a.n = a.n + 1
-      if name == "same" or name == "equals" or name == "equal" or name == "matches" or name == "match" then
-        -- expected first, the value last
-        return assertions[name].fn({}, { n = 2, args[1], value, args[2], args[3] })
-      elseif name == "near" then
-        return assertions.near.fn({}, { n = 3, args[1], value, args[2] })
+local mstate_mt = {}
+local function new_mstate() return setmetatable({ mod = true, tokens = {} }, mstate_mt) end
+mstate_mt.__index = state_mt.__index
+mstate_mt.__call = function(self, ...)
+  local keys = extract_keys("matcher", rawget(self, "tokens"))
+  rawset(self, "tokens", {})
+  local matcher
+  for _, k in ipairs(keys) do matcher = namespace.matcher[k] or matcher end
+  local args = util.make_arglist(...)
+  if matcher then
+    for _, k in ipairs(keys) do
+      local m = namespace.modifier[k]
+      if m then m.callback(self) end
+    end
+    local fn = matcher.callback(self, args, 2)
+    return setmetatable({ name = matcher.name, mod = rawget(self, "mod"), callback = fn, arguments = args },
+      matcher_mt)
+  end
+  for _, k in ipairs(keys) do
+    local m = namespace.modifier[k]
+    if m then m.callback(self, args, 2) end
+  end
+  return self
+end
+
+local match = {
+  -- no name/arguments, as in luassert (formatting it in a failure message is an error there too)
+  _ = setmetatable({ mod = true, callback = function() return true end }, matcher_mt),
+  state = new_mstate,
+  is_matcher = function(v) return is_matcher(v) end,
+  is_ref_matcher = function(v) return is_matcher(v) and v.name == "ref" end,
+}
+setmetatable(match, { __index = function(self, key) return rawget(self, key) or new_mstate()[key] end })
+
+local function value_matcher(test)
+  return function() return test end
+end
+register(nil, "matcher", "true", value_matcher(function(v) return v == true end))
+register(nil, "matcher", "false", value_matcher(function(v) return v == false end))
+register(nil, "matcher", "truthy", value_matcher(function(v) return v ~= false and v ~= nil end))
+register(nil, "matcher", "falsy", value_matcher(function(v) return not (v ~= false and v ~= nil) end))
+for _, t in ipairs({ "nil", "boolean", "number", "string", "table", "function", "userdata", "thread" }) do
+  register(nil, "matcher", t, value_matcher(function(v) return type(v) == t end))
+end
+register(nil, "matcher", "unique", function(_, args)
+  local deep = args[1]
+  return function(list)
+    for k, v in pairs(list) do
+      for k2, v2 in pairs(list) do
+        if k ~= k2 then
+          if deep and util.deepcompare(v, v2, true) then return false end
+          if v == v2 then return false end
+        end
       end
-      return assertions[name].fn({}, { n = 1 + args.n, value, unpack(args, 1, args.n) })
     end
+    return true
+  end
+end)
+register(nil, "matcher", "near", function(_, args)
+  check(args.n > 1, "assertion.internal.argtolittle", { "near", 2, tostring(args.n) })
+  local expected, tolerance = tonumber(args[1]), tonumber(args[2])
+  check(expected, "assertion.internal.badargtype", { 1, "near", NUMBERISH, format1(args[1]) })
+  check(tolerance, "assertion.internal.badargtype", { 2, "near", NUMBERISH, format1(args[2]) })
+  return function(value)
+    local actual = tonumber(value)
+    if not actual then return false end
+    return actual >= expected - tolerance and actual <= expected + tolerance
+  end
+end)
+local function match_matcher(_, args)
+  check(args.n > 0, "assertion.internal.argtolittle", { "matches", 1, tostring(args.n) })
+  local pattern, init, plain = args[1], args[2], args[3]
+  check(type(pattern) == "string", "assertion.internal.badargtype", { 1, "matches", "string", type(args[1]) })
+  check(init == nil or tonumber(init), "assertion.internal.badargtype", { 2, "matches", "number", type(args[2]) })
+  return function(value)
+    local t = type(value)
+    if t == "string" or t == "number" or (t == "table" and (getmetatable(value) or {}).__tostring) then
+      return tostring(value):find(pattern, init, plain) ~= nil
+    end
+    return false
   end
 end
-for _, n in ipairs({ "true", "false", "nil", "boolean", "number", "string", "table", "function",
-  "userdata", "thread", "truthy", "falsy", "same", "equals", "equal", "matches", "match", "near", "unique" }) do
-  matchers[n] = assertion_matcher(n)
+register(nil, "matcher", "matches", match_matcher)
+register(nil, "matcher", "match", match_matcher)
+local function equals_matcher(_, args)
+  check(args.n > 0, "assertion.internal.argtolittle", { "equals", 1, tostring(args.n) })
+  return function(value) return value == args[1] end
 end
-matchers.ref = function(_, args)
-  local target = args[1]
-  return function(v) return rawequal(v, target) end
-end
-local function composite(kind)
+register(nil, "matcher", "equals", equals_matcher)
+register(nil, "matcher", "equal", equals_matcher)
+register(nil, "matcher", "same", function(_, args)
+  check(args.n > 0, "assertion.internal.argtolittle", { "same", 1, tostring(args.n) })
+  return function(value)
+    if type(value) == "table" and type(args[1]) == "table" then
+      return (util.deepcompare(value, args[1], true))
+    end
+    return value == args[1]
+  end
+end)
+register(nil, "matcher", "ref", function(_, args)
+  local t = type(args[1])
+  check(args.n > 0, "assertion.internal.argtolittle", { "ref", 1, tostring(args.n) })
+  check(t == "table" or t == "function" or t == "thread" or t == "userdata", "assertion.internal.badargtype",
+    { 1, "ref", "object", t })
+  return function(value) return value == args[1] end
+end)
+local function composite(name, want_any, result_if_hit)
   return function(_, args)
-    local ms = {}
+    check(args.n > 0, "assertion.internal.argtolittle", { name, 1, tostring(args.n) })
     for i = 1, args.n do
-      if not is_matcher(args[i]) then error("match." .. kind .. " takes matchers, got " .. type(args[i]), 4) end
-      ms[i] = args[i]
+      check(is_matcher(args[i]), "assertion.internal.badargtype", { 1, name, "matcher", type(args[i]) })
     end
-    return function(v)
-      local hits = 0
-      for _, m in ipairs(ms) do if m.fn(v) then hits = hits + 1 end end
-      if kind == "all_of" then return hits == #ms end
-      if kind == "any_of" then return hits > 0 end
-      return hits == 0
+    return function(value)
+      for i = 1, args.n do
+        local hit = args[i](value)
+        if want_any and hit then return result_if_hit end
+        if not want_any and not hit then return false end
+      end
+      if want_any then return not result_if_hit end
+      return true
     end
   end
 end
-matchers.all_of, matchers.any_of, matchers.none_of = composite("all_of"), composite("any_of"), composite("none_of")
+register(nil, "matcher", "none_of", composite("none", true, false))
+register(nil, "matcher", "any_of", composite("any", true, true))
+register(nil, "matcher", "all_of", composite("all", false))
 
-local match_chain_mt = {}
-local function match_index(state, key)
-  if key == "_" then return new_matcher(function() return true end, "_") end
-  local tokens = lower_tokens(key)
-  local neg = state.negated
-  local name
-  for i, t in ipairs(tokens) do
-    local rest = table.concat(tokens, "_", i)
-    if negations[t] then neg = not neg
-    elseif modifier_words[t] then -- skip
-    elseif matchers[rest] then name = rest break
-    else error("luassert: unknown matcher '" .. tostring(key) .. "'", 3) end
-  end
-  if not name then return setmetatable({ negated = neg }, match_chain_mt) end
-  return function(...)
-    local f = matchers[name]({}, pack(...))
-    local desc = (neg and "is_not_" or "is_") .. name .. "(...)"
-    return new_matcher(function(v)
-      local r = f(v) and true or false
-      return r ~= neg
-    end, desc)
-  end
-end
-match_chain_mt.__index = function(self, key) return match_index(self, key) end
-local match = setmetatable({}, { __index = function(_, key) return match_index({ negated = false }, key) end })
-rawset(match, "is_matcher", is_matcher)
+-- ---------------------------------------------------------------------------------------------
+-- the default formatters (after user formatters)
+-- ---------------------------------------------------------------------------------------------
+builtin_formatters = {
+  function(v) if type(v) == "string" then return string.format("(string) '%s'", v) end end,
+  function(v) if type(v) == "number" then return "(number) " .. num_str(v) end end,
+  function(v) if type(v) == "boolean" then return "(boolean) " .. tostring(v) end end,
+  function(v) if v == nil then return "(nil)" end end,
+  function(v, fmtargs)
+    if is_matcher(v) then
+      local parts = {}
+      for i = 1, v.arguments.n do parts[#parts + 1] = format1(v.arguments[i]) end
+      return string.format("(matcher) %s%s(%s)", v.mod and "is." or "no.", tostring(v.name),
+        table.concat(parts, ", "))
+    end
+    if util.is_arglist(v) then
+      local parts = {}
+      for i = 1, v.n do parts[#parts + 1] = format1(v[i]) end
+      return "(values list) (" .. table.concat(parts, ", ") .. ")"
+    end
+    if type(v) == "table" then return fmt_table(v, fmtargs) end
+  end,
+  function(v)
+    if type(v) == "function" then
+      local info = debug.getinfo(v, "S")
+      return string.format("%s @ line %s in %s", tostring(v), tostring(info.linedefined), tostring(info.source))
+    end
+  end,
+  function(v) if type(v) == "userdata" then return string.format("(userdata) '%s'", tostring(v)) end end,
+  function(v) if type(v) == "thread" then return string.format("(thread) '%s'", tostring(v)) end end,
+}
+
+local state_api = {
+  snapshot = snapshot,
+  revert = revert,
+  add_formatter = add_formatter,
+  remove_formatter = remove_formatter,
+  format_argument = format_argument,
+  set_parameter = set_parameter,
+  get_parameter = get_parameter,
+  add_spy = function(s) current.spies[s] = true end,
+}
 
 return {
   assert = assert_obj,
@@ -851,9 +1265,11 @@ return {
   mock = mock,
   match = match,
   say = say,
+  util = util,
+  state = state_api,
+  namespaces = namespace,
   snapshot = snapshot,
   is_failure = is_failure,
   fail = fail,
-  format = format_value,
-  deepcompare = deepcompare,
+  format = format1,
 }

@@ -134,12 +134,37 @@ local function describe_error(err, status)
   elseif type(err) == "table" and (getmetatable(err) or {}).__tostring then
     rec.message = tostring(err)
   elseif err == nil then
-    rec.message = "nil error"
+    rec.message = "Nil error"
   else
-    rec.message = luassert.format(err)
+    rec.message = R.pretty(err)
   end
   return rec
 end
+
+-- how busted shows an error value that is not a string: a Lua-ish literal, nested tables indented
+local function pretty(v, indent, seen)
+  local t = type(v)
+  if t == "string" then return string.format("%q", v) end
+  if t ~= "table" then return tostring(v) end
+  if seen[v] then return "<cycle>" end
+  seen[v] = true
+  local inner = indent .. "  "
+  local lines, n = {}, #v
+  for i = 1, n do lines[#lines + 1] = inner .. pretty(v[i], inner, seen) end
+  local keys = {}
+  for k in pairs(v) do
+    if not (type(k) == "number" and k >= 1 and k <= n and k % 1 == 0) then keys[#keys + 1] = k end
+  end
+  table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+  for _, k in ipairs(keys) do
+    local key = type(k) == "string" and k:match("^[%a_][%w_]*$") and k or ("[" .. pretty(k, inner, seen) .. "]")
+    lines[#lines + 1] = inner .. key .. " = " .. pretty(v[k], inner, seen)
+  end
+  seen[v] = nil
+  if #lines == 0 then return "{}" end
+  return "{\n" .. table.concat(lines, ",\n") .. "\n" .. indent .. "}"
+end
+function R.pretty(v) return pretty(v, "", {}) end
 
 -- xpcall(fn) with el pushed as context; returns nil on success, else the error record
 local function safe(el, fn, what)
@@ -152,7 +177,8 @@ local function safe(el, fn, what)
     if status ~= "pending" then
       rec.traceback = debug.traceback("", 2)
       local where = user_location(3)
-      if where and status == "failure" and not rec.message:find("^[^\n]-:%d+: ") then
+      -- like busted: a message without "file:line: " gets the place of the error in front
+      if where and not rec.message:find("^[^\n]-:%d+: ") then
         rec.message = where .. ": " .. rec.message
       end
       rec.where = where
@@ -211,6 +237,7 @@ local function register(descriptor, kind, envmode)
       env = {}, children = {}, hooks = {}, envmode = envmode, line = definition_line() }
     el.uname = unique_name(parent, name)
     el.path = copy_path(parent.path, el.uname)
+    el.npath = copy_path(parent.npath or {}, name)
     el.key = table.concat(el.path, SEP)
     if kind == "it" and mode == "run" and selected and not selected[el.key] then return end
     if kind == "pending" and mode == "run" and selected and not selected[el.key] then return end
@@ -269,10 +296,13 @@ env.finally = function(fn)
   if ctx.kind ~= "it" then error("'finally' not supported inside current context block", 2) end
   ctx.finally = fn
 end
-env.fail = function(msg, level)
-  local e = setmetatable({ message = msg }, fail_mt)
-  error(e, (level or 1) + 1)
-end
+-- busted.fail: in busted's API (require("busted").fail), not a global of spec files
+R.api = {
+  fail = function(msg, level)
+    local e = setmetatable({ message = msg }, fail_mt)
+    error(e, (level or 1) + 1)
+  end,
+}
 env.assert = luassert.assert
 env.spy = luassert.spy
 env.stub = luassert.stub
@@ -340,12 +370,17 @@ local function discover_block(el)
     if child.kind == "describe" then
       push(child)
       local rec = safe(child, child.fn, "describe")
-      local err = rec or discover_block(child)
+      if rec then
+        -- like busted: this block's tests do not run, its siblings do; the block is one error
+        rec.block = child.path
+        discovered[#discovered + 1] = { path = child.path, names = child.npath, kind = "blockerror",
+          line = child.line, tags = tags_of(child.path), message = rec.message }
+      else
+        discover_block(child)
+      end
       pop()
-      if rec then rec.block = child.path end
-      if err then return err end
     else
-      discovered[#discovered + 1] = { path = child.path, kind = child.kind, line = child.line,
+      discovered[#discovered + 1] = { path = child.path, names = child.npath, kind = child.kind, line = child.line,
         tags = tags_of(child.path) }
     end
   end
@@ -357,9 +392,9 @@ function R.discover(chunk, filename)
     hooks = {}, path = {}, envmode = "insulate" }
   push(file)
   local rec = safe(file, chunk, "file")
-  local err = rec or discover_block(file)
+  if not rec then discover_block(file) end
   pop()
-  if err then return { error = err } end
+  if rec then return { error = rec } end
   return { tests = discovered }
 end
 
@@ -432,7 +467,6 @@ local function run_test(el)
     yield({ "end", record })
     return
   end
-  local snap = luassert.snapshot()
   local ok, at = before_each_chain(parent, errors)
   if ok then
     local rec = safe(el, el.fn, "it")
@@ -457,7 +491,6 @@ local function run_test(el)
   end
   local after = {}
   after_each_chain(at, after)
-  snap:revert()
   record.after_errors = after
   yield({ "end", record })
 end
@@ -496,7 +529,6 @@ execute_block = function(el)
     yield({ "blockfail", rec })
     return
   end
-  local snap = luassert.snapshot()
   local setup_errors = {}
   if run_hooks(el, "strict_setup", function(r) setup_errors[#setup_errors + 1] = r end) then
     execute_children(el)
@@ -511,13 +543,29 @@ execute_block = function(el)
     el.lazy_done = nil
   end
   run_hooks(el, "strict_teardown", function(r) hook_error(r, el, "strict_teardown") end)
-  snap:revert()
   pop()
+end
+
+-- Lua line coverage of the run (--ao-cov / .busted coverage = true): hits[source][line] = true.
+-- The hook belongs to the run's coroutine (coroutines the spec code creates are not measured).
+R.hits = nil
+local function cover(hits)
+  local getinfo = debug.getinfo
+  debug.sethook(function(_, line)
+    local src = getinfo(2, "S").source
+    local lines = hits[src]
+    if not lines then
+      lines = {}
+      hits[src] = lines
+    end
+    lines[line] = true
+  end, "l")
 end
 
 function R.run(chunk, filename, sel)
   mode = "run"
   selected = sel
+  if R.hits then cover(R.hits) end
   local file = { kind = "file", name = filename, fn = chunk, parent = root, env = {}, children = {},
     hooks = {}, path = {}, envmode = "insulate" }
   execute_block(file)

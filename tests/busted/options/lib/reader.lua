@@ -1,0 +1,2 @@
+-- reads the global `ao` the helper set up
+return { owner = function() return ao.id end }
