@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import random
+import secrets
 import socket
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -71,7 +73,7 @@ class Client:
         raw = dataitem.build(
             self.signer,
             tags=[*(tags or []), ("Data-Protocol", "ao"), ("Variant", "ao.TN.1"), ("Type", "Process"),
-                  ("Module", module), ("Scheduler", SCHEDULER)],
+                  ("Module", module), ("Scheduler", SCHEDULER), ("Timestamp", str(time.time_ns()))],
             data="1984",
         )  # fmt: skip
         reply = self.post_item(raw)
@@ -82,6 +84,7 @@ class Client:
         return dataitem.build(
             self.signer,
             target=pid,
+            anchor=secrets.token_hex(16),  # deterministic signatures (Ed25519) still get new ids
             tags=[*tags, ("Data-Protocol", "ao"), ("Variant", "ao.TN.1"), ("Type", "Message")],
             data=data,
         )
