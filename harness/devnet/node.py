@@ -432,6 +432,15 @@ class DevNet:
             )
         return result_json(result)
 
+    def warm(self, process: str) -> None:
+        """Rebuild *process*'s Lua state now if a dry run discarded it (the harness rolls a dry
+        run back by replaying the log on next use); called after the dry run's answer is sent,
+        so the next request does not pay for the replay."""
+        with self.lock:
+            proc = self.net.processes.get(process)
+            if proc is not None:
+                proc.handlers  # noqa: B018 - any state access rebuilds it
+
     def state(self, process: str) -> str:
         with self.lock:
             return self._need_process(process).snapshot()

@@ -7,6 +7,7 @@ JSON ``{"error": "<one line>"}``.  Bodies need a ``Content-Length`` and are capp
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Callable
@@ -56,6 +57,8 @@ class Response:
     status: int
     body: bytes
     content_type: str = "application/json"
+    #: work to do after the body is sent (off the client's latency)
+    after: Callable[[], None] | None = None
 
     @classmethod
     def of(cls, doc: Any, status: int = 200) -> Response:
@@ -162,7 +165,9 @@ class CU(Unit):
 
     def dry_run(self, req: Request) -> Response:
         pid = req.query.get("process-id", "")
-        return Response.of(self.devnet.dry_run(pid, req.json("dry-run")))
+        resp = Response.of(self.devnet.dry_run(pid, req.json("dry-run")))
+        resp.after = lambda: self.devnet.warm(pid)
+        return resp
 
     def state(self, req: Request, pid: str) -> Response:
         return Response(200, self.devnet.state(pid).encode(), "text/plain; charset=utf-8")
@@ -229,6 +234,9 @@ def handler_class(unit: Unit) -> type[BaseHTTPRequestHandler]:
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # headers and body go out in separate writes: without TCP_NODELAY, Nagle + delayed ACK
+        # add ~40 ms to every keep-alive request
+        disable_nagle_algorithm = True
         server_version = "ao-harness-devnet"
 
         def log_message(self, format: str, *args: Any) -> None:  # quiet by default
@@ -252,6 +260,10 @@ def handler_class(unit: Unit) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(resp.body)
+            if resp.after is not None:
+                # best effort: if it fails, the next request redoes the work
+                with contextlib.suppress(Exception):
+                    resp.after()
 
         def _route(self) -> Response:
             parts = urlsplit(self.path)
