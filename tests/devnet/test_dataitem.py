@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -137,3 +142,28 @@ def test_avro_negative_block_count_is_read() -> None:
 def test_trailing_bytes_after_tags_are_refused() -> None:
     with pytest.raises(DataItemError, match="left after"):
         dataitem.decode_tags(dataitem.encode_tags([("a", "b")]) + b"\x00")
+
+
+HERE = Path(__file__).resolve().parent
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+@pytest.mark.skipif(
+    not (HERE / "node_modules" / "@dha-team" / "arbundles").is_dir(),
+    reason="tests/devnet/node_modules is missing: run `npm ci` in tests/devnet",
+)
+def test_items_signed_by_the_reference_library_verify() -> None:
+    out = subprocess.run(["node", "make_items.cjs"], cwd=HERE, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    cases = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [c["kind"] for c in cases] == ["arweave", "ethereum"]
+    for case in cases:
+        item = dataitem.parse_verified(base64.b64decode(case["raw"]))
+        assert item.id == case["id"], case["kind"]
+        assert item.owner == case["owner"], case["kind"]
+        assert item.tags == (("Action", "Interop"), ("Ünïcode", "välue ✓"))
+        assert item.anchor_text == "x" * 32 and item.data == b"interop data"
+        tampered = bytearray(item.raw)
+        tampered[-1] ^= 1
+        with pytest.raises(DataItemError):
+            dataitem.parse_verified(bytes(tampered))

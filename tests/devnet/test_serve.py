@@ -276,3 +276,53 @@ def test_serve_cli_reports_a_busy_data_dir(devnet: Devnet, capsys: pytest.Captur
     err = capsys.readouterr().err
     assert code == 1
     assert err.startswith("ao-harness serve: the data directory") and err.count("\n") == 1
+
+
+def test_manifest_system_is_spawned_once_and_replayed(tmp_path: Path, arweave_signer: dataitem.Signer) -> None:
+    data = tmp_path / "data"
+    first = start(data=data, port=free_base_port(), clock="manual", root=REPO, manifest=REPO / "aoform.yaml")
+    try:
+        system = dict(first.devnet.system)
+        assert set(system) == {"mock-usda", "lock-manager", "token-manager", "coordinator", "state-manager"}
+        client = client_for(first, arweave_signer)
+        mid = client.send(system["mock-usda"], [("Action", "Mint"), ("Quantity", "5000000")])
+        assert "Error" not in client.result(system["mock-usda"], mid)
+        state = client.state(system["mock-usda"])
+    finally:
+        first.shutdown()
+    second = start(data=data, port=free_base_port(), clock="manual", root=REPO, manifest=REPO / "aoform.yaml")
+    try:
+        assert second.devnet.system == system  # same ids, not a second system
+        assert len(second.devnet.net.processes) == 5
+        assert client_for(second, arweave_signer).state(system["mock-usda"]) == state
+    finally:
+        second.shutdown()
+
+
+def test_wall_clock_ticks_are_logged_and_replayed(
+    tmp_path: Path, arweave_signer: dataitem.Signer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import harness.devnet.node as node_mod
+
+    now = [1_800_000_000.0]
+    monkeypatch.setattr(node_mod.time, "time", lambda: now[0])
+    data = tmp_path / "data"
+    first = start(data=data, port=free_base_port(), clock="wall", root=REPO)
+    try:
+        client = client_for(first, arweave_signer)
+        pid = client.spawn(tags=[("Cron-Interval", "1-minute"), ("Cron-Tag-Action", "Tick")])
+        client.send(pid, [("Action", "Eval")], 'Handlers.add("t", "Tick", function() Ticks = (Ticks or 0) + 1 end)')
+        assert first.devnet.tick() == 0  # the clock has not moved
+        now[0] += 150  # two and a half minutes later
+        assert first.devnet.tick() == 2
+        ticks = client.dry_run(pid, [("Action", "Eval")], "return Ticks", owner=client.address)
+        assert ticks["Output"]["data"] == "2"
+        state = client.state(pid)
+    finally:
+        first.shutdown()
+    now[0] += 30  # restart within the next minute: the replay alone brings back two ticks
+    second = start(data=data, port=free_base_port(), clock="wall", root=REPO)
+    try:
+        assert client_for(second, arweave_signer).state(pid) == state
+    finally:
+        second.shutdown()
