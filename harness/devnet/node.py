@@ -14,9 +14,10 @@ from __future__ import annotations
 import base64
 import json
 import secrets
+import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -110,6 +111,7 @@ class DevNet:
         self.by_message: dict[tuple[str, str], Entry] = {}
         self.items: dict[str, StoredItem] = {}
         self.system: dict[str, str] = {}
+        self.failures: dict[tuple[str, str], str] = {}
         self.replayed = 0
         self._seen = 0
 
@@ -291,26 +293,29 @@ class DevNet:
 
     def _apply_spawn(self, item: DataItem, text: str, profile: str, t: int) -> None:
         self.items[item.id] = _stored(item, text, t)
-        try:
-            self.net.spawn_signed(item.id, owner=item.owner, tags=item.tags, data=text, profile=profile)
-        finally:
-            self._run()
+        self._evaluate(
+            (item.id, item.id),
+            lambda: self.net.spawn_signed(
+                item.id, owner=item.owner, tags=item.tags, data=text, profile=profile
+            ),
+        )
 
     def _apply_message(self, item: DataItem, text: str, t: int) -> None:
         self.items[item.id] = _stored(item, text, t)
         proc = self.net.process(item.target_id or "")
-        try:
-            self.net.deliver_signed(
+        self._evaluate(
+            (proc.id, item.id),
+            lambda: self.net.deliver_signed(
                 proc, id=item.id, owner=item.owner, tags=item.tags, data=text, anchor=item.anchor_text
-            )
-        finally:
-            self._run()
+            ),
+        )
 
     def _apply_assign(self, process: str, message: str, seq: int) -> str:
         original = self.items[message]
         original.assigned.add(process)
-        try:
-            self.net.deliver_signed(
+        self._evaluate(
+            (process, message),
+            lambda: self.net.deliver_signed(
                 self.net.process(process),
                 id=original.id,
                 owner=original.owner,
@@ -318,10 +323,22 @@ class DevNet:
                 data=original.data,
                 anchor=original.anchor,
                 assignment=True,
-            )
-        finally:
-            self._run()
+            ),
+        )
         return make_id(self._store().meta("seed"), "assignment", seq)
+
+    def _evaluate(self, key: tuple[str, str], step: Callable[[], object]) -> None:
+        """Run *step* (one accepted input) and the network until quiet.  A harness refusal on
+        the way (e.g. an outbox tag value the MU would not carry, a message storm) does not undo
+        the acknowledged input: it is kept as that message's ``Error`` (and replays the same)."""
+        try:
+            step()
+            self._run()
+        except HarnessError as exc:
+            self._index()
+            text = str(exc).strip()
+            self.failures[key] = text
+            print(f"ao-harness serve: message {key[1]} to {key[0]}: {text.splitlines()[0]}", file=sys.stderr)
 
     def spawn_manifest(self, manifest: Path) -> dict[str, str]:
         """Spawn and wire an ``aoform.yaml`` system (once per data dir); handle -> process id."""
@@ -371,6 +388,10 @@ class DevNet:
         with self.lock:
             self._need_process(process)
             entry = self.by_message.get((process, message))
+            if entry is None and (process, message) in self.failures:
+                error = "harness: " + self.failures[(process, message)]
+                return {"Messages": [], "Spawns": [], "Assignments": [], "Output": {"data": ""}, "GasUsed": 0,
+                        "Error": error}  # fmt: skip
             if entry is None:
                 raise ApiError(404, f"no result for message {message} on process {process}")
             return result_json(entry.result)

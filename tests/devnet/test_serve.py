@@ -326,3 +326,27 @@ def test_wall_clock_ticks_are_logged_and_replayed(
         assert client_for(second, arweave_signer).state(pid) == state
     finally:
         second.shutdown()
+
+
+def test_a_harness_refusal_is_the_messages_error_and_survives_restart(
+    tmp_path: Path, arweave_signer: dataitem.Signer
+) -> None:
+    data = tmp_path / "data"
+    first = start(data=data, port=free_base_port(), clock="manual", root=REPO)
+    try:
+        client = client_for(first, arweave_signer)
+        pid = loaded(client)
+        bad = client.send(pid, [("Action", "Eval")], 'Send({ Target = ao.id, Action = "N", Amount = 5 })')
+        res = client.result(pid, bad)
+        assert res["Error"].startswith("harness: ") and "string tag values" in res["Error"]
+        ok = client.send(pid, [("Action", "Ping")])
+        assert client.result(pid, ok)["Messages"][0]["Data"] == "pong 1"
+    finally:
+        first.shutdown()
+    second = start(data=data, port=free_base_port(), clock="manual", root=REPO)
+    try:
+        client = client_for(second, arweave_signer)
+        assert client.result(pid, bad) == res
+        assert client.result(pid, ok)["Messages"][0]["Data"] == "pong 1"
+    finally:
+        second.shutdown()
