@@ -552,6 +552,15 @@ class DevNet:
             )
         with self.lock:
             edges = [{"cursor": i, "node": n} for i in ids if (n := self._tx_node(i)) is not None]
+        if ids and not edges:
+            # a real gateway answers 200 with no edges, which aoconnect's spawn reports as
+            # "Invalid Return 'undefined'"; a 404 with the reason reads better
+            modules = ", ".join(f"{m} ({p})" for m, p in self.module_profiles.items())
+            raise ApiError(
+                404,
+                f"graphql: no transaction {', '.join(ids)} on this devnet (modules: {modules}; map "
+                "another module with --module-profile ID=PROFILE)",
+            )
         return {"data": {"transactions": {"pageInfo": {"hasNextPage": False}, "edges": edges}}}
 
     def _scheduler_location(self) -> dict[str, Any]:

@@ -93,3 +93,17 @@ test('an unsigned or unknown-process message is refused by the MU', { skip }, as
     /404: .*unknown process/,
   );
 });
+
+test('monitor and unmonitor are accepted (cron runs on its own here)', { skip }, async () => {
+  const pid = await spawnWith(me, PINGER);
+  assert.equal((await ao.monitor({ process: pid, signer: me.signer })).length, 43);
+  assert.equal((await ao.unmonitor({ process: pid, signer: me.signer })).length, 43);
+});
+
+test('spawn from an unknown module is refused with the reason', { skip }, async () => {
+  // aoconnect checks the module on the gateway first: an unknown id has no transaction there
+  await assert.rejects(
+    ao.spawn({ module: 'm'.repeat(43), scheduler: 's'.repeat(43), signer: me.signer }),
+    /404: .*no transaction m{43} on this devnet.*--module-profile/,
+  );
+});

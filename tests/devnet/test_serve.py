@@ -105,14 +105,23 @@ def test_gateway_module_process_and_raw_data(client: Client) -> None:
     assert raw.status == 200 and raw.body == b"1984"
 
 
-def test_legacy_module_spawns_the_legacy_profile(client: Client) -> None:
+HI = 'Handlers.add("hi", "Hi", function(m) m.reply({ Data = "hi" }) end)'
+
+
+@pytest.mark.parametrize(("module", "answers"), [(DEFAULT_MODULE, ["hi"]), (LEGACY_MODULE, [])])
+def test_the_module_chooses_the_profile(client: Client, module: str, answers: list[str]) -> None:
+    pid = client.spawn(module=module)
+    assert "Error" not in client.result(pid, client.send(pid, [("Action", "Eval")], HI))
+    # the 2025 default module Title-Cases tag names (action -> Action); aos 2.0.1 does not
+    reply = client.dry_run(pid, [("action", "Hi")])
+    assert [m["Data"] for m in reply["Messages"]] == answers
+
+
+def test_legacy_spawn_tags_are_served(client: Client) -> None:
     pid = client.spawn(module=LEGACY_MODULE)
-    mid = client.send(pid, [("Action", "Eval")], "return 1")
-    assert client.result(pid, mid)["Output"]["data"] == "1"
-    # the legacy profile answers untrusted senders (aos 2.0.1); check through the process state
-    assert "Do_Uc2Sju" in http("GET", f"{client.urls['gateway']}/{pid}").content_type or True
-    state = http("GET", f"{client.urls['CU']}/state/{pid}")
-    assert state.status == 200
+    graphql = {"query": "q", "variables": {"transactionIds": [pid]}}
+    doc = http("POST", f"{client.urls['gateway']}/graphql", json.dumps(graphql).encode(), "application/json")
+    assert {"name": "Module", "value": LEGACY_MODULE} in doc.json()["data"]["transactions"]["edges"][0]["node"]["tags"]
 
 
 def test_assign_delivers_a_known_message_to_another_process(client: Client) -> None:
@@ -205,6 +214,8 @@ def bad_requests(client: Client, pid: str) -> list[tuple[str, str, bytes | None,
         ("POST", f"{gw}/graphql", b"{}", js, 400, "query"),
         ("POST", f"{gw}/graphql", b'{"query":"{ blocks { edges { node { id } } } }"}', js, 501, "only"),
         ("POST", f"{gw}/graphql", b"{}", "text/plain", 415, "application/json"),
+        ("POST", f"{gw}/graphql", json.dumps({"query": "q", "variables": {"transactionIds": ["m" * 43]}}).encode(),
+         js, 404, "--module-profile"),
         ("GET", f"{gw}/{'q' * 43}", None, None, 404, "no transaction"),
         ("POST", f"{gw}/~harness/advance", b'{"ms":-5}', js, 400, ">= 0"),
         ("POST", f"{gw}/~harness/advance", b'{"ms":"5"}', js, 400, "integer"),
@@ -350,3 +361,17 @@ def test_a_harness_refusal_is_the_messages_error_and_survives_restart(
         assert client.result(pid, ok)["Messages"][0]["Data"] == "pong 1"
     finally:
         second.shutdown()
+
+
+def test_module_profile_maps_another_module(tmp_path: Path, arweave_signer: dataitem.Signer) -> None:
+    module = "M" * 43
+    running = start(data=tmp_path / "d", port=free_base_port(), clock="manual", root=REPO,
+                    module_profiles={module: "legacy"})  # fmt: skip
+    try:
+        client = client_for(running, arweave_signer)
+        pid = client.spawn(module=module)
+        assert "Error" not in client.result(pid, client.send(pid, [("Action", "Eval")], HI))
+        assert client.dry_run(pid, [("action", "Hi")])["Messages"] == []  # legacy: no Title-Case
+        assert client.dry_run(pid, [("Action", "Hi")])["Messages"][0]["Data"] == "hi"
+    finally:
+        running.shutdown()
