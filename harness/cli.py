@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
 
     serve = sub.add_parser("serve", help="a local AO devnet: MU, CU, SU and gateway over HTTP for aoconnect")
     serve.add_argument("manifest", nargs="?", help="an aoform.yaml: its system is spawned and wired at start")
-    serve.add_argument("--port", type=int, default=4000, help="gateway port; MU +2, SU +3, CU +4")
+    serve.add_argument("--port", type=int, default=4000, help="gateway port (4000); MU +2, SU +3, CU +4")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--data", default=".ao-harness", help="data directory (default .ao-harness/)")
     serve.add_argument("--lua", default="5.3", help="Lua version (default 5.3, AO's)")

@@ -30,6 +30,7 @@ from harness.ids import DEFAULT_MODULE, LEGACY_MODULE, MU_ADDRESS, SCHEDULER, ma
 from harness.messages import Delivery, Message, Result
 from harness.network import Network
 from harness.process import Process
+from harness.profiles import get_profile
 
 #: Module ids that spawn processes of a harness profile (extended by ``--module-profile``).
 MODULE_PROFILES: dict[str, str] = {DEFAULT_MODULE: "default", LEGACY_MODULE: "legacy"}
@@ -101,7 +102,8 @@ class DevNet:
         self.clock = clock
         self.su_url = su_url
         self.module_profiles = dict(MODULE_PROFILES)
-        self.module_profiles.update(module_profiles or {})
+        for module, name in (module_profiles or {}).items():
+            self.module_profiles[module] = get_profile(name).name  # a clear error for unknown names
         self._net_options = {"lua": lua, "profile": profile, "root": root, "use_builds": use_builds}
         self.lock = threading.RLock()
         self._dir_lock = DataDirLock(self.data_dir)
@@ -347,8 +349,10 @@ class DevNet:
                 return self.system
             t = self._next_time()
             self._move_to(t)
-            self._store().append("system", t, extra={"manifest": str(manifest.resolve())})
+            # applied before it is logged: a manifest that fails to spawn leaves no record behind
+            # (the server does not start, and nothing was acknowledged to anyone)
             self._apply_system(str(manifest.resolve()))
+            self._store().append("system", t, extra={"manifest": str(manifest.resolve())})
             return self.system
 
     def _apply_system(self, path: str) -> None:

@@ -375,3 +375,25 @@ def test_module_profile_maps_another_module(tmp_path: Path, arweave_signer: data
         assert client.dry_run(pid, [("Action", "Hi")])["Messages"][0]["Data"] == "hi"
     finally:
         running.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["--module-profile", "nope"], 2, "--module-profile wants ID=PROFILE, got 'nope'"),
+        (["--module-profile", "m=nope"], 1, "unknown aos profile 'nope'"),
+        (["--clock", "manual", "does-not-exist.yaml"], 1, "does-not-exist.yaml"),
+    ],
+)
+def test_serve_cli_refuses_bad_options_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], code: int, message: str
+) -> None:
+    from harness.cli import main
+
+    assert main(["serve", "--data", str(tmp_path / "d"), "--port", str(free_base_port()), *args]) == code
+    err = capsys.readouterr().err
+    assert err.startswith("ao-harness serve: ") and message in err and err.count("\n") == 1, err
+    if (tmp_path / "d").exists():  # a failed start leaves the data dir usable and empty
+        running = start(data=tmp_path / "d", port=free_base_port(), clock="manual")
+        assert running.devnet.replayed == 0
+        running.shutdown()
