@@ -167,3 +167,13 @@ def test_items_signed_by_the_reference_library_verify() -> None:
         tampered[-1] ^= 1
         with pytest.raises(DataItemError):
             dataitem.parse_verified(bytes(tampered))
+
+
+def test_a_lying_avro_block_count_is_refused() -> None:
+    with pytest.raises(DataItemError, match="claims 1000000 tags"):
+        dataitem.decode_tags(bytes([0x80, 0x89, 0x7A]) + b"\x02ab")  # zig-zag 2_000_000 -> 1_000_000
+
+
+def test_many_tags_within_4096_bytes_are_accepted(arweave_signer: dataitem.Signer) -> None:
+    tags = [(f"T{i}", "v") for i in range(300)]
+    assert dataitem.parse_verified(dataitem.build(arweave_signer, tags=tags, data="x")).tags == tuple(tags)
