@@ -41,6 +41,37 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return 1
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from harness.devnet.server import ServeError, serve_forever, start
+    from harness.devnet.store import DataDirBusy
+
+    mapping: dict[str, str] = {}
+    for pair in args.module_profile:
+        module, sep, profile = pair.partition("=")
+        if not sep or not module or not profile:
+            print(f"ao-harness serve: --module-profile wants ID=PROFILE, got {pair!r}", file=sys.stderr)
+            return 2
+        mapping[module] = profile
+    manifest = Path(args.manifest) if args.manifest else None
+    try:
+        running = start(
+            data=Path(args.data),
+            host=args.host,
+            port=args.port,
+            lua=args.lua,
+            profile=args.profile,
+            root=manifest.resolve().parent if manifest else Path.cwd(),
+            module_profiles=mapping,
+            clock=args.clock,
+            manifest=manifest,
+            use_builds=args.builds,
+        )
+    except (DataDirBusy, ServeError, HarnessError, OSError, ValueError) as exc:
+        print(f"ao-harness serve: {exc}", file=sys.stderr)
+        return 1
+    return serve_forever(running)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ao-harness", description="AO processes on a local network")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -56,6 +87,22 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--profile", default="default", help="aos profile (default, legacy, head)")
     run.add_argument("--builds", action="store_true", help="load the bundled build/ files instead of src/")
     run.set_defaults(func=_cmd_run)
+
+    serve = sub.add_parser("serve", help="a local AO devnet: MU, CU, SU and gateway over HTTP for aoconnect")
+    serve.add_argument("manifest", nargs="?", help="an aoform.yaml: its system is spawned and wired at start")
+    serve.add_argument("--port", type=int, default=4000, help="gateway port (4000); MU +2, SU +3, CU +4")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--data", default=".ao-harness", help="data directory (default .ao-harness/)")
+    serve.add_argument("--lua", default="5.3", help="Lua version (default 5.3, AO's)")
+    serve.add_argument("--profile", default="default", help="aos profile of the manifest's processes")
+    serve.add_argument(
+        "--module-profile", action="append", default=[], metavar="ID=PROFILE",
+        help="spawn processes of module ID with a harness profile (repeatable)",
+    )  # fmt: skip
+    serve.add_argument("--clock", choices=["wall", "manual"], default="wall",
+                       help="wall: time and cron follow the wall clock; manual: only POST /~harness/advance")
+    serve.add_argument("--builds", action="store_true", help="load the bundled build/ files instead of src/")
+    serve.set_defaults(func=_cmd_serve)
 
     args = parser.parse_args(argv)
     return int(args.func(args))

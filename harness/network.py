@@ -33,7 +33,7 @@ from harness.process import Process
 
 if TYPE_CHECKING:
     from harness.manifest import System
-from harness.profiles import get_profile
+from harness.profiles import Profile, get_profile
 
 #: 2025-06-15T00:00:00Z in milliseconds: where every network's clock starts.
 START_TIME_MS = 1_749_945_600_000
@@ -238,19 +238,26 @@ class Network:
         return proc
 
     def _create(
-        self, pid: str, owner: str, name: str, tags: tuple[tuple[str, str], ...], path: Path | None
+        self,
+        pid: str,
+        owner: str,
+        name: str,
+        tags: tuple[tuple[str, str], ...],
+        path: Path | None,
+        profile: Profile | None = None,
     ) -> Process:
         search: list[tuple[str, str]] = []
         if path is not None:
             search.append((str(path.parent), self._display(path.parent)))
         search.extend(self._ao_dir_entry())
+        profile = profile or self.profile
         spec = ProcessSpec(
-            id=pid, owner=owner, module=self.profile.module, tags=tags, search_dirs=tuple(search), label=name
+            id=pid, owner=owner, module=profile.module, tags=tags, search_dirs=tuple(search), label=name
         )
         state = LuaProcessState(
             spec,
             lua=self.lua_version,
-            profile=self.profile,
+            profile=profile,
             budget=self.instruction_budget,
             memory=self.memory_limit,
         )
@@ -262,7 +269,7 @@ class Network:
             state=state,
             tags=tags,
             path=str(path) if path else None,
-            module=self.profile.module,
+            module=profile.module,
         )
         self._processes[pid] = proc
         count = self._label_counts.get(name, 0) + 1
@@ -464,6 +471,57 @@ class Network:
                 )
             for target in procs:
                 self._pending.append(Pending(original, to=target, pushed_by=None, assignment=True))
+
+    # -- signed messages (the devnet server: ids, owners and tags come from data items) --------
+
+    def spawn_signed(
+        self,
+        pid: str,
+        *,
+        owner: str,
+        tags: Iterable[tuple[str, str]],
+        data: str,
+        profile: str | None = None,
+    ) -> Result:
+        """Spawn a process whose id, owner and tags are given (a signed spawn data item that
+        reached an MU): no tags are added and no code is loaded (code arrives by ``Eval``).
+        *profile* chooses the aos profile of this process (default: the network's).  The spawn
+        message's result is returned; its outbox is queued for ``run()``."""
+        if pid in self._processes:
+            raise ValueError(f"a process with id {pid!r} already exists on this network")
+        tag_list = tuple(tags)
+        check_tags(tag_list, data=data, where=f"spawn {short(pid)}")
+        name = next((v for k, v in tag_list if k == "Name"), None) or "aos"
+        proc = self._create(pid, owner, name, tag_list, None, get_profile(profile) if profile else None)
+        msg = Message(target=pid, tag_list=tag_list, data=data, sender=owner, id=pid, owner=owner)
+        return self._deliver(proc, msg, pushed_by=None)
+
+    def deliver_signed(
+        self,
+        process: Process,
+        *,
+        id: str,
+        owner: str,
+        tags: Iterable[tuple[str, str]],
+        data: str,
+        sender: str | None = None,
+        anchor: str | None = None,
+        dry: bool = False,
+        assignment: bool = False,
+    ) -> Result:
+        """Deliver a message whose id and owner are given (a signed data item, or an assignment
+        of one when *assignment*) to *process* now.  ``From`` is *sender*, else the
+        ``From-Process`` tag, else *owner* (as the CU sets it).  With *dry* nothing persists and
+        no id is consumed.  The outbox is queued for ``run()``."""
+        tag_list = tuple(tags)
+        check_tags(tag_list, data=data, where=f"message {short(id)} to {process.name}")
+        if sender is None:
+            forged = next((v for k, v in tag_list if k == "From-Process"), None)
+            sender = forged if forged else owner
+        msg = Message(
+            target=process.id, tag_list=tag_list, data=data, sender=sender, id=id, anchor=anchor, owner=owner
+        )
+        return self._deliver(process, msg, pushed_by=None, dry=dry, assignment=assignment)
 
     # -- running -----------------------------------------------------------------------------
 
