@@ -102,7 +102,10 @@ def message_args(
     forwarded_by: str | None,
     tags: Iterable[tuple[Any, Any]],
 ) -> tuple[Any, ...]:
-    """The argument tuple of the Lua bridge's ``handle`` for one CU message (spec §3.1)."""
+    """The argument tuple of the Lua bridge's ``handle`` for one CU message (spec §3.1).  Cron
+    ticks and dry-runs carry no ``Nonce`` or ``Epoch`` (no SU assignment); a dry-run has
+    ``Cron = false``."""
+    unscheduled = cron or read_only
     head = (
         id,
         sender,
@@ -111,10 +114,10 @@ def message_args(
         None if cron else ("" if data is None else data),
         timestamp,
         block_height,
-        None if cron else (nonce or 0),
-        None if cron else 0,
+        None if unscheduled else (nonce or 0),
+        None if unscheduled else 0,
         anchor,
-        True if cron else None,
+        True if cron else (False if read_only else None),
         True if read_only else None,
         forwarded_by,
     )

@@ -359,7 +359,7 @@ function bridge.handle(id, from, owner, target, data, timestamp, height, nonce, 
     Id = id, From = from, Owner = owner, Target = target, Data = data, Timestamp = timestamp,
     ["Block-Height"] = height, Nonce = nonce, Epoch = epoch, Anchor = anchor, Cron = cron,
     ["Read-Only"] = readOnly, ["Forwarded-By"] = forwardedBy,
-    Signature = id and ("sig-" .. id) or nil,
+    Signature = (id and not readOnly) and ("sig-" .. id) or nil, -- dry-runs are unsigned
   }
   local n = select("#", ...)
   local tags = {}
