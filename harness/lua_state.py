@@ -135,12 +135,15 @@ class LuaProcessState:
         profile: Profile,
         budget: int | None = DEFAULT_BUDGET,
         memory: int | None = DEFAULT_MEMORY,
+        pairs_seed: int | None = None,
     ) -> None:
         self.spec = spec
         self.lua_version = normalise(lua)
         self.profile = profile
         self.budget = budget
         self.memory = memory
+        #: None: `pairs` in sorted order; an int: shuffled with that seed (harness/pairs.py)
+        self.pairs_seed = pairs_seed
         self._log: list[tuple[str, tuple[Any, ...]]] = []
         self._lua: Any = None
         self._globals: Any = None
@@ -170,6 +173,7 @@ class LuaProcessState:
                 "inbox_cap": 10000,
                 "search_dirs": lua.table_from([lua.table_from(list(d)) for d in self.spec.search_dirs]),
                 "coverage": _coverage.lua_flag(),
+                "pairs_seed": self.pairs_seed,
             }
         )
         loader = lua.eval(

@@ -33,6 +33,7 @@ from harness.process import Process
 
 if TYPE_CHECKING:
     from harness.manifest import System
+from harness.pairs import PairsOrder, parse_pairs
 from harness.profiles import get_profile
 
 #: 2025-06-15T00:00:00Z in milliseconds: where every network's clock starts.
@@ -82,6 +83,7 @@ class Network:
         memory_limit: int | None = DEFAULT_MEMORY,
         max_deliveries: int = 10_000,
         use_builds: bool = False,
+        pairs: str | PairsOrder | None = None,
     ) -> None:
         self.lua_version = normalise(lua)
         self.profile = get_profile(profile)
@@ -90,6 +92,8 @@ class Network:
         self.memory_limit = memory_limit
         self.max_deliveries = max_deliveries
         self.use_builds = use_builds
+        #: the order of `pairs` in this network's processes ("sorted" or "shuffled:<seed>")
+        self.pairs = parse_pairs(pairs)
         self._ids = IdFactory(seed)
         self._now = START_TIME_MS
         self._height = START_BLOCK_HEIGHT
@@ -258,6 +262,7 @@ class Network:
             profile=self.profile,
             budget=self.instruction_budget,
             memory=self.memory_limit,
+            pairs_seed=self.pairs.lua_seed,
         )
         proc = Process(
             self,
