@@ -5,10 +5,12 @@ at a cost close to the native `next`."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
 from harness import Network
+from harness.cli import main
 from harness.lua_versions import LUA_MODULES
 from harness.pairs import PairsOrder, parse_pairs
 
@@ -289,3 +291,12 @@ def test_ini_and_bad_values(pytester: pytest.Pytester, plugin_args: list[str]) -
     result = pytester.runpytest(*plugin_args)
     assert result.ret != 0
     result.stderr.fnmatch_lines(["*ao_pairs (ini): pairs order 'shuffle' is not understood*"])
+
+
+def test_cli_run_takes_a_pairs_order(capsys: pytest.CaptureFixture[str]) -> None:
+    manifest = str(Path(__file__).resolve().parents[2] / "aoform.yaml")
+    assert main(["run", manifest, "--pairs=shuffled:7"]) == 0
+    assert "(Lua 5.3, aos profile default, pairs shuffled:7)" in capsys.readouterr().out
+    assert main(["run", manifest, "--pairs=bogus"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("ao-harness run: pairs order 'bogus' is not understood") and err.count("\n") == 1
