@@ -70,8 +70,13 @@ def pytest_configure(config: pytest.Config) -> None:
         "ao(lua=None, profile=None, instruction_budget=None, memory_limit=None, max_deliveries=None,"
         " pairs=None): per-test settings of the ao fixture's Network",
     )
-    # the session's pairs order, parsed once: "shuffled" without a seed picks it here
-    value = config.getoption("ao_pairs", default=None) or config.getini("ao_pairs") or None
+    # the session's pairs order, parsed once: "shuffled" without a seed picks it here (xdist
+    # workers take the controller's, so the header's seed is the one every test ran with)
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None and "ao_pairs" in workerinput:
+        value = workerinput["ao_pairs"]
+    else:
+        value = config.getoption("ao_pairs", default=None) or config.getini("ao_pairs") or None
     try:
         config.stash[_PAIRS_KEY] = parse_pairs(value)
     except ValueError as exc:
@@ -92,6 +97,12 @@ def _pairs_option(text: str) -> str:
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
     return text
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist: hand the controller's pairs order (and seed) to each worker."""
+    node.workerinput["ao_pairs"] = str(_session_pairs(node.config))
 
 
 def _session_pairs(config: pytest.Config) -> PairsOrder:

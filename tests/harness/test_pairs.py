@@ -4,6 +4,7 @@ at a cost close to the native `next`."""
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from pathlib import Path
 
@@ -300,3 +301,40 @@ def test_cli_run_takes_a_pairs_order(capsys: pytest.CaptureFixture[str]) -> None
     assert main(["run", manifest, "--pairs=bogus"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("ao-harness run: pairs order 'bogus' is not understood") and err.count("\n") == 1
+
+
+@pytest.mark.skipif(importlib.util.find_spec("xdist") is None, reason="pytest-xdist is not installed")
+def test_xdist_workers_use_the_controllers_seed(
+    pytester: pytest.Pytester, plugin_args: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the subprocess imports this checkout's harness, not another installed copy
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parents[2]))
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.parametrize("i", range(4))
+        def test_fails(ao, i):
+            ao.spawn(source="")
+            assert False
+        """
+    )
+    result = pytester.runpytest_subprocess(*plugin_args, "-n", "2", "--ao-pairs=shuffled")
+    result.assert_outcomes(failed=4)
+    header = re.search(r"pairs shuffled:(\d+)", result.stdout.str())
+    assert header is not None
+    replays = re.findall(r"replay: --ao-pairs=shuffled:(\d+)", result.stdout.str())
+    assert replays == [header.group(1)] * 4
+
+
+@pytest.mark.parametrize("lua", LUAS)
+def test_the_budget_still_stops_a_key_comparison_that_never_ends(lua: str) -> None:
+    """Keys with a __lt metamethod are compared by the sort; a budget overrun inside it is not
+    mistaken for "mixed keys" (which would fall back to another sort and hide the loop)."""
+    p = Network(lua=lua, instruction_budget=200_000).spawn(
+        source="local mt = { __lt = function() while true do end end }\n"
+        "K = { [setmetatable({}, mt)] = 1, [setmetatable({}, mt)] = 2 }"
+    )
+    r = p.eval("local n = 0 for _ in pairs(K) do n = n + 1 end return n")
+    assert r.error is not None and "budget" in r.error
+    assert p.eval("local n = 0 for _ in next, K do n = n + 1 end return n").output == "2"

@@ -242,12 +242,12 @@ for i = #searchers, 3, -1 do searchers[i] = nil end
 -- Deterministic `pairs` (harness/lua/env/pairs.lua): sorted keys, or a seeded shuffle of them
 -- (config.pairs_seed, from --ao-pairs=shuffled:<seed>).  The module stays private: it is taken
 -- out of package.preload once loaded.
-local keyLess
+local sortKeys -- sorts an array of keys in `pairs`'s sorted order (canon uses it)
 do
   local name = "harness.pairs"
   local P = require(name)
   package.loaded[name], package.preload[name] = nil, nil
-  keyLess = P.keyLess
+  sortKeys = P.sortKeys
   _G.pairs = P.make(config.pairs_seed)
 end
 
@@ -379,7 +379,7 @@ local function canon(v, out, seen)
     seen[v] = true
     local keys = {}
     for k in next, v do keys[#keys + 1] = k end
-    table.sort(keys, keyLess)
+    sortKeys(keys)
     out[#out + 1] = "{"
     for _, k in ipairs(keys) do
       canon(k, out, seen)

@@ -33,10 +33,12 @@ end
 local function sortKeys(keys)
   -- All numbers or all strings: the native comparison is keyLess's.  Mixed keys make the native
   -- sort raise ("attempt to compare number with string"); sort again with keyLess then.
+  local exceeded = H.exceeded
   local ok, err = pcall_(sort, keys)
   if not ok then
-    -- never swallow the instruction budget or an out-of-memory error
-    if H.exceeded or (type_(err) == "string" and find(err, "not enough memory", 1, true)) then
+    -- never swallow the instruction budget (its hook can fire in a key's __lt) or out-of-memory
+    local memory = type_(err) == "string" and find(err, "not enough memory", 1, true)
+    if memory or (H.exceeded and not exceeded) then
       error_(err, 0)
     end
     sort(keys, keyLess)
@@ -133,4 +135,6 @@ local function make(seed)
   end
 end
 
-return { keyLess = keyLess, make = make }
+-- keyLess: the order of mixed keys; sortKeys(keys): sort a key array in that order (fast path
+-- first); make(seed): a `pairs` (sorted for a nil seed)
+return { keyLess = keyLess, sortKeys = sortKeys, make = make }
