@@ -146,7 +146,7 @@ def test_parsing_wraps_and_round_trips(version: str, a: int) -> None:
     for base in (2, 7, 10, 16, 36):
         text = ("-" if a < 0 else "") + base_digits(abs(a), base)
         assert str(bint.frombase(text, base)) == str(wrap(a)), base
-    assert bint.tostring(bint(str(a)), 16, True) == base_digits(a % M, 16)
+    assert bint.tobase(bint(str(a)), 16, True) == base_digits(a % M, 16)
 
 
 @pytest.mark.parametrize("version", VERSION_PARAMS)
@@ -231,12 +231,12 @@ def test_tostring_tonumber_and_predicates(version: str) -> None:
     got = run(
         version,
         "local x = bint('-1234567890123') "
-        "return tostring(x), bint.tostring(x), bint.tostring(x, 16), bint.tobase(x, 10), bint.tobase(bint(255), 16),"
+        "return tostring(x), bint.tobase(x), bint.tobase(x, 16), bint.tobase(x, 10, true), bint.tobase(bint(255), 16),"
         " bint.tonumber(x), bint.tonumber(bint('0x' .. string.rep('f', 20))), bint.iszero(bint(0)),"
         " bint.isneg(x), bint.isbint(x), bint.isbint(5), x / bint(2)",
     )
     assert list(got) == [
-        "-1234567890123", "-1234567890123", base_digits(-1234567890123 % M, 16), "-1234567890123", "ff",
+        "-1234567890123", "-1234567890123", base_digits(-1234567890123 % M, 16), str(-1234567890123 % M), "ff",
         -1234567890123, float(16**20 - 1), True, True, True, False, -617283945061.5,
     ]  # fmt: skip
 
@@ -344,6 +344,9 @@ def test_conversions_power_and_ipow_match_the_live_module(version: str) -> None:
         got = show(bint, code)
         if expected.startswith("ERR "):
             ok = got.startswith("ERR ") and got.endswith(expected[4:])
+            if version != "5.3" and "arithmetic on a string value" in expected:
+                # 5.4+ do string arithmetic in the string metatable, which words the error its way
+                ok = got.startswith("ERR ")
         else:
             ok = got == expected
         if not ok:
@@ -352,6 +355,16 @@ def test_conversions_power_and_ipow_match_the_live_module(version: str) -> None:
 
 
 @pytest.mark.parametrize("version", INTEGER_PARAMS)
+def test_the_api_has_the_live_names(version: str) -> None:
+    # read from the aos 2.0.6 module: these exist there ...
+    for name in ("type", "isintegral", "isnumeric", "isminusone", "touinteger", "floor", "ceil", "trunc",
+                 "upowmod", "frominteger", "fromuinteger", "tobase", "tointeger", "ipow"):  # fmt: skip
+        assert run(version, f"return type(bint.{name})") == "function", name
+    # ... and these do not (the bitwise and comparison operators are metamethods only)
+    for name in ("tostring", "band", "bor", "bxor", "bnot", "lshift", "rshift", "lt", "le"):
+        assert run(version, f"return bint.{name}") is None, name
+
+
 def test_failed_conversions_return_no_value_and_new_passes_other_types_through(version: str) -> None:
     # read from the aos 2.0.6 module: bint.tobint("x") returns nothing (select('#', ...) == 0), and
     # bint.new / bint() return a table or boolean argument unchanged
