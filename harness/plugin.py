@@ -163,6 +163,13 @@ def _options(request: pytest.FixtureRequest) -> dict[str, Any]:
 
 
 def _network(request: pytest.FixtureRequest, options: dict[str, Any]) -> Network:
+    problem = None
+    try:
+        options["pairs"] = parse_pairs(options.get("pairs"))
+    except ValueError as exc:
+        problem = f"ao pairs setting: {exc}"
+    if problem is not None:  # outside the except block: one line, no chained traceback
+        pytest.fail(problem, pytrace=False)
     net = Network(**options)
     request.node.stash.setdefault(_USED_PAIRS_KEY, set()).add(str(net.pairs))
     return net

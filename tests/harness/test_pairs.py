@@ -288,6 +288,14 @@ def test_ini_and_bad_values(pytester: pytest.Pytester, plugin_args: list[str]) -
     assert result.ret != 0
     result.stderr.fnmatch_lines(["*--ao-pairs: pairs order 'bogus' is not understood*"])
 
+    pytester.makepyfile(
+        "import pytest\n@pytest.mark.ao(pairs='sideways')\ndef test_x(ao):\n    pass\n"
+    )
+    result = pytester.runpytest(*plugin_args)
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*ao pairs setting: pairs order 'sideways' is not understood*"])
+    assert "During handling" not in result.stdout.str()
+
     pytester.makeini("[pytest]\nao_pairs = shuffle\n")
     result = pytester.runpytest(*plugin_args)
     assert result.ret != 0
