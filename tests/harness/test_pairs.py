@@ -346,3 +346,26 @@ def test_the_budget_still_stops_a_key_comparison_that_never_ends(lua: str) -> No
     r = p.eval("local n = 0 for _ in pairs(K) do n = n + 1 end return n")
     assert r.error is not None and "budget" in r.error
     assert p.eval("local n = 0 for _ in next, K do n = n + 1 end return n").output == "2"
+
+
+SENDER = """
+Handlers.add("go", "Go", function(m)
+  Send({ Target = m.From, Zeta = "1", Alpha = "2", Mid = "3", Beta = "4", Kappa = "5", Omega = "6",
+    Delta = "7", Gamma = "8" })
+end)
+"""
+SENT = ["Alpha", "Beta", "Delta", "Gamma", "Kappa", "Mid", "Omega", "Zeta"]
+
+
+def sent_names(net: Network) -> list[str]:
+    out = net.spawn(source=SENDER).send({"Action": "Go"}).messages[0]
+    return [k for k, _ in out.tag_list if k in SENT]
+
+
+@pytest.mark.parametrize("lua", LUAS)
+def test_tags_added_by_send_follow_pairs(lua: str) -> None:
+    assert sent_names(Network(lua=lua)) == SENT
+    shuffled = [sent_names(Network(lua=lua, pairs=f"shuffled:{seed}")) for seed in range(1, 6)]
+    assert all(sorted(names) == SENT for names in shuffled)
+    assert any(names != SENT for names in shuffled)
+    assert sent_names(Network(lua=lua, pairs="shuffled:3")) == shuffled[2]
