@@ -28,6 +28,8 @@ RUNTIME_MODULES: dict[str, str] = {
     ".chance": "lib/chance.lua",
     ".base64": "lib/base64.lua",
     ".stringify": "lib/stringify.lua",
+    # the harness's own environment (runtime.lua loads it and drops it from package.preload)
+    "harness.pairs": "env/pairs.lua",
 }
 
 

@@ -34,6 +34,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             lua=args.lua,
             profile=args.profile,
             use_builds=args.builds,
+            pairs=args.pairs,
             out=sys.stdout,
         )
     except (HarnessError, OSError, ValueError) as exc:
@@ -86,6 +87,12 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--lua", default="5.3", help="Lua version (default 5.3, AO's)")
     run.add_argument("--profile", default="default", help="aos profile (default, legacy, head)")
     run.add_argument("--builds", action="store_true", help="load the bundled build/ files instead of src/")
+    run.add_argument(
+        "--pairs",
+        default="sorted",
+        metavar="sorted|shuffled[:seed]",
+        help="order of `pairs` in processes: sorted (default) or shuffled from a seed (random if none)",
+    )
     run.set_defaults(func=_cmd_run)
 
     serve = sub.add_parser("serve", help="a local AO devnet: MU, CU, SU and gateway over HTTP for aoconnect")

@@ -102,7 +102,10 @@ def message_args(
     forwarded_by: str | None,
     tags: Iterable[tuple[Any, Any]],
 ) -> tuple[Any, ...]:
-    """The argument tuple of the Lua bridge's ``handle`` for one CU message (spec §3.1)."""
+    """The argument tuple of the Lua bridge's ``handle`` for one CU message (spec §3.1).  Cron
+    ticks and dry-runs carry no ``Nonce`` or ``Epoch`` (no SU assignment); a dry-run has
+    ``Cron = false``."""
+    unscheduled = cron or read_only
     head = (
         id,
         sender,
@@ -111,8 +114,8 @@ def message_args(
         None if cron else ("" if data is None else data),
         timestamp,
         block_height,
-        None if cron else (nonce or 0),
-        None if cron else 0,
+        None if unscheduled else (nonce or 0),
+        None if unscheduled else 0,
         anchor,
         bool(cron),  # the CU sends Cron and Read-Only on every message, false or true
         bool(read_only),
@@ -132,12 +135,15 @@ class LuaProcessState:
         profile: Profile,
         budget: int | None = DEFAULT_BUDGET,
         memory: int | None = DEFAULT_MEMORY,
+        pairs_seed: int | None = None,
     ) -> None:
         self.spec = spec
         self.lua_version = normalise(lua)
         self.profile = profile
         self.budget = budget
         self.memory = memory
+        #: None: `pairs` in sorted order; an int: shuffled with that seed (harness/pairs.py)
+        self.pairs_seed = pairs_seed
         self._log: list[tuple[str, tuple[Any, ...]]] = []
         self._lua: Any = None
         self._globals: Any = None
@@ -167,6 +173,7 @@ class LuaProcessState:
                 "inbox_cap": 10000,
                 "search_dirs": lua.table_from([lua.table_from(list(d)) for d in self.spec.search_dirs]),
                 "coverage": _coverage.lua_flag(),
+                "pairs_seed": self.pairs_seed,
             }
         )
         loader = lua.eval(

@@ -33,12 +33,18 @@ from harness.process import Process
 
 if TYPE_CHECKING:
     from harness.manifest import System
+from harness.pairs import PairsOrder, parse_pairs
 from harness.profiles import Profile, get_profile
 
 #: 2025-06-15T00:00:00Z in milliseconds: where every network's clock starts.
 START_TIME_MS = 1_749_945_600_000
 START_BLOCK_HEIGHT = 1_680_000
 BLOCK_MS = 120_000
+
+#: What aoconnect's ``dryrun`` puts in a message the caller leaves out (its ``Id``, ``Owner`` and
+#: ``Data``; ``Anchor`` is "0"), and the tags it appends after the caller's.
+DRYRUN_PLACEHOLDER = "1234"
+DRYRUN_TAGS = (("Data-Protocol", "ao"), ("Type", "Message"), ("Variant", "ao.TN.1"))
 
 #: Chooses the next delivery: gets the candidate messages, returns an index into them.
 DeliveryOrder = Callable[[list[Message]], int]
@@ -77,6 +83,7 @@ class Network:
         memory_limit: int | None = DEFAULT_MEMORY,
         max_deliveries: int = 10_000,
         use_builds: bool = False,
+        pairs: str | PairsOrder | None = None,
     ) -> None:
         self.lua_version = normalise(lua)
         self.profile = get_profile(profile)
@@ -85,6 +92,8 @@ class Network:
         self.memory_limit = memory_limit
         self.max_deliveries = max_deliveries
         self.use_builds = use_builds
+        #: the order of `pairs` in this network's processes ("sorted" or "shuffled:<seed>")
+        self.pairs = parse_pairs(pairs)
         self._ids = IdFactory(seed)
         self._now = START_TIME_MS
         self._height = START_BLOCK_HEIGHT
@@ -260,6 +269,7 @@ class Network:
             profile=profile,
             budget=self.instruction_budget,
             memory=self.memory_limit,
+            pairs_seed=self.pairs.lua_seed,
         )
         proc = Process(
             self,
@@ -327,7 +337,6 @@ class Network:
         *,
         sender: str | Process | None,
         data: Any,
-        dry: bool = False,
     ) -> Result:
         tag_list = list(tags.items())
         check_tags(tag_list, data=data, where=f"message to {proc.name}")
@@ -350,7 +359,27 @@ class Network:
             id=self._ids.next("message"),
             owner=owner,
         )
-        return self._deliver(proc, msg, pushed_by=pushed_by, dry=dry)
+        return self._deliver(proc, msg, pushed_by=pushed_by)
+
+    def _dryrun(
+        self, proc: Process, tags: Mapping[str, Any], *, sender: str | Process | None, data: Any
+    ) -> Result:
+        """A dry-run as aoconnect sends it and the CU evaluates it (see ``Process.dryrun``)."""
+        tag_list = [*tags.items(), *DRYRUN_TAGS]
+        check_tags(tag_list, data=data, where=f"dry-run of {proc.name}")
+        owner = sender.id if isinstance(sender, Process) else (sender or DRYRUN_PLACEHOLDER)
+        forged = next((v for k, v in tag_list if k == "From-Process"), None)
+        msg = Message(
+            target=proc.id,
+            tag_list=tuple(tag_list),
+            data=data if data not in (None, "") else DRYRUN_PLACEHOLDER,
+            sender=forged if isinstance(forged, str) and forged else owner,
+            id=DRYRUN_PLACEHOLDER,
+            anchor="0",
+            owner=owner,
+        )
+        # the CU stamps a dry-run with the time and height of the last message it evaluated
+        return self._deliver(proc, msg, pushed_by=None, dry=True, at=proc._evaluated_at)
 
     def cron(self, process: Process, tags: Mapping[str, str] | None = None) -> Result:
         """Deliver a cron tick to *process* now: no Id, no Data, ``Cron = true``, From = Owner
@@ -381,8 +410,10 @@ class Network:
         pushed_by: str | None,
         dry: bool = False,
         assignment: bool = False,
+        at: tuple[int, int] | None = None,
     ) -> Result:
-        """Evaluate *msg* in *proc* (the CU step), record it, and queue its outbox (the MU step)."""
+        """Evaluate *msg* in *proc* (the CU step), record it, and queue its outbox (the MU step).
+        *at* is the (timestamp, block height) to evaluate at instead of the network clock."""
         if not dry and not msg.cron:
             nonce = proc.nonce
             proc.nonce += 1
@@ -390,8 +421,11 @@ class Network:
             nonce = None
         if assignment:
             msg = msg.replace()
-        msg.timestamp = self._now
-        msg.block_height = self._height
+        now, height = at if at is not None else (self._now, self._height)
+        if not dry:
+            proc._evaluated_at = (now, height)
+        msg.timestamp = now
+        msg.block_height = height
         msg.nonce = nonce
         # the CU strips tags named From or Owner (evaluate.js removeInvalidTags)
         tags = msg.tag_list
@@ -403,8 +437,8 @@ class Network:
             owner=msg.owner,
             target=msg.target,
             data=msg.data,
-            timestamp=self._now,
-            block_height=self._height,
+            timestamp=now,
+            block_height=height,
             nonce=nonce,
             anchor=msg.anchor,
             cron=msg.cron,

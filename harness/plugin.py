@@ -10,6 +10,7 @@ import pytest
 
 from harness.lua_versions import LUA_MODULES, normalise
 from harness.network import Network
+from harness.pairs import PairsOrder, parse_pairs
 from harness.profiles import PROFILES, get_profile
 
 
@@ -43,6 +44,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="bundle ao/*/src/process.lua into build/ first and spawn processes from the builds",
     )
+    group.addoption(
+        "--ao-pairs",
+        dest="ao_pairs",
+        default=None,
+        type=_pairs_option,
+        metavar="sorted|shuffled[:seed]",
+        help="order of `pairs` in processes: sorted (default) or shuffled, per table, from a seed "
+        "(random when not given; printed in the header and in failure reports)",
+    )
     parser.addini("ao_lua", "Lua version that runs processes (5.1, 5.2, 5.3, 5.4, 5.5, jit)", default="5.3")
     parser.addini(
         "ao_root",
@@ -51,14 +61,53 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     parser.addini("ao_profile", "aos behaviour profile (default, legacy, head)", default="default")
     parser.addini("ao_instruction_budget", "Lua instructions per message before it errors", default="")
+    parser.addini("ao_pairs", "order of `pairs` in processes (sorted, shuffled, shuffled:<seed>)", default="")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "ao(lua=None, profile=None, instruction_budget=None, memory_limit=None, max_deliveries=None):"
-        " per-test settings of the ao fixture's Network",
+        "ao(lua=None, profile=None, instruction_budget=None, memory_limit=None, max_deliveries=None,"
+        " pairs=None): per-test settings of the ao fixture's Network",
     )
+    # the session's pairs order, parsed once: "shuffled" without a seed picks it here (xdist
+    # workers take the controller's, so the header's seed is the one every test ran with)
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None and "ao_pairs" in workerinput:
+        value = workerinput["ao_pairs"]
+    else:
+        value = config.getoption("ao_pairs", default=None) or config.getini("ao_pairs") or None
+    try:
+        config.stash[_PAIRS_KEY] = parse_pairs(value)
+    except ValueError as exc:
+        raise pytest.UsageError(f"ao_pairs (ini): {exc}") from None
+
+
+_PAIRS_KEY = pytest.StashKey[PairsOrder]()
+#: the pairs orders the networks of one test used (for its failure report)
+_USED_PAIRS_KEY = pytest.StashKey[set[str]]()
+
+
+def _pairs_option(text: str) -> str:
+    """argparse type of --ao-pairs: a bad value is a one-line usage error."""
+    import argparse
+
+    try:
+        parse_pairs(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist: hand the controller's pairs order (and seed) to each worker."""
+    node.workerinput["ao_pairs"] = str(_session_pairs(node.config))
+
+
+def _session_pairs(config: pytest.Config) -> PairsOrder:
+    order = config.stash.get(_PAIRS_KEY, None)
+    return order if order is not None else parse_pairs(None)
 
 
 def _setting(config: pytest.Config, name: str) -> Any:
@@ -87,7 +136,7 @@ def pytest_report_header(config: pytest.Config) -> str:
     source = "ao/*/build (bundled)" if config.getoption("ao_builds", default=False) else "ao/*/src"
     return (
         f"ao-harness: Lua {lua} ({LUA_MODULES[lua]}), aos profile {profile.name} "
-        f"({profile.description}), processes from {source}"
+        f"({profile.description}), processes from {source}, pairs {_session_pairs(config)}"
     )
 
 
@@ -97,6 +146,7 @@ def _options(request: pytest.FixtureRequest) -> dict[str, Any]:
     options: dict[str, Any] = {
         "lua": _setting(config, "lua"),
         "profile": _setting(config, "profile"),
+        "pairs": _session_pairs(config),
     }
     budget = _setting(config, "instruction_budget")
     if budget not in (None, ""):
@@ -112,10 +162,23 @@ def _options(request: pytest.FixtureRequest) -> dict[str, Any]:
     return options
 
 
+def _network(request: pytest.FixtureRequest, options: dict[str, Any]) -> Network:
+    problem = None
+    try:
+        options["pairs"] = parse_pairs(options.get("pairs"))
+    except ValueError as exc:
+        problem = f"ao pairs setting: {exc}"
+    if problem is not None:  # outside the except block: one line, no chained traceback
+        pytest.fail(problem, pytrace=False)
+    net = Network(**options)
+    request.node.stash.setdefault(_USED_PAIRS_KEY, set()).add(str(net.pairs))
+    return net
+
+
 @pytest.fixture
 def ao(request: pytest.FixtureRequest) -> Iterator[Network]:
     """A fresh local AO network for this test (``harness.Network``)."""
-    yield Network(**_options(request))
+    yield _network(request, _options(request))
 
 
 @pytest.fixture
@@ -124,6 +187,21 @@ def ao_factory(request: pytest.FixtureRequest) -> Callable[..., Network]:
     base = _options(request)
 
     def make(**overrides: Any) -> Network:
-        return Network(**{**base, **overrides})
+        return _network(request, {**base, **overrides})
 
     return make
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A failing test whose processes iterated tables in a shuffled order says which order, so
+    the failure can be replayed (as hypothesis prints its seed)."""
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
+    if not report.failed:
+        return
+    used = sorted(o for o in item.stash.get(_USED_PAIRS_KEY, set()) if o.startswith("shuffled"))
+    if used:
+        replay = " ".join(f"--ao-pairs={o}" for o in used)
+        text = f"processes iterated tables with pairs {', '.join(used)}; replay: {replay}"
+        report.sections.append(("ao-harness pairs order", text))

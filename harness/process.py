@@ -63,6 +63,8 @@ class Process:
         self.spawn_tags = tags
         self._state = state
         self.nonce = 0
+        #: (Timestamp, Block-Height) of the last message evaluated here (a dry-run's clock)
+        self._evaluated_at: tuple[int, int] | None = None
 
     def __repr__(self) -> str:
         return f"<Process {self.name} {self.id}>"
@@ -96,11 +98,16 @@ class Process:
         data: Any = "",
         **more_tags: Any,
     ) -> Result:
-        """Evaluate a message read-only (``Read-Only = true``): nothing it does persists and its
-        outbox is never delivered."""
+        """Evaluate a message read-only, the way aoconnect's ``dryrun`` and the CU build it:
+        ``Id = Owner = "1234"``, ``Anchor = "0"``, ``Data = "1234"`` when *data* is empty, the
+        caller's tags then ``Data-Protocol``, ``Type = Message`` and ``Variant``; ``Read-Only =
+        true``, ``Cron = false``, ``Timestamp``/``Block-Height`` of the process's last evaluated
+        message, ``From`` = a ``From-Process`` tag if given, else ``Owner``.  *sender* (a wallet
+        address or a ``Process``, whose id is used) sets ``Owner``, as aoconnect lets the caller
+        do.  Nothing it does persists and its outbox is never delivered."""
         all_tags = dict(tags or {})
         all_tags.update(more_tags)
-        return self._network._send_direct(self, all_tags, sender=sender, data=data, dry=True)
+        return self._network._dryrun(self, all_tags, sender=sender, data=data)
 
     def cron(self, tags: Mapping[str, str] | None = None) -> Result:
         """Deliver one cron tick now (no Id, no Data, ``Cron = true``, From = Owner = owner)."""

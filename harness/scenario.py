@@ -103,16 +103,17 @@ def run_manifest(
     lua: str = "5.3",
     profile: str = "default",
     use_builds: bool = False,
+    pairs: str | None = None,
     out: TextIO,
 ) -> int:
     """Spawn, wire and play *manifest*; print everything to *out*; exit status 0 if every
     expectation held."""
     root = os.path.dirname(os.path.abspath(manifest))
-    net = Network(lua=lua, profile=profile, root=root, use_builds=use_builds)
+    net = Network(lua=lua, profile=profile, root=root, use_builds=use_builds, pairs=pairs)
     system = net.spawn_system(manifest)
     print(
         f"{len(system)} processes on a local AO network "
-        f"(Lua {net.lua_version}, aos profile {net.profile.name}):",
+        f"(Lua {net.lua_version}, aos profile {net.profile.name}, pairs {net.pairs}):",
         file=out,
     )
     for name, proc in system.items():

@@ -53,14 +53,27 @@ function(name, text, chunkname)
 end
 """
 
+PAIRS = LIB.parent / "env" / "pairs.lua"
+
+_INSTALL_PAIRS = """
+function(text)
+  local fn = assert((loadstring or load)(text, "=harness.pairs"))
+  pairs = fn({}).make(nil)
+end
+"""
+
 _GLOBALS = (
     "function() local names = {} for k in pairs(_G) do names[#names + 1] = tostring(k) end return names end"
 )
 
 
 def new_lua(version: str, *, encoding: str | None = "utf-8") -> Any:
-    """A fresh runtime of *version* with every runtime library registered in ``package.preload``."""
+    """A fresh runtime of *version* with every runtime library registered in ``package.preload``
+    and the harness's sorted ``pairs`` (harness/lua/env/pairs.lua) installed, as in a process."""
     lua = new_runtime(version, encoding=encoding)
+    install = lua.eval(_INSTALL_PAIRS)
+    text = PAIRS.read_text(encoding="utf-8")
+    install(text if encoding is not None else text.encode())
     register = lua.eval(_REGISTER)
     for name, file in MODULES.items():
         path = LIB / file

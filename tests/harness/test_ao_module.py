@@ -105,6 +105,7 @@ def test_send_builds_tags_in_order(ao: Network) -> None:
     assert second.tags["Mapped"] == "yes" and second.tags["Reference"] == str(ref + 1)
 
 
+@pytest.mark.ao(pairs="sorted")  # compares json text, whose key order follows pairs
 def test_send_encodes_table_data_and_mutates_the_callers_table(ao: Network) -> None:
     p = ao.spawn(
         source="""

@@ -9,12 +9,8 @@ that message for live.
 
 from __future__ import annotations
 
-import pytest
-
 from tests.live_module.test_traffic import TOKEN
 from tests.live_module.twin import Twin, assert_same, assert_same_state
-
-DRYRUN = "bint/dryrun/pairs: dry-runs as aoconnect sends them"
 
 ECHO = r"""
 local json = require("json")
@@ -80,7 +76,6 @@ def test_dryrun_with_the_harness_fields(twin: Twin) -> None:
     assert step.live.messages and step.live.messages[0]["Data"] == "1"
 
 
-@pytest.mark.xfail(strict=True, reason=f"pending: {DRYRUN}")
 def test_dryrun_message_fields_as_aoconnect_sends_them(twin: Twin) -> None:
     proc, _ = twin.spawn(ECHO)
     step = twin.dryrun(proc, {"Action": "Echo"}, sender=twin.net.wallet("reader"))
@@ -88,7 +83,6 @@ def test_dryrun_message_fields_as_aoconnect_sends_them(twin: Twin) -> None:
     assert_same(step)
 
 
-@pytest.mark.xfail(strict=True, reason=f"pending: {DRYRUN} (Timestamp/Block-Height of the last evaluated message)")
 def test_dryrun_time_is_the_last_evaluated_message(twin: Twin) -> None:
     proc, _ = twin.spawn(ECHO)
     twin.net.advance(10 * 60_000)

@@ -129,8 +129,8 @@ end
 
 local sendSkip = { Target = true, Data = true, Anchor = true, Tags = true, From = true }
 
--- pairs order is unspecified in aos; we sort the extra keys so a test's trace is the same on
--- every run (insertion sort: these lists are short).
+-- The keys of t not in skip, in `pairs` order, as aos adds tags.  The harness's `pairs` makes that
+-- order reproducible: sorted by default, shuffled from a seed with --ao-pairs=shuffled.
 local function sortedKeys(t, skip)
   local keys, n = {}, 0
   for k in pairs(t) do
@@ -138,16 +138,6 @@ local function sortedKeys(t, skip)
       n = n + 1
       keys[n] = k
     end
-  end
-  for i = 2, n do
-    local k = keys[i]
-    local ks = tostring(k)
-    local j = i - 1
-    while j >= 1 and tostring(keys[j]) > ks do
-      keys[j + 1] = keys[j]
-      j = j - 1
-    end
-    keys[j + 1] = k
   end
   return keys, n
 end

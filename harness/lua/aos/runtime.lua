@@ -239,43 +239,16 @@ table.insert(searchers, 2, projectSearcher)
 -- drop the C-library searchers: AO processes cannot load native code
 for i = #searchers, 3, -1 do searchers[i] = nil end
 
--- Deterministic `pairs`.  Lua seeds its string hashes from the clock and from addresses, so the
--- order of `pairs` changes from run to run (live aos has one fixed, arbitrary order).  A process
--- that sends messages while iterating a table would then give a different trace each run, and
--- hypothesis could not replay a failure.  We iterate in a fixed order instead: numbers ascending,
--- then strings, then booleans, then other keys.  `next` is left alone.
-local keyLess
+-- Deterministic `pairs` (harness/lua/env/pairs.lua): sorted keys, or a seeded shuffle of them
+-- (config.pairs_seed, from --ao-pairs=shuffled:<seed>).  The module stays private: it is taken
+-- out of package.preload once loaded.
+local sortKeys -- sorts an array of keys in `pairs`'s sorted order (canon uses it)
 do
-  local rawpairs, rawnext, sort, type_, tostring_ = pairs, next, table.sort, type, tostring
-  local rank = { number = 1, string = 2, boolean = 3 }
-  keyLess = function(a, b)
-    local ta, tb = type_(a), type_(b)
-    if ta ~= tb then return (rank[ta] or 4) < (rank[tb] or 4) end
-    if ta == "number" or ta == "string" then return a < b end
-    if ta == "boolean" then return (not a) and b end
-    return tostring_(a) < tostring_(b)
-  end
-  local function orderedPairs(t)
-    local mt = getmetatable(t)
-    if type_(t) ~= "table" or (mt and mt.__pairs) then return rawpairs(t) end
-    local keys, n = {}, 0
-    for k in rawnext, t do
-      n = n + 1
-      keys[n] = k
-    end
-    if n > 1 then sort(keys, keyLess) end
-    local i = 0
-    return function()
-      while true do
-        i = i + 1
-        local k = keys[i]
-        if k == nil then return nil end
-        local v = rawget(t, k)
-        if v ~= nil then return k, v end
-      end
-    end, t, nil
-  end
-  _G.pairs = orderedPairs
+  local name = "harness.pairs"
+  local P = require(name)
+  package.loaded[name], package.preload[name] = nil, nil
+  sortKeys = P.sortKeys
+  _G.pairs = P.make(config.pairs_seed)
 end
 
 if rawget(_G, "jit") and (config.budget or config.coverage) then
@@ -359,7 +332,7 @@ function bridge.handle(id, from, owner, target, data, timestamp, height, nonce, 
     Id = id, From = from, Owner = owner, Target = target, Data = data, Timestamp = timestamp,
     ["Block-Height"] = height, Nonce = nonce, Epoch = epoch, Anchor = anchor, Cron = cron,
     ["Read-Only"] = readOnly, ["Forwarded-By"] = forwardedBy,
-    Signature = id and ("sig-" .. id) or nil,
+    Signature = (id and not readOnly) and ("sig-" .. id) or nil, -- dry-runs are unsigned
   }
   local n = select("#", ...)
   local tags = {}
@@ -406,7 +379,7 @@ local function canon(v, out, seen)
     seen[v] = true
     local keys = {}
     for k in next, v do keys[#keys + 1] = k end
-    table.sort(keys, keyLess)
+    sortKeys(keys)
     out[#out + 1] = "{"
     for _, k in ipairs(keys) do
       canon(k, out, seen)

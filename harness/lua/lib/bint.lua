@@ -7,17 +7,28 @@
 -- module loads everywhere instead of refusing Luas without integers.  Overflow wraps silently at
 -- the chosen width, as lua-bint does.
 --
--- API: bint(x) / bint.new(x) from a bint, an integral number or a string (decimal, "0x" hex, "0b"
--- binary, optional sign; raises "value cannot be represented by a bint" otherwise); tobint(x) (nil
--- on failure); parse(x) (a bint, else tonumber(x), as lua-bint); frombase(s, base); fromstring;
--- zero, one, maxinteger, mininteger, max, min, inc, dec, abs; tostring(x[, base[, unsigned]]),
--- tobase(x[, base=10[, unsigned = base ~= 10]]), tonumber, tointeger (low 64 bits on 5.3+);
--- iszero, isneg, ispos, isone, iseven, isodd, isbint, eq, lt, le, ult, ule; udivmod, udiv, umod,
--- tdivmod, tdiv, tmod, idivmod (floor), ipow; band, bor, bxor, bnot, lshift, rshift (logical).
--- Metamethods: + - * // % unary- ^ (integer power; a negative exponent gives a float), / (float),
--- == < <= (Lua 5.1 and LuaJIT call < and <= only when both sides are bints), tostring, and on
--- 5.3+ & | ~ << >>.  Plain integers mix freely with bints in arithmetic.
+-- API (the names lua-bint 0.5.1 has in aos; behaviour checked against the live module):
+-- bint(x) / bint.new(x) from a bint (a copy), an integer-valued number or a string (decimal,
+-- "0x" hex, "0b" binary, optional sign; raises "value cannot be represented by a bint" otherwise;
+-- any other non-nil value comes back unchanged, as in lua-bint); tobint(x[, clone]), frominteger,
+-- fromuinteger, fromstring, trunc, tobase (no value at all on failure); parse(x) (a bint, else
+-- tonumber(x)); frombase(s, base); zero, one, maxinteger, mininteger; tobase(x[, base=10[,
+-- unsigned = base ~= 10]]), tonumber, tointeger / touinteger (low 64 bits on 5.3+), type;
+-- iszero, isone, isminusone, isneg, ispos, iseven, isodd (a plain value is tested with Lua's
+-- operators), isintegral, isnumeric, isbint; eq, ult, ule; max, min, inc, dec, abs, floor, ceil
+-- (bints when the arguments convert, else number results); udivmod, udiv, umod, tdivmod, tdiv,
+-- tmod, idivmod (floor); ipow (exact, wrapping; the exponent read unsigned); upowmod.
+-- Numbers convert as lua-bint 0.5.1 converts them: integers and integral floats within 64 bits
+-- (2^53 yes, 1e20 no; on Luas without integers: integral values below 2^63 in magnitude).
+-- Metamethods: + - * // % unary- (a bint when both sides convert, else float arithmetic), ^ (always
+-- a float: both sides go through bint.tonumber, as lua-bint 0.5.1 does), / (float), == < <= (Lua
+-- 5.1 and LuaJIT call < and <= only when both sides are bints), tostring, and on 5.3+
+-- & | ~ << >> (there is no bint.band, bint.lshift, bint.tostring, bint.lt...: not in lua-bint).
+-- Not provided: the byte-string conversions (frombe, fromle, tobe, tole), brol, bror, bwrap and
+-- lua-bint's in-place methods (_add, _inc, ...).
 local floor = math.floor
+local mathtype = math.type
+local TWO63 = 2 ^ 63
 local B = 65536
 local HALF = 32768
 
@@ -176,38 +187,110 @@ local function newclass(bits)
     return r
   end
 
-  -- tobint(x[, clone]): a bint from a bint, number or string; nil when it cannot be represented
-  function bint.tobint(x, clone)
-    if isbint(x) then return clone and copy(x) or x end
-    local t = type(x)
-    if t == "number" then
-      if math.type and math.type(x) == "integer" then return parse(string.format("%d", x)) end
-      return fromnumber(x)
-    elseif t == "string" then
-      return parse(x)
+  -- lua-bint's integer conversion: a number or numeric text (as `tonumber` reads it) whose value is
+  -- a 64-bit integer, else nil.  Integral floats count when they fit (2.0, 2^53), 1e20 does not.
+  local function tointeger(x)
+    x = tonumber(x)
+    if x == nil then return nil end
+    if mathtype then
+      local ty = mathtype(x)
+      if ty == "float" then
+        local f = floor(x) -- an integer when the float fits in one (5.3+)
+        if f == x then ty = mathtype(f) end
+        x = f
+      end
+      if ty == "integer" then return x end
+      return nil
     end
+    -- Luas without integers: an integral number in the 64-bit range
+    if floor(x) == x and x >= -TWO63 and x < TWO63 then return x end
     return nil
   end
 
-  function bint.new(x)
-    local r = bint.tobint(x, true)
-    if not r then error("value cannot be represented by a bint", 2) end
+  local function frominteger(x)
+    x = tointeger(x)
+    if x == nil then return end
+    if mathtype then return parse(string.format("%d", x)) end
+    return fromnumber(x)
+  end
+
+  -- Every conversion below returns no value at all on failure, as lua-bint's do:
+  -- select("#", bint.tobint("x")) == 0.
+  function bint.frominteger(x)
+    local r = frominteger(x)
+    if r then return r end
+  end
+
+  -- fromuinteger(x): x read as an unsigned 64-bit integer (-1 -> 2^64 - 1)
+  function bint.fromuinteger(x)
+    local r = frominteger(x)
+    if not r then return end
+    if isneg(r) then
+      -- add 2^64
+      local carry = 1
+      for i = 5, N do
+        local v = r[i] + carry
+        if v >= B then
+          r[i], carry = v - B, 1
+        else
+          r[i], carry = v, 0
+        end
+      end
+    end
     return r
   end
 
-  -- parse(x): a bint, or the number itself when it is a non-integral number
+  local function fromstring(s)
+    if type(s) ~= "string" then return nil end
+    return parse(s)
+  end
+
+  function bint.fromstring(s)
+    local r = fromstring(s)
+    if r then return r end
+  end
+
+  local function tobint(x, clone)
+    if isbint(x) then
+      if clone then return copy(x) end
+      return x
+    end
+    local t = type(x)
+    if t == "number" then return frominteger(x) end
+    if t == "string" then return fromstring(x) end
+    return nil
+  end
+
+  -- tobint(x[, clone]): a bint from a bint, an integer-valued number or a string; no value when
+  -- x cannot be represented
+  function bint.tobint(x, clone)
+    local r = tobint(x, clone)
+    if r then return r end
+  end
+
+  -- new(x): a new bint; raises for a number or string that cannot be represented.  As in lua-bint,
+  -- a value of any other type (a table, a boolean) is returned unchanged, and nil raises.
+  function bint.new(x)
+    if isbint(x) then return copy(x) end
+    local t = type(x)
+    if t == "number" then
+      x = frominteger(x)
+    elseif t == "string" then
+      x = fromstring(x)
+    end
+    if not x then error("value cannot be represented by a bint", 2) end
+    return x
+  end
+
+  -- parse(x): a bint, else tonumber(x) (1.5 for "1.5", nil for "abc")
   function bint.parse(x, clone)
-    local r = bint.tobint(x, clone)
+    local r = tobint(x, clone)
     if r then return r end
     return tonumber(x)
   end
 
   function bint.frombase(s, base)
     return parse(s, base or 10)
-  end
-
-  function bint.fromstring(s)
-    return parse(s)
   end
 
   function bint.zero() return raw() end
@@ -232,27 +315,79 @@ local function newclass(bits)
   end
 
   local function arg(x)
-    local r = bint.tobint(x)
+    local r = tobint(x)
     if not r then error("value cannot be represented by a bint", 3) end
     return r
   end
 
-  function bint.iszero(x) return iszero(arg(x)) end
-  function bint.isneg(x) return isneg(arg(x)) end
-  function bint.ispos(x)
-    local a = arg(x)
-    return not isneg(a) and not iszero(a)
+  -- like arg, for the operands lua-bint reads as integers (ult, ule, bitwise operators)
+  local function argi(x)
+    local r = tobint(x)
+    if not r then error("value has not integer representation", 3) end
+    return r
   end
-  function bint.isone(x)
-    local a = arg(x)
+
+  local function isone(a)
     if a[1] ~= 1 then return false end
     for i = 2, N do
       if a[i] ~= 0 then return false end
     end
     return true
   end
-  function bint.iseven(x) return arg(x)[1] % 2 == 0 end
-  function bint.isodd(x) return arg(x)[1] % 2 == 1 end
+
+  local function isminusone(a)
+    for i = 1, N do
+      if a[i] ~= B - 1 then return false end
+    end
+    return true
+  end
+
+  -- The predicates test a bint, or a plain value with Lua's own operators (as lua-bint: a
+  -- string is not converted, so isneg("7") raises and iszero("0") is false).
+  function bint.iszero(x)
+    if isbint(x) then return iszero(x) end
+    return x == 0
+  end
+  function bint.isone(x)
+    if isbint(x) then return isone(x) end
+    return x == 1
+  end
+  function bint.isminusone(x)
+    if isbint(x) then return isminusone(x) end
+    return x == -1
+  end
+  function bint.isneg(x)
+    if isbint(x) then return isneg(x) end
+    return x < 0
+  end
+  function bint.ispos(x)
+    if isbint(x) then return not isneg(x) and not iszero(x) end
+    return x > 0
+  end
+  function bint.iseven(x)
+    if isbint(x) then return x[1] % 2 == 0 end
+    return math.abs(x) % 2 == 0
+  end
+  function bint.isodd(x)
+    if isbint(x) then return x[1] % 2 == 1 end
+    return math.abs(x) % 2 == 1
+  end
+  function bint.isintegral(x)
+    if isbint(x) then return true end
+    if mathtype then return mathtype(x) == "integer" end
+    return type(x) == "number" and floor(x) == x
+  end
+  function bint.isnumeric(x)
+    return isbint(x) or type(x) == "number"
+  end
+  -- type(x): "bint", else math.type(x) ("integer", "float" or nil; "float" for every number on
+  -- Luas without integers)
+  function bint.type(x)
+    if isbint(x) then return "bint" end
+    if mathtype then return mathtype(x) end
+    if type(x) == "number" then return "float" end
+    return nil
+  end
 
   local function add(a, b)
     local r = raw()
@@ -436,18 +571,11 @@ local function newclass(bits)
   end
 
   function bint.tobase(x, base, unsigned)
-    local a = bint.tobint(x)
-    if not a then return nil end
+    local a = tobint(x)
+    if not a then return end
     base = base or 10
     if unsigned == nil then unsigned = base ~= 10 end
     return tostr(a, base, unsigned)
-  end
-
-  -- tostring(x[, base[, unsigned]]): like tobase, but raises for a value that is not a bint/integer
-  function bint.tostring(x, base, unsigned)
-    base = base or 10
-    if unsigned == nil then unsigned = base ~= 10 end
-    return tostr(arg(x), base, unsigned)
   end
 
   function bint.tonumber(x)
@@ -458,7 +586,13 @@ local function newclass(bits)
   -- tointeger(x): on 5.3+ the low 64 bits as a Lua integer (wrapping, like lua-bint); on Luas
   -- without integers the same as tonumber
   function bint.tointeger(x)
-    local a = arg(x)
+    if not isbint(x) then
+      -- a plain value: lua-bint's integer conversion, no value when there is none
+      local r = tointeger(x)
+      if r then return r end
+      return
+    end
+    local a = x
     if not math.tointeger then return bint.tonumber(a) end
     local r = 0
     for i = math.min(N, 4), 1, -1 do
@@ -467,55 +601,109 @@ local function newclass(bits)
     if N < 4 and isneg(a) then r = r - math.tointeger(2 ^ (16 * N)) end
     return r
   end
+  -- touinteger: the same bits (lua-bint's integers are two's complement either way)
+  bint.touinteger = bint.tointeger
 
+  -- floor, ceil, trunc: a bint from a bint (a copy) or from a number rounded that way
+  function bint.floor(x)
+    if isbint(x) then return copy(x) end
+    return bint.new(floor(tonumber(x)))
+  end
+  function bint.ceil(x)
+    if isbint(x) then return copy(x) end
+    return bint.new(math.ceil(tonumber(x)))
+  end
+  function bint.trunc(x)
+    if isbint(x) then return copy(x) end
+    local n = tonumber(x)
+    if n == nil then return end
+    if n < 0 then n = math.ceil(n) else n = floor(n) end
+    local r = frominteger(n)
+    if r then return r end
+  end
+
+  -- max/min of two values that convert: a new bint; otherwise compared as numbers, and the
+  -- chosen argument goes through parse (a float stays a float)
   function bint.max(a, b)
-    local x, y = arg(a), arg(b)
-    return scmp(x, y) >= 0 and x or y
+    local x, y = tobint(a), tobint(b)
+    if x and y then return copy(scmp(x, y) > 0 and x or y) end
+    return bint.parse(bint.tonumber(a) < bint.tonumber(b) and b or a)
   end
 
   function bint.min(a, b)
-    local x, y = arg(a), arg(b)
-    return scmp(x, y) <= 0 and x or y
+    local x, y = tobint(a), tobint(b)
+    if x and y then return copy(scmp(x, y) < 0 and x or y) end
+    return bint.parse(bint.tonumber(a) < bint.tonumber(b) and a or b)
   end
 
-  function bint.inc(x) return add(arg(x), bint.one()) end
-  function bint.dec(x) return sub(arg(x), bint.one()) end
+  -- inc, dec, abs: a new bint when x converts, else plain arithmetic on x
+  function bint.inc(x)
+    local a = tobint(x)
+    if a then return add(a, bint.one()) end
+    return x + 1
+  end
+  function bint.dec(x)
+    local a = tobint(x)
+    if a then return sub(a, bint.one()) end
+    return x - 1
+  end
 
-  function bint.abs(x) return abs(copy(arg(x))) end
+  function bint.abs(x)
+    local a = tobint(x)
+    if a then return abs(copy(a)) end
+    return math.abs(x)
+  end
   function bint.eq(a, b)
-    local x, y = bint.tobint(a), bint.tobint(b)
+    local x, y = tobint(a), tobint(b)
     if not x or not y then return false end
     return ucmp(x, y) == 0
   end
-  function bint.lt(a, b) return scmp(arg(a), arg(b)) < 0 end
-  function bint.le(a, b) return scmp(arg(a), arg(b)) <= 0 end
-  function bint.ult(a, b) return ucmp(arg(a), arg(b)) < 0 end
-  function bint.ule(a, b) return ucmp(arg(a), arg(b)) <= 0 end
+  function bint.ult(a, b) return ucmp(argi(a), argi(b)) < 0 end
+  function bint.ule(a, b) return ucmp(argi(a), argi(b)) <= 0 end
   function bint.udivmod(a, b) return udivmod(arg(a), arg(b)) end
   function bint.udiv(a, b) return (udivmod(arg(a), arg(b))) end
   function bint.umod(a, b)
     local _, r = udivmod(arg(a), arg(b))
     return r
   end
-  function bint.tdivmod(a, b) return tdivmod(arg(a), arg(b)) end
-  function bint.tdiv(a, b) return (tdivmod(arg(a), arg(b))) end
+  -- the signed divisions: bints when both sides convert, else float results (as lua-bint)
+  local function ttdivmod(a, b)
+    local x, y = tobint(a), tobint(b)
+    if x and y then return tdivmod(x, y) end
+    local p, q = bint.tonumber(a), bint.tonumber(b)
+    local r = math.fmod(p, q)
+    return (p - r) / q, r
+  end
+  function bint.tdivmod(a, b) return ttdivmod(a, b) end
+  function bint.tdiv(a, b) return (ttdivmod(a, b)) end
   function bint.tmod(a, b)
-    local _, r = tdivmod(arg(a), arg(b))
+    local _, r = ttdivmod(a, b)
     return r
   end
-  function bint.idivmod(a, b) return fdivmod(arg(a), arg(b)) end
+  function bint.idivmod(a, b)
+    local x, y = tobint(a), tobint(b)
+    if x and y then return fdivmod(x, y) end
+    local p, q = bint.tonumber(a), bint.tonumber(b)
+    local d = floor(p / q)
+    if mathtype then d = d + 0.0 end
+    return d, p % q
+  end
 
-  function bint.ipow(x, n)
-    local base = arg(x)
-    local e = arg(n)
-    if isneg(e) then error("negative exponent", 2) end
+  -- ipow(x, y): x^y by squaring, wrapping at the width.  As in lua-bint, y is read as an unsigned
+  -- integer (a negative y is 2^bits + y, so 2^-1 wraps to 0 and (-1)^-1 is -1); y == 0 gives 1
+  -- whatever x is, and y == 1 gives bint.new(x).
+  function bint.ipow(x, y)
+    local e = tobint(y)
+    if not e then error("value has not integer representation", 2) end
+    if iszero(e) then return bint.one() end
+    if bint.isone(e) then return bint.new(x) end
+    local b = bint.new(x)
+    if not isbint(b) then error("value cannot be represented by a bint", 2) end
     local result = bint.one()
-    local b = copy(base)
-    e = copy(e)
     while not iszero(e) do
       if e[1] % 2 == 1 then result = mul(result, b) end
-      b = mul(b, b)
       e = divsmall(e, 2)
+      if not iszero(e) then b = mul(b, b) end
     end
     return result
   end
@@ -535,11 +723,15 @@ local function newclass(bits)
     return r
   end
 
-  function bint.band(a, b) return limbop(arg(a), arg(b), function(p, q) return p == 1 and q == 1 end) end
-  function bint.bor(a, b) return limbop(arg(a), arg(b), function(p, q) return p == 1 or q == 1 end) end
-  function bint.bxor(a, b) return limbop(arg(a), arg(b), function(p, q) return p ~= q end) end
-  function bint.bnot(a)
-    local r = copy(arg(a))
+  local function band(p, q) return p == 1 and q == 1 end
+  local function bor(p, q) return p == 1 or q == 1 end
+  local function bxor(p, q) return p ~= q end
+  -- (lua-bint has these as metamethods only: bint.band and friends do not exist live)
+  bint.__band = function(a, b) return limbop(argi(a), argi(b), band) end
+  bint.__bor = function(a, b) return limbop(argi(a), argi(b), bor) end
+  bint.__bxor = function(a, b) return limbop(argi(a), argi(b), bxor) end
+  bint.__bnot = function(a)
+    local r = copy(argi(a))
     for i = 1, N do r[i] = B - 1 - r[i] end
     return r
   end
@@ -561,52 +753,83 @@ local function newclass(bits)
     return r
   end
 
-  function bint.lshift(a, n) return shift(arg(a), bint.tonumber(arg(n))) end
-  function bint.rshift(a, n) return shift(arg(a), -bint.tonumber(arg(n))) end
+  -- the shift amount: an integer (or integer text), a negative one shifts the other way
+  local function amount(n)
+    if isbint(n) then return bint.tonumber(n) end
+    local k = tointeger(n)
+    if not k then error("value has no integer representation", 3) end
+    return k
+  end
+  bint.__shl = function(a, n) return shift(arg(a), amount(n)) end
+  bint.__shr = function(a, n) return shift(arg(a), -amount(n)) end
 
-  -- mixed arithmetic: two integers give a bint; a non-integral number falls back to floats
-  local function binop(intop, floatop)
-    return function(a, b)
-      local x, y = bint.tobint(a), bint.tobint(b)
-      if x and y then return intop(x, y) end
-      local fa, fb = bint.tonumber(a), bint.tonumber(b)
-      if floatop and fa and fb then return floatop(fa, fb) end
-      error("attempt to perform arithmetic on a non-integral value with a bint", 2)
+  -- upowmod(x, y, m): x^y modulo m, unsigned, by squaring (products wrap at the width first, as
+  -- in lua-bint)
+  function bint.upowmod(x, y, m)
+    local mod = arg(m)
+    if isone(mod) then return bint.zero() end
+    local b, e = arg(x), copy(arg(y))
+    local z = bint.one()
+    local _
+    _, b = udivmod(b, mod)
+    while not iszero(e) do
+      if e[1] % 2 == 1 then _, z = udivmod(mul(z, b), mod) end
+      e = divsmall(e, 2)
+      _, b = udivmod(mul(b, b), mod)
     end
+    return z
   end
 
-  bint.__add = binop(add, function(p, q) return p + q end)
-  bint.__sub = binop(sub, function(p, q) return p - q end)
-  bint.__mul = binop(mul, function(p, q) return p * q end)
-  bint.__idiv = binop(function(x, y) return (fdivmod(x, y)) end, function(p, q) return floor(p / q) end)
-  bint.__mod = binop(function(x, y)
-    local _, r = fdivmod(x, y)
+  -- mixed arithmetic, as lua-bint: when both operands convert to bints (bints, integer-valued
+  -- numbers, integer text) the result is a bint; otherwise both go through bint.tonumber and the
+  -- float operation, written out so a value that is no number raises Lua's own arithmetic error
+  bint.__add = function(a, b)
+    local x, y = tobint(a), tobint(b)
+    if x and y then return add(x, y) end
+    return bint.tonumber(a) + bint.tonumber(b)
+  end
+  bint.__sub = function(a, b)
+    local x, y = tobint(a), tobint(b)
+    if x and y then return sub(x, y) end
+    return bint.tonumber(a) - bint.tonumber(b)
+  end
+  bint.__mul = function(a, b)
+    local x, y = tobint(a), tobint(b)
+    if x and y then return mul(x, y) end
+    return bint.tonumber(a) * bint.tonumber(b)
+  end
+  bint.__idiv = function(a, b)
+    local x, y = tobint(a), tobint(b)
+    if x and y then return (fdivmod(x, y)) end
+    local r = floor(bint.tonumber(a) / bint.tonumber(b))
+    if mathtype then r = r + 0.0 end -- `//` on floats gives a float
     return r
-  end, function(p, q) return p % q end)
+  end
+  bint.__mod = function(a, b)
+    local x, y = tobint(a), tobint(b)
+    if x and y then
+      local _, r = fdivmod(x, y)
+      return r
+    end
+    return bint.tonumber(a) % bint.tonumber(b)
+  end
   bint.__div = function(a, b) return bint.tonumber(a) / bint.tonumber(b) end
-  bint.__pow = binop(function(x, y)
-    if isneg(y) then return bint.tonumber(x) ^ bint.tonumber(y) end
-    return bint.ipow(x, y)
-  end, function(p, q) return p ^ q end)
+  -- lua-bint 0.5.1's `^` converts both operands to Lua numbers: bint(10)^20 is the float 1e+20
+  -- (bint.ipow is the exact, wrapping power)
+  bint.__pow = function(a, b) return bint.tonumber(a) ^ bint.tonumber(b) end
   bint.__unm = function(a) return negate(copy(a)) end
   bint.__eq = function(a, b) return bint.eq(a, b) end
   bint.__lt = function(a, b)
-    local x, y = bint.tobint(a), bint.tobint(b)
+    local x, y = tobint(a), tobint(b)
     if x and y then return scmp(x, y) < 0 end
     return bint.tonumber(a) < bint.tonumber(b)
   end
   bint.__le = function(a, b)
-    local x, y = bint.tobint(a), bint.tobint(b)
+    local x, y = tobint(a), tobint(b)
     if x and y then return scmp(x, y) <= 0 end
     return bint.tonumber(a) <= bint.tonumber(b)
   end
   bint.__tostring = function(a) return tostr(a, 10) end
-  bint.__band = bint.band
-  bint.__bor = bint.bor
-  bint.__bxor = bint.bxor
-  bint.__bnot = bint.bnot
-  bint.__shl = bint.lshift
-  bint.__shr = bint.rshift
 
   setmetatable(bint, {
     __call = function(_, x) return bint.new(x) end,

@@ -5,8 +5,9 @@
 --   * a table with [1] set, or with no keys at all, is an ARRAY (so {} -> "[]"); its keys must be
 --     exactly 1..#t, otherwise it raises ("sparse array" / "mixed or invalid key types");
 --   * any other table is an OBJECT: every key must be a string (else it raises); fields whose
---     value is a function are skipped silently;  keys are written in sorted order (aos leaves the
---     order to `pairs`, which is unspecified; sorting makes output reproducible);
+--     value is a function are skipped silently;  keys are written in the order of `pairs`, as
+--     aos's json does (in the harness that order is reproducible: sorted, or shuffled with
+--     --ao-pairs=shuffled);
 --   * numbers use "%.14g" (10 -> "10", 1e16 -> "1e+16", integers above ~1e14 lose digits);
 --     NaN and +-inf raise;  nil -> null;  booleans as-is;
 --   * strings: '"' and '\' are escaped, \b \f \n \r \t by name, other bytes below 0x20 as \u00XX;
@@ -25,8 +26,7 @@ local json = { _version = "0.2.0" }
 local concat, format, byte, char, sub, find, gsub = table.concat, string.format, string.byte,
   string.char, string.sub, string.find, string.gsub
 local floor, huge = math.floor, math.huge
-local type, pairs, rawget, next, tostring, tonumber, error, sort = type, pairs, rawget, next,
-  tostring, tonumber, error, table.sort
+local type, rawget, next, tostring, tonumber, error = type, rawget, next, tostring, tonumber, error
 
 -- encoding -------------------------------------------------------------------------------------
 
@@ -53,7 +53,7 @@ local function encodeTable(t, stack, out, n)
   stack[t] = true
   if rawget(t, 1) ~= nil or next(t) == nil then
     local count = 0
-    for k in pairs(t) do
+    for k in next, t do -- counting only: the order does not matter
       if type(k) ~= "number" then error("invalid table: mixed or invalid key types", 0) end
       count = count + 1
     end
@@ -71,22 +71,18 @@ local function encodeTable(t, stack, out, n)
     n = n + 1
     out[n] = "]"
   else
-    local keys, nk = {}, 0
+    -- the global `pairs`, read at each call (the harness installs its own)
+    n = n + 1
+    out[n] = "{"
+    local sep = ""
     for k, v in pairs(t) do
       if type(k) ~= "string" then error("invalid table: mixed or invalid key types", 0) end
       if type(v) ~= "function" then
-        nk = nk + 1
-        keys[nk] = k
+        n = n + 1
+        out[n] = sep .. encodeString(k) .. ":"
+        sep = ","
+        n = encodeValue(v, stack, out, n)
       end
-    end
-    sort(keys)
-    n = n + 1
-    out[n] = "{"
-    for i = 1, nk do
-      local k = keys[i]
-      n = n + 1
-      out[n] = (i > 1 and "," or "") .. encodeString(k) .. ":"
-      n = encodeValue(t[k], stack, out, n)
     end
     n = n + 1
     out[n] = "}"

@@ -26,7 +26,7 @@ local stringify = {}
 
 local format, gsub, find, rep, concat, sort = string.format, string.gsub, string.find, string.rep,
   table.concat, table.sort
-local type, next, rawget, tostring = type, next, rawget, tostring
+local type, next, rawget, tostring, pcall = type, next, rawget, tostring, pcall
 
 local GREEN, BLUE, RED, GRAY, RESET = "\27[32m", "\27[34m", "\27[31m", "\27[90m", "\27[0m"
 stringify.colors = { green = GREEN, blue = BLUE, red = RED, gray = GRAY, reset = RESET }
@@ -103,7 +103,9 @@ local function render(v, depth, active)
   else
     local keys = {}
     for k in next, v do keys[#keys + 1] = k end
-    sort(keys, keyOrder)
+    -- all numbers or all strings (the usual case): the C sort, no Lua comparator; mixed keys make
+    -- it raise, and keyOrder sorts them
+    if not pcall(sort, keys) then sort(keys, keyOrder) end
     for i = 1, #keys do
       local k = keys[i]
       n = n + 1

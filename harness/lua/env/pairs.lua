@@ -1,0 +1,140 @@
+-- The harness's `pairs` (not part of aos; runtime.lua installs it as the global `pairs`).
+--
+-- Lua seeds its string hashes from the clock and from addresses, so the order of a plain `pairs`
+-- changes from run to run (live aos has one fixed, arbitrary order).  A process that sends messages
+-- while iterating a table would then give a different trace each run, and hypothesis could not
+-- replay a failure.  So `pairs` iterates in an order that depends only on the keys:
+--   sorted    numbers ascending, then strings, then booleans, then other keys (the default);
+--   shuffled  a pseudo-random permutation of that order, derived from a seed, the number of keys
+--             and a few of the keys themselves, so the same seed and the same table give the same
+--             order in every run (and in every replay), while code that silently depends on
+--             iteration order meets a different order under another seed.
+-- `next` is left alone.  Tables with a `__pairs` metamethod keep it.
+--
+-- Cost: the keys are collected with `next` and sorted by the C `table.sort` without a comparator
+-- when they are all numbers or all strings (the Lua comparator runs only for mixed keys), so a full
+-- loop costs about two dozen VM instructions per key (see benchmarks/bench_harness.py).
+local H = ...
+
+local rawpairs, rawnext, rawget_, sort, type_, tostring_ = pairs, next, rawget, table.sort, type, tostring
+local getmetatable_, pcall_, error_, find, byte = getmetatable, pcall, error, string.find, string.byte
+
+local rank = { number = 1, string = 2, boolean = 3 }
+
+-- The order of mixed keys: numbers, strings, booleans, then anything else by its text.
+local function keyLess(a, b)
+  local ta, tb = type_(a), type_(b)
+  if ta ~= tb then return (rank[ta] or 4) < (rank[tb] or 4) end
+  if ta == "number" or ta == "string" then return a < b end
+  if ta == "boolean" then return (not a) and b end
+  return tostring_(a) < tostring_(b)
+end
+
+local function sortKeys(keys)
+  -- All numbers or all strings: the native comparison is keyLess's.  Mixed keys make the native
+  -- sort raise ("attempt to compare number with string"); sort again with keyLess then.
+  local exceeded = H.exceeded
+  local ok, err = pcall_(sort, keys)
+  if not ok then
+    -- never swallow the instruction budget (its hook can fire in a key's __lt) or out-of-memory
+    local memory = type_(err) == "string" and find(err, "not enough memory", 1, true)
+    if memory or (H.exceeded and not exceeded) then
+      error_(err, 0)
+    end
+    sort(keys, keyLess)
+  end
+end
+
+local function finish() return nil end
+
+-- The loop over `keys` (in order) of the plain table t; a key whose value was set to nil during
+-- the loop is skipped.
+local function walk(keys)
+  local i = 0
+  return function(t)
+    i = i + 1
+    local k = keys[i]
+    if k == nil then return nil end
+    local v = t[k]
+    if v ~= nil then return k, v end
+    repeat
+      i = i + 1
+      k = keys[i]
+      if k == nil then return nil end
+      v = t[k]
+    until v ~= nil
+    return k, v
+  end
+end
+
+-- The same for a table with a metatable (values read raw, as `next` does).
+local function rawWalk(keys)
+  local i = 0
+  return function(t)
+    local k, v
+    repeat
+      i = i + 1
+      k = keys[i]
+      if k == nil then return nil end
+      v = rawget_(t, k)
+    until v ~= nil
+    return k, v
+  end
+end
+
+-- Park-Miller steps on doubles/integers alike (every product stays below 2^53), so a seed gives
+-- the same permutation on every Lua.
+local MOD = 2147483647
+
+local function mix(h, k)
+  local tk = type_(k)
+  local text
+  if tk == "string" then
+    text = k
+  elseif tk == "number" or tk == "boolean" then
+    text = tostring_(k)
+  else
+    text = tk -- addresses change from run to run: use the type only
+  end
+  for c = 1, #text < 12 and #text or 12 do
+    h = (h * 31 + byte(text, c)) % MOD
+  end
+  return h
+end
+
+local function shuffle(keys, n, seed)
+  local h = (seed + n * 7919) % MOD
+  h = mix(h, keys[1])
+  h = mix(h, keys[n])
+  h = mix(h, keys[n - (n - n % 2) / 2])
+  if h == 0 then h = 1 end
+  for i = n, 2, -1 do
+    h = (h * 16807) % MOD
+    local j = h % i + 1
+    keys[i], keys[j] = keys[j], keys[i]
+  end
+end
+
+-- pairs(t) for a seed (nil: sorted order).
+local function make(seed)
+  return function(t)
+    local mt = getmetatable_(t)
+    if type_(t) ~= "table" or (mt and mt.__pairs) then return rawpairs(t) end
+    local keys, n = {}, 0
+    for k in rawnext, t do
+      n = n + 1
+      keys[n] = k
+    end
+    if n == 0 then return finish, t, nil end
+    if n > 1 then
+      sortKeys(keys)
+      if seed then shuffle(keys, n, seed) end
+    end
+    if mt then return rawWalk(keys), t, nil end
+    return walk(keys), t, nil
+  end
+end
+
+-- keyLess: the order of mixed keys; sortKeys(keys): sort a key array in that order (fast path
+-- first); make(seed): a `pairs` (sorted for a nil seed)
+return { keyLess = keyLess, sortKeys = sortKeys, make = make }
