@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.tim3.conftest import USDA, Tim3, data_of
+from tests.tim3.conftest import CRON_MS, TIMEOUT_MS, USDA, Tim3, data_of
 
 AO = Path(__file__).resolve().parents[2] / "ao"
 PROCESSES = ["mock-usda", "lock-manager", "token-manager", "coordinator", "state-manager"]
@@ -203,17 +203,28 @@ def test_defect7_amounts_beyond_2_pow_53_are_exact(tim3: Tim3) -> None:
 def test_defect8_millisecond_clock_and_side_effect_free_queries(tim3: Tim3) -> None:
     alice = tim3.user("alice", 100 * USDA)
     tim3.token.eval('Handlers.add("Mint", "Mint", function() error("down") end)')
+    tim3.between_ticks()  # the deadline then falls half a minute after a cron tick
     tim3.deposit(alice, 10 * USDA)
+    deadline = tim3.ao.now + TIMEOUT_MS
     tim3.ao.advance(1_000)  # upstream's 300 "seconds" were 0.3 s of AO time
     tim3.ao.cron(tim3.coord)
     tim3.ao.run()
     assert len(tim3.pending()) == 1
-    tim3.ao.advance(400_000)
+    # just past the deadline, before the next cron tick: the operation is overdue, nothing swept it
+    tim3.ao.advance(deadline + 1 - tim3.ao.now)
+    tim3.ao.run()
+    [op] = tim3.pending().values()
+    assert op["deadline"] < tim3.ao.now and "timeouts" not in op
     before = tim3.snapshot()
     for action in ("SystemHealth", "Info", "GetPosition", "GetConfig"):
         assert tim3.coord.send({"Action": action}, sender=alice).error is None
     tim3.ao.run()
     assert tim3.snapshot() == before  # upstream's SystemHealth expired (and deleted) operations
+    # the coordinator's next cron tick does expire it, and the deposit is refunded
+    ticks = tim3.ao.advance(CRON_MS)
+    assert sorted(d.message.target for d in ticks) == sorted([tim3.lock.id, tim3.coord.id])
+    tim3.ao.run()
+    assert tim3.pending() == {} and tim3.usda_balance(alice) == 100 * USDA
 
 
 def test_defect9_no_global_json() -> None:
