@@ -228,12 +228,19 @@ def test_defect8_millisecond_clock_and_side_effect_free_queries(tim3: Tim3) -> N
 
 
 def test_defect9_no_global_json() -> None:
-    for name in PROCESSES:
-        code = (AO / name / "src" / "process.lua").read_text()
-        assert 'local json = require("json")' in code
-        uses = re.findall(r"(?<![\w.])json\.", code)
-        assert uses, name
-        assert "_G.json" not in code and not re.search(r"^json\s*=", code, re.M), name
+    """Every Lua file of a process (process.lua, the modules beside it) and of ao/lib that uses
+    json requires it into a local; none reads or sets a global json."""
+    files = {name: sorted((AO / name / "src").glob("*.lua")) for name in PROCESSES}
+    files["lib"] = sorted((AO / "lib").glob("*.lua"))
+    for name, paths in files.items():
+        users = 0
+        for path in paths:
+            code = path.read_text()
+            assert "_G.json" not in code and not re.search(r"^json\s*=", code, re.M), path
+            if re.findall(r"(?<![\w.])json\.", code):
+                users += 1
+                assert 'local json = require("json")' in code, path
+        assert users, name
 
 
 def test_defect9_processes_load_where_json_is_not_global(tim3: Tim3) -> None:
