@@ -2,14 +2,13 @@
 -- accepted mint goes to the token manager, a refused or failed one is refunded by a Release.
 -- Part of ao/coordinator/src/process.lua (bundled into its build).
 
-local json = require("json")
 local amount = require("lib.amount")
 local message = require("lib.message")
 local saga = require("saga")
 local limits = require("limits")
 local tag, reply_error, is_address = message.tag, message.reply_error, message.is_address
-local now_of, position, position_view, step = saga.now_of, saga.position, saga.position_view, saga.step
-local finish, send_mint, send_release, report_state = saga.finish, saga.send_mint, saga.send_release, saga.report_state
+local now_of, position_view, step, book = saga.now_of, saga.position_view, saga.step, saga.book
+local finish, send_mint, send_release = saga.finish, saga.send_mint, saga.send_release
 local fail, pending_from = saga.fail, saga.pending_from
 local rate_check, breaker_check = limits.rate_check, limits.breaker_check
 
@@ -89,23 +88,12 @@ function M.handlers()
       return
     end
     if op.status == "minting" then
-      Totals.collateral = amount.add(Totals.collateral, op.amount)
-      Totals.tim3 = amount.add(Totals.tim3, op.amount)
-      local p = position(op.user)
-      p.collateral = amount.add(p.collateral, op.amount)
-      p.tim3Minted = amount.add(p.tim3Minted, op.amount)
-      report_state(op, "add")
-      finish(op, "minted")
-      Send({
-        Target = op.user,
-        Action = "Mint-Response",
-        ["Operation-Id"] = op.id,
-        Quantity = op.amount,
-        Data = json.encode({
+      book(op, "add", "minted", "Mint-Response", function()
+        return {
           operationId = op.id, mintId = op.id, user = op.user, tim3Minted = op.amount,
           collateralLocked = op.amount, newPosition = position_view(op.user),
-        }),
-      })
+        }
+      end)
     elseif op.status == "restoring" then
       finish(op, "restored")
       Send({ Target = op.user, Action = "Redeem-Error", ["Operation-Id"] = op.redeemId, Error = op.reason,

@@ -2,14 +2,11 @@
 -- out) or a refused mint's refund.  A failed redeem release mints the burned TIM3 back.
 -- Part of ao/coordinator/src/process.lua (bundled into its build).
 
-local json = require("json")
-local amount = require("lib.amount")
 local message = require("lib.message")
 local saga = require("saga")
 local tag = message.tag
-local now_of, position, position_view, step = saga.now_of, saga.position, saga.position_view, saga.step
-local finish, send_mint, report_state, fail = saga.finish, saga.send_mint, saga.report_state, saga.fail
-local pending_from = saga.pending_from
+local now_of, position_view, step, book = saga.now_of, saga.position_view, saga.step, saga.book
+local finish, send_mint, fail, pending_from = saga.finish, saga.send_mint, saga.fail, saga.pending_from
 
 local M = {}
 
@@ -39,24 +36,12 @@ function M.handlers()
       Send({ Target = op.user, Action = "Mint-Error", Error = op.reason, Data = op.reason,
         ["Operation-Id"] = op.id, Refunded = op.amount })
     elseif op.status == "releasing" then
-      Totals.collateral = amount.try_sub(Totals.collateral, op.amount) or "0"
-      Totals.tim3 = amount.try_sub(Totals.tim3, op.amount) or "0"
-      local p = position(op.user)
-      p.collateral = amount.try_sub(p.collateral, op.amount) or "0"
-      p.tim3Minted = amount.try_sub(p.tim3Minted, op.amount) or "0"
-      p.redeemed = amount.add(p.redeemed or "0", op.amount)
-      report_state(op, "subtract")
-      finish(op, "redeemed")
-      Send({
-        Target = op.user,
-        Action = "Redeem-Response",
-        ["Operation-Id"] = op.id,
-        Quantity = op.amount,
-        Data = json.encode({
+      book(op, "subtract", "redeemed", "Redeem-Response", function()
+        return {
           operationId = op.id, burnId = op.id, user = op.user, tim3Burned = op.amount,
           collateralReleased = op.amount, newPosition = position_view(op.user),
-        }),
-      })
+        }
+      end)
     end
   end)
 

@@ -2,6 +2,7 @@
 -- through steps; every request it sends carries its Operation-Id; `deadline` is when the current
 -- step times out.  Part of ao/coordinator/src/process.lua (bundled into its build).
 
+local json = require("json")
 local amount = require("lib.amount")
 local message = require("lib.message")
 local tag, reply_error = message.tag, message.reply_error
@@ -86,6 +87,35 @@ local function fail(op, reason)
   print("Operation " .. op.id .. " needs the admin: " .. reason)
 end
 
+-- Subtract, floored at "0" (books never go negative).
+local function sub_floor(a, b)
+  return amount.try_sub(a, b) or "0"
+end
+
+-- A mint ("add") or redeem ("subtract") that completed: book it in Totals and the user's position,
+-- report it to the state manager, close the operation, and send the user `action` with the JSON
+-- of data() (called after the booking, so it sees the new position).
+local function book(op, operation, outcome, action, data)
+  local change = operation == "add" and amount.add or sub_floor
+  Totals.collateral = change(Totals.collateral, op.amount)
+  Totals.tim3 = change(Totals.tim3, op.amount)
+  local p = position(op.user)
+  p.collateral = change(p.collateral, op.amount)
+  p.tim3Minted = change(p.tim3Minted, op.amount)
+  if operation == "subtract" then
+    p.redeemed = amount.add(p.redeemed or "0", op.amount)
+  end
+  report_state(op, operation)
+  finish(op, outcome)
+  Send({
+    Target = op.user,
+    Action = action,
+    ["Operation-Id"] = op.id,
+    Quantity = op.amount,
+    Data = json.encode(data()),
+  })
+end
+
 -- The Pending operation a participant's answer is about; nil (after an error reply) when the
 -- answer does not come from the configured participant `Config[from_field]`.
 local function pending_from(msg, from_field, action)
@@ -100,5 +130,5 @@ end
 return {
   now_of = now_of, position = position, position_view = position_view, step = step, finish = finish,
   send_mint = send_mint, send_release = send_release, send_burn = send_burn, report_state = report_state,
-  fail = fail, pending_from = pending_from,
+  fail = fail, pending_from = pending_from, book = book,
 }
