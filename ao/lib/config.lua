@@ -73,10 +73,13 @@ function M.add(settings, check, target, names)
   return settings
 end
 
--- AdminProcess: hands the Admin role to another process or wallet.
-M.ADMIN = { M.process_id, function(value)
+-- Hands the Admin role to another process or wallet (the only place Admin changes).
+function M.set_admin(value)
   Admin = value
-end }
+end
+
+-- The AdminProcess setting: a process id becomes the Admin.
+M.ADMIN = { M.process_id, M.set_admin }
 
 -- Apply one setting; returns nil on success, or the error text (nothing changed).
 function M.apply(settings, ctype, value)

@@ -221,5 +221,5 @@ config.handle({
   FaucetMax = { config.positive_amount, function(value)
     FaucetMax = value
   end },
-  AdminProcess = { address, config.ADMIN[2] },
+  AdminProcess = { address, config.set_admin },
 })

@@ -8,7 +8,7 @@ local json = require("json")
 local amount = require("lib.amount")
 local message = require("lib.message")
 local config = require("lib.config")
-local tag, reply_error, is_address = message.tag, message.reply_error, message.is_address
+local tag, reply_error = message.tag, message.reply_error
 
 local SCALE = 6
 local ONE = "1000000"
