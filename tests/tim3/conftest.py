@@ -5,16 +5,21 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from harness import Network
+from harness.manifest import System, load_manifest
 from harness.messages import Message
 from harness.process import Process
 
 USDA = 1_000_000  # base units per whole USDA / TIM3 (6 decimals)
 TIMEOUT_MS = 300_000
+CRON_MS = 60_000  # the Cron-Interval aoform.yaml gives the lock manager and the coordinator
+#: the deployment manifest: the one description of the TIM3 processes, their tags and their wiring
+AOFORM = Path(__file__).resolve().parents[2] / "aoform.yaml"
 
 
 def data_of(msg: Message) -> Any:
@@ -34,6 +39,10 @@ class Tim3:
     state: Process
     admin: str
     users: list[str] = field(default_factory=list)
+    #: the clock when the processes were spawned: their cron ticks fall at spawned_at + n * CRON_MS
+    spawned_at: int = 0
+    #: the manifest's system (handles -> processes, ``${...}`` substitution); None when not wired
+    system: System | None = None
 
     # -- driving -------------------------------------------------------------------------------
 
@@ -75,6 +84,14 @@ class Tim3:
         assert r.error is None, r.error
         self.ao.run()
         return r
+
+    def between_ticks(self) -> None:
+        """Move the clock to half-way between two cron ticks (delivering the ticks on the way), so
+        that a deadline set now also falls half a minute from any tick: a test can then step just
+        past it before a tick sweeps."""
+        offset = (self.ao.now - self.spawned_at) % CRON_MS
+        self.ao.advance((CRON_MS // 2 - offset) % CRON_MS)
+        self.ao.run()
 
     def configure(self, proc: Process, ctype: str, value: str, *, sender: str | None = None) -> Any:
         r = proc.send({"Action": "Configure", "Config-Type": ctype, "Value": value}, sender=sender or self.admin)
@@ -161,32 +178,37 @@ class Tim3:
 
 
 def build_system(ao: Network, *, wire: bool = True) -> Tim3:
-    admin = ao.wallet("owner")
-    usda = ao.spawn("mock-usda", tags={"Name": "mock-usda-test"})
-    lock = ao.spawn("lock-manager")
-    token = ao.spawn("token-manager")
-    coord = ao.spawn("coordinator")
-    state = ao.spawn("state-manager")
-    t = Tim3(ao, usda, lock, token, coord, state, admin)
+    """The TIM3 system as ``aoform.yaml`` deploys it: every process spawned with the manifest's
+    tags (``Cron-Interval`` included) and, with *wire*, configured by the manifest's wiring messages
+    (``Network.spawn_system``).  ``wire=False`` spawns the same processes unconfigured, for the
+    tests of what an unconfigured process answers.
+
+    Cron: the lock manager and the coordinator are spawned with ``Cron-Interval: 1-minute``, so
+    ``ao.advance(ms)`` delivers their due ticks (one per minute from the spawn) on the way, and the
+    next ``ao.run()`` delivers what those ticks sent.  A test that jumps past the 5-minute timeout
+    therefore sees the coordinator's sweep run at the first tick after the deadline, exactly as on
+    AO; ``ao.cron(process)`` still delivers one tick at the current time."""
     if wire:
-        for proc, ctype, value in wiring(t):
-            t.configure(proc, ctype, value)
-        ao.run()
-    return t
-
-
-def wiring(t: Tim3) -> list[tuple[Process, str, str]]:
-    """The configuration messages the deployer sends (the same list aoform.yaml describes)."""
-    return [
-        (t.lock, "MockUsdaProcess", t.usda.id),
-        (t.lock, "CoordinatorProcess", t.coord.id),
-        (t.token, "CoordinatorProcess", t.coord.id),
-        (t.coord, "MockUsdaProcess", t.usda.id),
-        (t.coord, "LockManagerProcess", t.lock.id),
-        (t.coord, "TokenManagerProcess", t.token.id),
-        (t.coord, "StateManagerProcess", t.state.id),
-        (t.state, "CoordinatorProcess", t.coord.id),
-    ]
+        system = ao.spawn_system(AOFORM)
+        procs = dict(system)
+    else:
+        system = None
+        manifest = load_manifest(AOFORM)
+        procs = {}
+        for entry in manifest.processes:
+            file = entry.build if ao.use_builds and entry.build else entry.source
+            procs[entry.name] = ao.spawn(manifest.root / file, tags=entry.tags, name=entry.name)
+    return Tim3(
+        ao,
+        procs["mock-usda"],
+        procs["lock-manager"],
+        procs["token-manager"],
+        procs["coordinator"],
+        procs["state-manager"],
+        ao.wallet("owner"),
+        spawned_at=ao.now,
+        system=system,
+    )
 
 
 @pytest.fixture

@@ -215,8 +215,8 @@ def test_burn_refused_returns_tim3(tim3: Tim3) -> None:
 
 
 def test_mint_timeout_is_compensated_on_cron(tim3: Tim3) -> None:
-    """The token manager loses the Mint (it errors); after 5 minutes a Cron tick cancels it at
-    the token manager and refunds the USDA."""
+    """The token manager loses the Mint (it errors); the coordinator's Cron tick (aoform.yaml's
+    Cron-Interval) at the 5-minute deadline cancels it at the token manager and refunds the USDA."""
     alice = tim3.user("alice", 100 * USDA)
     base = tim3.holdings()
     sabotage = 'Handlers.add("Mint", "Mint", function() error("token manager crashed") end)'
@@ -224,12 +224,16 @@ def test_mint_timeout_is_compensated_on_cron(tim3: Tim3) -> None:
     tim3.deposit(alice, 30 * USDA)
     assert len(tim3.pending()) == 1
     tim3.check(quiet=False)
-    tim3.ao.advance(299_000)
-    tim3.ao.cron(tim3.coord)
+    # the manifest's Cron-Interval: the coordinator ticks every minute; the four ticks before the
+    # deadline find nothing expired
+    ticks = tim3.ao.advance(TIMEOUT_MS - 1_000)
+    assert [d.message.target for d in ticks].count(tim3.coord.id) == 4
     tim3.ao.run()
     assert len(tim3.pending()) == 1  # not yet expired
-    tim3.ao.advance(2_000)
-    tim3.ao.cron(tim3.coord)
+    assert not any(m.action == "Cancel" for m in tim3.ao.mailbox(tim3.token.id))
+    # the tick at the deadline sweeps it
+    ticks = tim3.ao.advance(2_000)
+    assert [d.message.target for d in ticks].count(tim3.coord.id) == 1
     tim3.ao.run()
     _refunded(tim3, alice, "Operation cancelled: timed out at the coordinator")
     tim3.check(baseline=base)
@@ -243,8 +247,10 @@ def test_timeout_enforced_by_next_message(tim3: Tim3) -> None:
     bob = tim3.user("bob", 100 * USDA)
     base = tim3.holdings()
     tim3.token.eval('Handlers.add("Mint", "Mint", function() error("down") end)')
+    tim3.between_ticks()  # so that no cron tick falls between the deadline and the next message
     tim3.deposit(alice, 30 * USDA)
     tim3.ao.advance(TIMEOUT_MS + 1)
+    assert not tim3.ao.pending  # the ticks on the way found nothing expired
     tim3.token.eval('Handlers.remove("Mint")')
     assert tim3.token.eval(Path(tim3.token.path).read_text()).error is None  # fixed code reloaded
     tim3.deposit(bob, 10 * USDA)  # the next message sweeps
@@ -262,8 +268,9 @@ def test_late_mint_after_cancel_is_refused(tim3: Tim3) -> None:
     # deliver up to the coordinator's Mint, hold it
     while not any(m.action == "Mint" and m.target == tim3.token.id for m in tim3.ao.pending):
         step_one(tim3)
-    tim3.ao.advance(TIMEOUT_MS + 1)
-    tim3.ao.cron(tim3.coord)  # queues Cancel after the Mint
+    tim3.ao.advance(TIMEOUT_MS + 1)  # the coordinator's cron tick at the deadline queues Cancel after the Mint
+    queued = [m.action for m in tim3.ao.pending if m.target == tim3.token.id]
+    assert queued == ["Mint", "Cancel"]
     tim3.ao.run()
     # FIFO: the Mint ran first, the Cancel replays its response: the mint completes
     assert tim3.tim3_balance(alice) == 30 * USDA
@@ -285,8 +292,9 @@ def test_lost_deposit_report_is_re_sent_and_the_saga_completes(tim3: Tim3) -> No
     assert lost
     tim3.ao.run()
     assert tim3.tim3_balance(alice) == 0 and tim3.usda_balance(tim3.lock.id) == 2 * USDA
-    tim3.ao.advance(TIMEOUT_MS + 1)
-    tim3.lock.cron()
+    # the lock manager's cron tick at the report timeout re-reports the deposit
+    ticks = tim3.ao.advance(TIMEOUT_MS)
+    assert tim3.lock.id in [d.message.target for d in ticks]
     tim3.ao.run()
     assert tim3.tim3_balance(alice) == 2 * USDA
     tim3.check()

@@ -54,8 +54,8 @@ def test_cancelled_release_restores_the_burned_tim3(tim3: Tim3) -> None:
             tim3.ao.step()
     assert lost
     tim3.ao.run()
-    tim3.ao.advance(TIMEOUT_MS + 1)
-    tim3.coord.cron()
+    ticks = tim3.ao.advance(TIMEOUT_MS)  # the coordinator's cron tick at the deadline cancels it
+    assert tim3.coord.id in [d.message.target for d in ticks]
     tim3.ao.run()
     assert any(d.message.action == "Release-Error" for d in tim3.ao.trace)
     assert tim3.tim3_balance(alice) == 3 * USDA and tim3.usda_balance(alice) == 2 * USDA

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.tim3.conftest import USDA, Tim3, data_of
+from tests.tim3.conftest import CRON_MS, TIMEOUT_MS, USDA, Tim3, data_of
 
 AO = Path(__file__).resolve().parents[2] / "ao"
 PROCESSES = ["mock-usda", "lock-manager", "token-manager", "coordinator", "state-manager"]
@@ -203,26 +203,44 @@ def test_defect7_amounts_beyond_2_pow_53_are_exact(tim3: Tim3) -> None:
 def test_defect8_millisecond_clock_and_side_effect_free_queries(tim3: Tim3) -> None:
     alice = tim3.user("alice", 100 * USDA)
     tim3.token.eval('Handlers.add("Mint", "Mint", function() error("down") end)')
+    tim3.between_ticks()  # the deadline then falls half a minute after a cron tick
     tim3.deposit(alice, 10 * USDA)
+    deadline = tim3.ao.now + TIMEOUT_MS
     tim3.ao.advance(1_000)  # upstream's 300 "seconds" were 0.3 s of AO time
     tim3.ao.cron(tim3.coord)
     tim3.ao.run()
     assert len(tim3.pending()) == 1
-    tim3.ao.advance(400_000)
+    # just past the deadline, before the next cron tick: the operation is overdue, nothing swept it
+    tim3.ao.advance(deadline + 1 - tim3.ao.now)
+    tim3.ao.run()
+    [op] = tim3.pending().values()
+    assert op["deadline"] < tim3.ao.now and "timeouts" not in op
     before = tim3.snapshot()
     for action in ("SystemHealth", "Info", "GetPosition", "GetConfig"):
         assert tim3.coord.send({"Action": action}, sender=alice).error is None
     tim3.ao.run()
     assert tim3.snapshot() == before  # upstream's SystemHealth expired (and deleted) operations
+    # the coordinator's next cron tick does expire it, and the deposit is refunded
+    ticks = tim3.ao.advance(CRON_MS)
+    assert sorted(d.message.target for d in ticks) == sorted([tim3.lock.id, tim3.coord.id])
+    tim3.ao.run()
+    assert tim3.pending() == {} and tim3.usda_balance(alice) == 100 * USDA
 
 
 def test_defect9_no_global_json() -> None:
-    for name in PROCESSES:
-        code = (AO / name / "src" / "process.lua").read_text()
-        assert 'local json = require("json")' in code
-        uses = re.findall(r"(?<![\w.])json\.", code)
-        assert uses, name
-        assert "_G.json" not in code and not re.search(r"^json\s*=", code, re.M), name
+    """Every Lua file of a process (process.lua, the modules beside it) and of ao/lib that uses
+    json requires it into a local; none reads or sets a global json."""
+    files = {name: sorted((AO / name / "src").glob("*.lua")) for name in PROCESSES}
+    files["lib"] = sorted((AO / "lib").glob("*.lua"))
+    for name, paths in files.items():
+        users = 0
+        for path in paths:
+            code = path.read_text()
+            assert "_G.json" not in code and not re.search(r"^json\s*=", code, re.M), path
+            if re.findall(r"(?<![\w.])json\.", code):
+                users += 1
+                assert 'local json = require("json")' in code, path
+        assert users, name
 
 
 def test_defect9_processes_load_where_json_is_not_global(tim3: Tim3) -> None:

@@ -7,6 +7,7 @@
 local json = require("json")
 local amount = require("lib.amount")
 local message = require("lib.message")
+local config = require("lib.config")
 local tag, reply_error, is_address = message.tag, message.reply_error, message.is_address
 
 ProcessInfo = ProcessInfo or { name = "TIM3 Lock Manager", ticker = "TIM3-LOCK", version = "2.0.0" }
@@ -316,35 +317,9 @@ Handlers.add("LockStats", "LockStats", function(msg)
   })
 end)
 
-local PROCESS_CONFIG = { CoordinatorProcess = "coordinatorProcess", MockUsdaProcess = "collateralToken",
-  CollateralToken = "collateralToken" }
-local AMOUNT_CONFIG = { MinLockAmount = "minLockAmount", MaxLockAmount = "maxLockAmount" }
-
-Handlers.add("Configure", "Configure", function(msg)
-  if msg.From ~= Admin then
-    return reply_error(msg, "Configure", "Unauthorized - only admin can configure")
-  end
-  local ctype, value = tag(msg, "Config-Type"), tag(msg, "Value")
-  if PROCESS_CONFIG[ctype] or ctype == "AdminProcess" then
-    if not is_address(value) then
-      return reply_error(msg, "Configure", "Invalid value for " .. ctype .. ": need a 43-character process id")
-    end
-    if ctype == "AdminProcess" then
-      Admin = value
-    else
-      Config[PROCESS_CONFIG[ctype]] = value
-    end
-  elseif AMOUNT_CONFIG[ctype] then
-    local v, why = amount.check_positive(value)
-    if not v then
-      return reply_error(msg, "Configure", "Invalid value for " .. ctype .. ": " .. why)
-    end
-    Config[AMOUNT_CONFIG[ctype]] = v
-  else
-    return reply_error(msg, "Configure", "Unknown configuration type: " .. tostring(ctype))
-  end
-  msg.reply({
-    Action = "Configure-Response",
-    Data = json.encode({ configType = ctype, value = value, success = true }),
-  })
-end)
+local SETTINGS = { AdminProcess = config.ADMIN }
+config.add(SETTINGS, config.process_id, Config, { CoordinatorProcess = "coordinatorProcess",
+  MockUsdaProcess = "collateralToken", CollateralToken = "collateralToken" })
+config.add(SETTINGS, config.positive_amount, Config, { MinLockAmount = "minLockAmount",
+  MaxLockAmount = "maxLockAmount" })
+config.handle(SETTINGS)

@@ -5,7 +5,10 @@
 local json = require("json")
 local amount = require("lib.amount")
 local message = require("lib.message")
-local tag, reply_error, read_amount, encode_map = message.tag, message.reply_error, message.read_amount, message.encode_map
+local config = require("lib.config")
+local token = require("lib.token")
+local tag, reply_error, read_amount = message.tag, message.reply_error, message.read_amount
+local balance_of = token.balance_of
 
 -- Persistent state (kept when the file is loaded again).
 -- `Name` is set by aos from the spawn's Name tag and deliberately left alone here.
@@ -19,26 +22,12 @@ LockedTotals = LockedTotals or {}     -- holder -> amount (sum over lockers)
 FaucetMax = FaucetMax or "10000000000" -- 10,000 USDA per faucet Mint
 Admin = Admin or Owner
 
-local function balance_of(who)
-  return Balances[who] or "0"
-end
-
 local function locked_of(who)
   return LockedTotals[who] or "0"
 end
 
 local function available_of(who)
   return amount.sub(balance_of(who), locked_of(who))
-end
-
--- Copy every X- tag of the request onto a notice (standard token behaviour).
-local function forward_x_tags(msg, notice)
-  for name, value in pairs(msg.Tags or {}) do
-    if type(name) == "string" and string.sub(name, 1, 2) == "X-" then
-      notice[name] = value
-    end
-  end
-  return notice
 end
 
 -- JSON with a fixed key order: the order the live session recorded.
@@ -84,44 +73,20 @@ Handlers.add("Balance", "Balance", function(msg)
   })
 end)
 
-Handlers.add("Balances", "Balances", function(msg)
-  msg.reply({ Action = "Balances-Response", Ticker = Ticker, Data = encode_map(Balances) })
+token.handle_queries(function()
+  return Ticker
 end)
 
-Handlers.add("Total-Supply", "Total-Supply", function(msg)
-  msg.reply({ Action = "Total-Supply", Ticker = Ticker, Data = TotalSupply })
-end)
+-- USDA's Transfer: only the available (unlocked) part can move; every holder stays in Balances.
+local TRANSFER = {
+  spendable = available_of,
+  set_balance = token.keep_balance,
+  invalid = "Invalid amount: ",
+  insufficient = "Insufficient available balance",
+}
 
 Handlers.add("Transfer", "Transfer", function(msg)
-  local recipient = tag(msg, "Recipient")
-  if type(recipient) ~= "string" or recipient == "" then
-    return reply_error(msg, "Transfer", "Recipient required")
-  end
-  local q, why = read_amount(msg)
-  if not q then
-    return reply_error(msg, "Transfer", "Invalid amount: " .. why)
-  end
-  if amount.lt(available_of(msg.From), q) then
-    return reply_error(msg, "Transfer", "Insufficient available balance")
-  end
-  Balances[msg.From] = amount.sub(balance_of(msg.From), q)
-  Balances[recipient] = amount.add(balance_of(recipient), q)
-  if msg.Tags.Cast then
-    return
-  end
-  msg.reply(forward_x_tags(msg, {
-    Action = "Debit-Notice",
-    Recipient = recipient,
-    Quantity = q,
-    Data = json.encode({ recipient = recipient, amount = q, newBalance = balance_of(msg.From) }),
-  }))
-  Send(forward_x_tags(msg, {
-    Target = recipient,
-    Action = "Credit-Notice",
-    Sender = msg.From,
-    Quantity = q,
-    Data = json.encode({ from = msg.From, amount = q, newBalance = balance_of(recipient) }),
-  }))
+  token.transfer(msg, TRANSFER)
 end)
 
 Handlers.add("Burn", "Burn", function(msg)
@@ -244,27 +209,17 @@ Handlers.add("Unlock", "Unlock", function(msg)
   end
 end)
 
-Handlers.add("Configure", "Configure", function(msg)
-  if msg.From ~= Admin then
-    return reply_error(msg, "Configure", "Unauthorized - only admin can configure")
+-- USDA's own rule for a new Admin: any 43-character address.
+local function address(value)
+  if type(value) == "string" and #value == 43 then
+    return value
   end
-  local ctype, value = tag(msg, "Config-Type"), tag(msg, "Value")
-  if ctype == "FaucetMax" then
-    local v, why = amount.check_positive(value)
-    if not v then
-      return reply_error(msg, "Configure", "Invalid value for FaucetMax: " .. why)
-    end
-    FaucetMax = v
-  elseif ctype == "AdminProcess" then
-    if type(value) ~= "string" or #value ~= 43 then
-      return reply_error(msg, "Configure", "Invalid value for AdminProcess: need a 43-character address")
-    end
-    Admin = value
-  else
-    return reply_error(msg, "Configure", "Unknown configuration type: " .. tostring(ctype))
-  end
-  msg.reply({
-    Action = "Configure-Response",
-    Data = json.encode({ configType = ctype, value = value, success = true }),
-  })
-end)
+  return nil, "need a 43-character address"
+end
+
+config.handle({
+  FaucetMax = { config.positive_amount, function(value)
+    FaucetMax = value
+  end },
+  AdminProcess = { address, config.set_admin },
+})

@@ -7,7 +7,8 @@
 local json = require("json")
 local amount = require("lib.amount")
 local message = require("lib.message")
-local tag, reply_error, is_address = message.tag, message.reply_error, message.is_address
+local config = require("lib.config")
+local tag, reply_error = message.tag, message.reply_error
 
 local SCALE = 6
 local ONE = "1000000"
@@ -267,32 +268,17 @@ Handlers.add("CheckLiquidations", "CheckLiquidations", function(msg)
   })
 end)
 
-Handlers.add("Configure", "Configure", function(msg)
-  if msg.From ~= Admin then
-    return reply_error(msg, "Configure", "Unauthorized - only admin can configure")
+-- A ratio above zero, as a decimal ("0.95"), stored scaled by 10^6.
+local function ratio(value)
+  local v, why = amount.parse_decimal(value, SCALE)
+  if not v or v == "0" then
+    return nil, why or "must be above zero"
   end
-  local ctype, value = tag(msg, "Config-Type"), tag(msg, "Value")
-  if ctype == "CoordinatorProcess" or ctype == "AdminProcess" then
-    if not is_address(value) then
-      return reply_error(msg, "Configure", "Invalid value for " .. ctype .. ": need a 43-character process id")
-    end
-    if ctype == "AdminProcess" then
-      Admin = value
-    else
-      Config.coordinatorProcess = value
-    end
-  elseif ctype == "TargetCollateralRatio" or ctype == "LiquidationThreshold" then
-    local v, why = amount.parse_decimal(value, SCALE)
-    if not v or v == "0" then
-      return reply_error(msg, "Configure", "Invalid value for " .. ctype .. ": " .. (why or "must be above zero"))
-    end
-    if ctype == "TargetCollateralRatio" then
-      SystemState.targetCollateralRatio = v
-    else
-      SystemState.liquidationThreshold = v
-    end
-  else
-    return reply_error(msg, "Configure", "Unknown configuration type: " .. tostring(ctype))
-  end
-  msg.reply({ Action = "Configure-Response", Data = json.encode({ configType = ctype, value = value, success = true }) })
-end)
+  return v
+end
+
+local SETTINGS = { AdminProcess = config.ADMIN }
+config.add(SETTINGS, config.process_id, Config, { CoordinatorProcess = "coordinatorProcess" })
+config.add(SETTINGS, ratio, SystemState, { TargetCollateralRatio = "targetCollateralRatio",
+  LiquidationThreshold = "liquidationThreshold" })
+config.handle(SETTINGS)

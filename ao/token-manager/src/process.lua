@@ -6,7 +6,10 @@
 local json = require("json")
 local amount = require("lib.amount")
 local message = require("lib.message")
-local tag, reply_error, is_address, read_amount, encode_map = message.tag, message.reply_error, message.is_address, message.read_amount, message.encode_map
+local config = require("lib.config")
+local token = require("lib.token")
+local tag, reply_error, is_address, read_amount = message.tag, message.reply_error, message.is_address, message.read_amount
+local balance_of, set_balance = token.balance_of, token.drop_zero_balance
 
 ProcessInfo = ProcessInfo or { name = "TIM3 Token Manager", ticker = "TIM3-TOKEN", version = "2.0.0" }
 TokenInfo = TokenInfo or { name = "TIM3 Token", ticker = "TIM3", denomination = 6, logo = "tim3-logo" }
@@ -27,23 +30,6 @@ Config = Config or {
   burningEnabled = true,
 }
 Admin = Admin or Owner
-
-local function balance_of(who)
-  return Balances[who] or "0"
-end
-
-local function set_balance(who, value)
-  Balances[who] = value ~= "0" and value or nil
-end
-
-local function forward_x_tags(msg, notice)
-  for name, value in pairs(msg.Tags or {}) do
-    if type(name) == "string" and string.sub(name, 1, 2) == "X-" then
-      notice[name] = value
-    end
-  end
-  return notice
-end
 
 local function holder_stats()
   local holders, largest = 0, "0"
@@ -97,48 +83,27 @@ Handlers.add("Balance", "Balance", function(msg)
   })
 end)
 
-Handlers.add("Balances", "Balances", function(msg)
-  msg.reply({ Action = "Balances-Response", Ticker = TokenInfo.ticker, Data = encode_map(Balances) })
+token.handle_queries(function()
+  return TokenInfo.ticker
 end)
 
-Handlers.add("Total-Supply", "Total-Supply", function(msg)
-  msg.reply({ Action = "Total-Supply", Ticker = TokenInfo.ticker, Data = TotalSupply })
-end)
+-- The TIM3 Transfer: an Admin switch, holders at zero leave Balances, transfers are counted.
+local TRANSFER = {
+  refuse = function()
+    if not Config.transfersEnabled then
+      return "Transfers are currently disabled"
+    end
+  end,
+  set_balance = set_balance,
+  invalid = "Invalid transfer amount: ",
+  insufficient = "Insufficient balance",
+  after = function()
+    TokenStats.totalTransfers = TokenStats.totalTransfers + 1
+  end,
+}
 
 Handlers.add("Transfer", "Transfer", function(msg)
-  if not Config.transfersEnabled then
-    return reply_error(msg, "Transfer", "Transfers are currently disabled")
-  end
-  local recipient = tag(msg, "Recipient")
-  if type(recipient) ~= "string" or recipient == "" then
-    return reply_error(msg, "Transfer", "Recipient required")
-  end
-  local q, why = read_amount(msg)
-  if not q then
-    return reply_error(msg, "Transfer", "Invalid transfer amount: " .. why)
-  end
-  if amount.lt(balance_of(msg.From), q) then
-    return reply_error(msg, "Transfer", "Insufficient balance")
-  end
-  set_balance(msg.From, amount.sub(balance_of(msg.From), q))
-  set_balance(recipient, amount.add(balance_of(recipient), q))
-  TokenStats.totalTransfers = TokenStats.totalTransfers + 1
-  if msg.Tags.Cast then
-    return
-  end
-  msg.reply(forward_x_tags(msg, {
-    Action = "Debit-Notice",
-    Recipient = recipient,
-    Quantity = q,
-    Data = json.encode({ recipient = recipient, amount = q, newBalance = balance_of(msg.From) }),
-  }))
-  Send(forward_x_tags(msg, {
-    Target = recipient,
-    Action = "Credit-Notice",
-    Sender = msg.From,
-    Quantity = q,
-    Data = json.encode({ from = msg.From, amount = q, newBalance = balance_of(recipient) }),
-  }))
+  token.transfer(msg, TRANSFER)
 end)
 
 local function mint_response(op)
@@ -346,40 +311,10 @@ Handlers.add("TokenStats", "TokenStats", function(msg)
   })
 end)
 
-local BOOL_CONFIG = { TransfersEnabled = "transfersEnabled", MintingEnabled = "mintingEnabled",
-  BurningEnabled = "burningEnabled" }
-local AMOUNT_CONFIG = { MaxSupply = "maxSupply", MinMintAmount = "minMintAmount", MaxMintAmount = "maxMintAmount" }
-
-Handlers.add("Configure", "Configure", function(msg)
-  if msg.From ~= Admin then
-    return reply_error(msg, "Configure", "Unauthorized - only admin can configure")
-  end
-  local ctype, value = tag(msg, "Config-Type"), tag(msg, "Value")
-  if ctype == "CoordinatorProcess" or ctype == "AdminProcess" then
-    if not is_address(value) then
-      return reply_error(msg, "Configure", "Invalid value for " .. ctype .. ": need a 43-character process id")
-    end
-    if ctype == "AdminProcess" then
-      Admin = value
-    else
-      Config.coordinatorProcess = value
-    end
-  elseif BOOL_CONFIG[ctype] then
-    if value ~= "true" and value ~= "false" then
-      return reply_error(msg, "Configure", "Invalid value for " .. ctype .. ": need 'true' or 'false'")
-    end
-    Config[BOOL_CONFIG[ctype]] = value == "true"
-  elseif AMOUNT_CONFIG[ctype] then
-    local v, why = amount.check_positive(value)
-    if not v then
-      return reply_error(msg, "Configure", "Invalid value for " .. ctype .. ": " .. why)
-    end
-    Config[AMOUNT_CONFIG[ctype]] = v
-  else
-    return reply_error(msg, "Configure", "Unknown configuration type: " .. tostring(ctype))
-  end
-  msg.reply({
-    Action = "Configure-Response",
-    Data = json.encode({ configType = ctype, value = value, success = true }),
-  })
-end)
+local SETTINGS = { AdminProcess = config.ADMIN }
+config.add(SETTINGS, config.process_id, Config, { CoordinatorProcess = "coordinatorProcess" })
+config.add(SETTINGS, config.boolean, Config, { TransfersEnabled = "transfersEnabled",
+  MintingEnabled = "mintingEnabled", BurningEnabled = "burningEnabled" })
+config.add(SETTINGS, config.positive_amount, Config, { MaxSupply = "maxSupply", MinMintAmount = "minMintAmount",
+  MaxMintAmount = "maxMintAmount" })
+config.handle(SETTINGS)
