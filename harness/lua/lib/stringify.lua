@@ -1,126 +1,84 @@
--- .stringify: the coloured pretty printer aos's `print` uses for tables, written for this project.
--- The output is stable (the same on every run and on every Lua, up to how the Lua itself writes
--- numbers, e.g. 3.0 is "3.0" on 5.3+ and "3" on 5.1), but it is NOT byte-for-byte aos's.
+-- .stringify: the coloured table printer behind aos's `print` and Eval output, written for this
+-- project to give the live module's text (aos 2.0.6's stringify 0.0.1), quirks included.
 --
--- stringify.format(value) -> text
---   scalars   strings  green, double-quoted, with \\ \" \n \r \t and \ddd (3 decimal digits) for
---                      other control bytes; bytes >= 0x80 (UTF-8) are copied as they are
---             numbers  green, as tostring writes them
---             booleans blue;  nil red;  anything else gray and anonymous: <function>, <userdata>...
---   tables    {} when empty;
---             a simple array (keys exactly 1..n) as { v1, v2, ... };
---             otherwise { key = value, ... }: identifier-like string keys are written bare (green),
---             other keys in brackets as scalars ([1] = ..., ["a b"] = ...);  keys are sorted:
---             numbers ascending, then strings ascending, then other key types by type name;
---             a table already being printed further up (a cycle) is written <cycle> (gray); the
---             same table reached twice without a cycle is printed twice.
---   layout    a table fits on one line, "{ a, b }", when that line (without colour codes) has at
---             most 80 characters and no line break; otherwise every entry goes on its own line,
---             indented two spaces per level, entries separated by ",", closing brace on its own line.
---   colours   green \27[32m, blue \27[34m, red \27[31m, gray \27[90m, each closed by reset \27[0m.
---   Tables are walked raw (next/rawget): metamethods such as __pairs or __index are not called.
---
--- stringify.isSimpleArray(t) -> true when t is a table whose keys are exactly the integers 1..n
--- (an empty table counts as a simple array).
-local stringify = {}
+-- stringify.isSimpleArray(t) -> true when `pairs` visits the keys 1, 2, 3, ... in that order and
+--   every value is a number or a string (an empty table counts).
+-- stringify.format(t [, indent [, visited]]) -> text
+--   simple array   "{ " .. values joined by ", " .. " }" ("{  }" when empty); strings green and
+--                  double-quoted as they are (no escaping), other values blue through tostring
+--   otherwise      one entry per line, in `pairs` order:
+--                  while the keys seen so far are 1, 2, ... the entries are array entries
+--                  ("  " .. value, nested tables formatted two deeper); at the first other key the
+--                  array entries written so far are DROPPED and every entry from there on is
+--                  written "  key = value" with the key red (a key that is neither a string nor
+--                  a number makes `..` raise, as live); a nested table already met on this path
+--                  of keyed entries makes the whole table "<circular reference>".
+--                  Array layout: "{\n" .. entries joined by ",\n" .. "\n" .. indent .. " }";
+--                  keyed layout: "{\n " .. entries joined by ",\n " .. "\n" .. indent .. "}".
+-- Entry order is the harness's `pairs` order (sorted by default), so the text matches live's
+-- wherever live's hash order agrees, and differs only in the order (or, through the dropped array
+-- entries above, in which entries appear) where it does not.
+local stringify = { _version = "0.0.1" }
 
-local format, gsub, find, rep, concat, sort = string.format, string.gsub, string.find, string.rep,
-  table.concat, table.sort
-local type, next, rawget, tostring, pcall = type, next, rawget, tostring, pcall
+local GREEN, BLUE, RED, RESET = "\27[32m", "\27[34m", "\27[31m", "\27[0m"
+local rep, concat = string.rep, table.concat
+local type, tostring, pairs, ipairs = type, tostring, pairs, ipairs
 
-local GREEN, BLUE, RED, GRAY, RESET = "\27[32m", "\27[34m", "\27[31m", "\27[90m", "\27[0m"
-stringify.colors = { green = GREEN, blue = BLUE, red = RED, gray = GRAY, reset = RESET }
-
-local WIDTH = 80
+local function scalar(v)
+  if type(v) == "string" then return GREEN .. '"' .. v .. '"' .. RESET end
+  return BLUE .. tostring(v) .. RESET
+end
 
 function stringify.isSimpleArray(t)
-  if type(t) ~= "table" then return false end
-  local n = 0
-  for k in next, t do
-    if type(k) ~= "number" or k < 1 or k % 1 ~= 0 then return false end
-    n = n + 1
-  end
-  for i = 1, n do
-    if rawget(t, i) == nil then return false end
+  local expected = 1
+  for k, v in pairs(t) do
+    local tv = type(v)
+    if k ~= expected or (tv ~= "number" and tv ~= "string") then return false end
+    expected = expected + 1
   end
   return true
 end
 
-local quoteEscapes = { ["\\"] = "\\\\", ['"'] = '\\"', ["\n"] = "\\n", ["\r"] = "\\r", ["\t"] = "\\t" }
-local function quoteChar(c)
-  return quoteEscapes[c] or format("\\%03d", c:byte())
-end
-
-local function quote(s)
-  return '"' .. gsub(s, '[%z\1-\31\127\\"]', quoteChar) .. '"'
-end
-
-local function scalar(v)
-  local t = type(v)
-  if t == "string" then return GREEN .. quote(v) .. RESET end
-  if t == "number" then return GREEN .. tostring(v) .. RESET end
-  if t == "boolean" then return BLUE .. tostring(v) .. RESET end
-  if t == "nil" then return RED .. "nil" .. RESET end
-  return GRAY .. "<" .. t .. ">" .. RESET
-end
-
-local typeRank = { number = 1, string = 2 }
-
-local function keyOrder(a, b)
-  local ta, tb = type(a), type(b)
-  if ta == tb then
-    if ta == "number" or ta == "string" then return a < b end
-    if ta == "boolean" then return (not a) and b end
-    return tostring(a) < tostring(b)
-  end
-  local ra, rb = typeRank[ta] or 3, typeRank[tb] or 3
-  if ra ~= rb then return ra < rb end
-  return ta < tb
-end
-
-local function keyText(k)
-  if type(k) == "string" and find(k, "^[%a_][%w_]*$") then return GREEN .. k .. RESET end
-  return "[" .. scalar(k) .. "]"
-end
-
-local function visibleLength(s)
-  return #gsub(s, "\27%[%d+m", "")
-end
-
-local function render(v, depth, active)
-  if type(v) ~= "table" then return scalar(v) end
-  if active[v] then return GRAY .. "<cycle>" .. RESET end
-  if next(v) == nil then return "{}" end
-  active[v] = true
+function stringify.format(t, indent, visited)
+  indent = indent or 0
+  local pad, childPad = rep(" ", indent), rep(" ", indent + 2)
   local parts, n = {}, 0
-  if stringify.isSimpleArray(v) then
-    local i = 1
-    while rawget(v, i) ~= nil do
+  if stringify.isSimpleArray(t) then
+    for _, v in ipairs(t) do
       n = n + 1
-      parts[n] = render(rawget(v, i), depth + 1, active)
-      i = i + 1
+      parts[n] = scalar(v)
     end
-  else
-    local keys = {}
-    for k in next, v do keys[#keys + 1] = k end
-    -- all numbers or all strings (the usual case): the C sort, no Lua comparator; mixed keys make
-    -- it raise, and keyOrder sorts them
-    if not pcall(sort, keys) then sort(keys, keyOrder) end
-    for i = 1, #keys do
-      local k = keys[i]
+    return "{ " .. concat(parts, ", ") .. " }"
+  end
+  local arrayPart, nextIndex = true, 1
+  for k, v in pairs(t) do
+    if arrayPart and k == nextIndex then
+      nextIndex = nextIndex + 1
+      local text = type(v) == "table" and stringify.format(v, indent + 2) or scalar(v)
       n = n + 1
-      parts[n] = keyText(k) .. " = " .. render(rawget(v, k), depth + 1, active)
+      parts[n] = childPad .. text
+    else
+      if arrayPart then
+        arrayPart = false
+        parts, n = {}, 0
+      end
+      local text
+      if type(v) == "table" then
+        visited = visited or {}
+        if visited[v] then return "<circular reference>" end
+        visited[v] = true
+        text = stringify.format(v, indent + 2, visited)
+      else
+        text = scalar(v)
+      end
+      n = n + 1
+      parts[n] = childPad .. RED .. k .. RESET .. " = " .. text
     end
   end
-  active[v] = nil
-  local line = "{ " .. concat(parts, ", ") .. " }"
-  if not find(line, "\n", 1, true) and visibleLength(line) + depth * 2 <= WIDTH then return line end
-  local inner = rep("  ", depth + 1)
-  return "{\n" .. inner .. concat(parts, ",\n" .. inner) .. "\n" .. rep("  ", depth) .. "}"
-end
-
-function stringify.format(value)
-  return render(value, 0, {})
+  if arrayPart then
+    return "{\n" .. concat(parts, ",\n") .. "\n" .. pad .. " }"
+  end
+  return "{\n " .. concat(parts, ",\n ") .. "\n" .. pad .. "}"
 end
 
 return stringify
