@@ -95,17 +95,29 @@ JSON_PROBES = [
     Probe(
         "json.decode.bad.key",
         J + "return json.decode('{bad}')",
-        bug="json.decode's message for a non-string key: live 'expected string for key at line 1 col 2'",
     ),
     Probe(
         "json.decode.trailing.comma",
         J + "return json.decode('[1,2,]')",
-        bug="live's json.decode accepts a trailing comma in an array ([1,2,] -> {1, 2}); ours errors",
     ),
     Probe(
         "json.decode.empty",
         J + "return json.decode('')",
-        bug="json.decode(''): live says \"unexpected character '' at line 1 col 1\"",
+    ),
+    Probe(
+        "json.decode.grammar",
+        # 27 inputs: trailing commas, numbers and literals up to a delimiter, escapes, every message
+        r"""
+local json=require('json') local out={}
+for _, s in ipairs({'[1,2,]', '{bad}', '', '{"a":1,}', '0x10', 'truex', '[1 2]', '"ab', '"a\\', '"\\u12"', '{"a" 1}', ' 5 x', '[,]', '{,}', '01', '-', '"\\uD800\\u0041"', '"\\uDBFF\\uDFFF"', '[1,,2]', '{"a":1 "b":2}', 'nul', '"\\x"', '[\n1\n,x]', '"a\tb"', '1.5.5', '{"a":[1,2,]}', '"\\ud800"'}) do
+  local ok, e = pcall(json.decode, s)
+  local v
+  if type(e) == 'table' then v = '#' .. #e elseif type(e) == 'string' then v = (e:gsub('^%[string "json"%]:%d+: ', '')) else v = tostring(e) end
+  if type(e) == 'string' and ok then v = (#e) .. ':' .. e:byte(1, -1) end
+  out[#out+1] = s:gsub('\n','\\n') .. ' => ' .. tostring(ok) .. ' ' .. v
+end
+return table.concat(out, '\n')
+""",
     ),
 ]
 

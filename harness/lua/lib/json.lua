@@ -20,7 +20,8 @@
 --     (a lone surrogate is kept as its 3-byte form); raw bytes >= 0x20, UTF-8 and DEL included,
 --     are copied as they are; raw control bytes inside a string raise;
 --   * deep nesting is limited by the Lua stack ("stack overflow", a plain Lua error);
---   * errors are "<what> at line L col C" (no chunk position prefix).
+--   * grammar and errors as live's (below the encoder): "[1,2,]" is {1, 2}, "0x10" is 16,
+--     errors are "<chunk position>: <what> at line L col C".
 local json = { _version = "0.2.0" }
 
 local concat, format, byte, char, sub, find, gsub = table.concat, string.format, string.byte,
@@ -122,6 +123,14 @@ function json.encode(value)
 end
 
 -- decoding -------------------------------------------------------------------------------------
+-- The grammar and the messages are the live module's (aos's dev-cli json): a number or a literal
+-- runs to the next delimiter (space, tab, CR, LF, "]", "}", ",") and must then be a whole
+-- `tonumber` number ("0x10" is 16) or exactly true/false/null; an array or object may end with a
+-- comma ("[1,2,]"); errors are "<what> at line L col C", raised with the chunk position in front
+-- as live's are.
+
+local SPACE = { [32] = true, [9] = true, [13] = true, [10] = true }
+local DELIMS = "[ \t\r\n%]},]"
 
 local function decodeError(str, idx, msg)
   local line, lineStart = 1, 1
@@ -131,14 +140,7 @@ local function decodeError(str, idx, msg)
     line = line + 1
     lineStart = nl + 1
   end
-  error(format("%s at line %d col %d", msg, line, idx - lineStart + 1), 0)
-end
-
-local function describe(str, i)
-  local c = sub(str, i, i)
-  if c == "" then return "unexpected end of input" end
-  if find(c, "^[%z\1-\31\127-\255]") then return format("unexpected byte 0x%02x", byte(c)) end
-  return "unexpected character '" .. c .. "'"
+  error(format("%s at line %d col %d", msg, line, idx - lineStart + 1))
 end
 
 local function utf8Char(n)
@@ -148,9 +150,11 @@ local function utf8Char(n)
     return char(0xC0 + floor(n / 0x40), 0x80 + n % 0x40)
   elseif n < 0x10000 then
     return char(0xE0 + floor(n / 0x1000), 0x80 + floor(n / 0x40) % 0x40, 0x80 + n % 0x40)
+  elseif n <= 0x10FFFF then
+    return char(0xF0 + floor(n / 0x40000), 0x80 + floor(n / 0x1000) % 0x40,
+      0x80 + floor(n / 0x40) % 0x40, 0x80 + n % 0x40)
   end
-  return char(0xF0 + floor(n / 0x40000), 0x80 + floor(n / 0x1000) % 0x40,
-    0x80 + floor(n / 0x40) % 0x40, 0x80 + n % 0x40)
+  error(format("invalid unicode codepoint '%x'", n))
 end
 
 local unescapes = { ['"'] = '"', ["\\"] = "\\", ["/"] = "/", b = "\b", f = "\f", n = "\n", r = "\r", t = "\t" }
@@ -158,14 +162,19 @@ local unescapes = { ['"'] = '"', ["\\"] = "\\", ["/"] = "/", b = "\b", f = "\f",
 -- the next byte that ends a run of plain string characters
 local STRING_STOP = '["\\%z\1-\31]'
 
+-- the index of the first non-whitespace byte at or after i (#str + 1 at the end)
+local function skip(str, i)
+  while SPACE[byte(str, i)] do i = i + 1 end
+  return i
+end
+
 -- i is the index of the opening quote; returns the string and the index after the closing quote
 local function parseString(str, i)
   local j = i + 1
   local k = find(str, STRING_STOP, j)
   if k and byte(str, k) == 34 then return sub(str, j, k - 1), k + 1 end -- no escapes: fast path
   local parts, n = {}, 0
-  while true do
-    if not k then decodeError(str, i, "expected closing quote for string") end
+  while k do
     if k > j then
       n = n + 1
       parts[n] = sub(str, j, k - 1)
@@ -176,26 +185,24 @@ local function parseString(str, i)
     elseif c == 92 then -- backslash
       local x = sub(str, k + 1, k + 1)
       if x == "u" then
-        local hex = sub(str, k + 2, k + 5)
-        if not find(hex, "^%x%x%x%x$") then decodeError(str, k, "invalid unicode escape in string") end
-        local cp = tonumber(hex, 16)
-        j = k + 6
-        if cp >= 0xD800 and cp <= 0xDBFF then
-          local lowHex = string.match(str, "^\\u(%x%x%x%x)", j)
-          local low = lowHex and tonumber(lowHex, 16)
-          if low and low >= 0xDC00 and low <= 0xDFFF then
-            cp = (cp - 0xD800) * 0x400 + (low - 0xDC00) + 0x10000
-            j = j + 6
-          end
+        -- a high surrogate followed by \uXXXX is one pair (the second half is not checked,
+        -- as live's is not); otherwise four hex digits
+        local hi, lo = string.match(str, "^([dD][89aAbB]%x%x)\\u(%x%x%x%x)", k + 2)
+        local cp
+        if hi then
+          cp = (tonumber(hi, 16) - 0xD800) * 0x400 + (tonumber(lo, 16) - 0xDC00) + 0x10000
+          j = k + 12
+        else
+          local hex = string.match(str, "^%x%x%x%x", k + 2)
+          if not hex then decodeError(str, k, "invalid unicode escape in string") end
+          cp = tonumber(hex, 16)
+          j = k + 6
         end
         n = n + 1
         parts[n] = utf8Char(cp)
       else
         local u = unescapes[x]
-        if not u then
-          decodeError(str, k, x == "" and "expected closing quote for string"
-            or "invalid escape char '" .. x .. "' in string")
-        end
+        if not u then decodeError(str, k, "invalid escape char '" .. x .. "' in string") end
         n = n + 1
         parts[n] = u
         j = k + 2
@@ -205,52 +212,58 @@ local function parseString(str, i)
     end
     k = find(str, STRING_STOP, j)
   end
+  decodeError(str, i, "expected closing quote for string")
+end
+
+-- a number or a literal: the text up to the next delimiter
+local function word(str, i)
+  local stop = find(str, DELIMS, i) or #str + 1
+  return sub(str, i, stop - 1), stop
 end
 
 local function parseNumber(str, i)
-  local _, e = find(str, "^-?%d*%.?%d*[eE]?[-+]?%d*", i)
-  local text = sub(str, i, e)
+  local text, stop = word(str, i)
   local v = tonumber(text)
-  local first = byte(text, 1) == 45 and byte(text, 2) or byte(text, 1)
-  if not v or not first or first < 48 or first > 57 then decodeError(str, i, "invalid number '" .. text .. "'") end
-  return v, e + 1
+  if not v then decodeError(str, i, "invalid number '" .. text .. "'") end
+  return v, stop
+end
+
+local LITERALS = { ["true"] = true, ["false"] = false }
+
+local function parseLiteral(str, i)
+  local text, stop = word(str, i)
+  if text ~= "null" and LITERALS[text] == nil then decodeError(str, i, "invalid literal '" .. text .. "'") end
+  return LITERALS[text], stop
 end
 
 local parseValue
 
--- the index of the first non-whitespace byte at or after i
-local function skip(str, i)
-  local c = byte(str, i)
-  if c ~= 32 and c ~= 10 and c ~= 13 and c ~= 9 then return i end
-  c = byte(str, i + 1)
-  if c ~= 32 and c ~= 10 and c ~= 13 and c ~= 9 then return i + 1 end
-  local _, e = find(str, "^[ \n\r\t]*", i + 2)
-  return e + 1
-end
-
 local function parseArray(str, i)
   local res, n = {}, 0
-  i = skip(str, i + 1)
-  if byte(str, i) == 93 then return res, i + 1 end -- ]
+  i = i + 1
   while true do
+    i = skip(str, i)
+    if byte(str, i) == 93 then return res, i + 1 end -- ] (also after a trailing comma)
     local v
     v, i = parseValue(str, i)
     n = n + 1
     res[n] = v
     i = skip(str, i)
     local c = byte(str, i)
-    if c == 93 then return res, i + 1 end
-    if c ~= 44 then decodeError(str, i, describe(str, i) .. ", expected ']' or ','") end
-    i = skip(str, i + 1)
+    i = i + 1
+    if c == 93 then return res, i end
+    if c ~= 44 then decodeError(str, i, "expected ']' or ','") end
   end
 end
 
 local function parseObject(str, i)
   local res = {}
-  i = skip(str, i + 1)
-  if byte(str, i) == 125 then return res, i + 1 end -- }
+  i = i + 1
   while true do
-    if byte(str, i) ~= 34 then decodeError(str, i, describe(str, i) .. ", expected string for key") end
+    i = skip(str, i)
+    local c = byte(str, i)
+    if c == 125 then return res, i + 1 end -- } (also after a trailing comma)
+    if c ~= 34 then decodeError(str, i, "expected string for key") end
     local key
     local k = find(str, STRING_STOP, i + 1)
     if k and byte(str, k) == 34 then -- a key without escapes (the usual case)
@@ -260,45 +273,37 @@ local function parseObject(str, i)
       key, i = parseString(str, i)
     end
     i = skip(str, i)
-    if byte(str, i) ~= 58 then decodeError(str, i, describe(str, i) .. ", expected ':' after key") end
+    if byte(str, i) ~= 58 then decodeError(str, i, "expected ':' after key") end
     local v
     v, i = parseValue(str, skip(str, i + 1))
     res[key] = v
     i = skip(str, i)
-    local c = byte(str, i)
-    if c == 125 then return res, i + 1 end
-    if c ~= 44 then decodeError(str, i, describe(str, i) .. ", expected '}' or ','") end
-    i = skip(str, i + 1)
+    c = byte(str, i)
+    i = i + 1
+    if c == 125 then return res, i end
+    if c ~= 44 then decodeError(str, i, "expected '}' or ','") end
   end
 end
 
+local PARSERS = {
+  [34] = parseString, [123] = parseObject, [91] = parseArray, [45] = parseNumber,
+  [116] = parseLiteral, [102] = parseLiteral, [110] = parseLiteral,
+}
+for d = 48, 57 do PARSERS[d] = parseNumber end
+
 parseValue = function(str, i)
-  local c = byte(str, i)
-  if c == 34 then
-    return parseString(str, i)
-  elseif c == 123 then
-    return parseObject(str, i)
-  elseif c == 91 then
-    return parseArray(str, i)
-  elseif c == 45 or (c and c >= 48 and c <= 57) then
-    return parseNumber(str, i)
-  elseif c == 116 and sub(str, i, i + 3) == "true" then
-    return true, i + 4
-  elseif c == 102 and sub(str, i, i + 4) == "false" then
-    return false, i + 5
-  elseif c == 110 and sub(str, i, i + 3) == "null" then
-    return nil, i + 4
-  end
-  decodeError(str, i, describe(str, i))
+  local f = PARSERS[byte(str, i)]
+  if f then return f(str, i) end
+  decodeError(str, i, "unexpected character '" .. sub(str, i, i) .. "'")
 end
 
 function json.decode(str)
   if type(str) ~= "string" then
-    error("json.decode: expected argument of type string, got " .. type(str), 2)
+    error("expected argument of type string, got " .. type(str))
   end
   local res, idx = parseValue(str, skip(str, 1))
   idx = skip(str, idx)
-  if idx <= #str then decodeError(str, idx, describe(str, idx) .. " after the value (trailing garbage)") end
+  if idx <= #str then decodeError(str, idx, "trailing garbage") end
   return res
 end
 
