@@ -208,8 +208,8 @@ def _not_on(lua: str, probe: Probe) -> str | None:
         return f"Lua {lua} has no math.maxinteger"
     if probe.key == "json.decode.minus0":
         return f"Lua {lua} has no integer subtype: '-0' decodes to the float -0.0, not the integer 0"
-    if probe.key == "stringify.format" and lua == "5.1":
-        return "Lua 5.1's %q writes the ESC byte raw, and the probe's transport strips colour codes"
+    if probe.key in ("stringify.format", "json.decode.grammar") and lua == "5.1":
+        return "the answer holds control bytes (ESC, TAB), which Lua 5.1's %q writes raw for the probe's transport"
     if probe.key == "json.nan" and lua == "jit":
         return "LuaJIT formats NaN as 'nan' where Lua 5.3 says '-nan'"
     return None
