@@ -9,6 +9,7 @@ log into a fresh state.  Messages that succeed cost nothing extra.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +19,7 @@ import lupa
 from harness import chunks
 from harness.convert import to_python
 from harness.coverage import collector as _coverage
-from harness.errors import HarnessError, NonUTF8Error
+from harness.errors import HarnessError, NonUTF8Error, ReplayDivergenceError
 from harness.lua_versions import lupa_module, normalise
 from harness.profiles import Profile
 
@@ -49,6 +50,11 @@ class RawResult:
     messages: list[tuple[Any, Any, Any, list[tuple[Any, Any]]]] = field(default_factory=list)
     spawns: list[tuple[Any, Any, list[tuple[Any, Any]]]] = field(default_factory=list)
     assignments: list[tuple[list[Any], Any]] = field(default_factory=list)
+
+
+def _deny_attributes(obj: object, name: object, is_setting: bool) -> object:
+    """lupa attribute filter: process Lua never reads or writes a Python object's attributes."""
+    raise AttributeError(f"Lua code cannot access Python attribute {name!r}")
 
 
 @functools.cache
@@ -84,6 +90,41 @@ def _parse(flat: tuple[Any, ...] | Any) -> RawResult:
         res.assignments.append((procs, flat[i]))
         i += 1
     return res
+
+
+# Lua's text for a table, function, ... carries its address, which differs from one Lua state to
+# the next: output that prints `tostring({})` is not a divergence.
+_ADDRESS = re.compile(
+    r"\b(?:table|function|userdata|thread|cdata|file) ?[:(] ?(?:builtin: )?(?:0x)?[0-9a-fA-F]{4,}"
+)
+_PARTS = ("output", "messages", "spawns", "assignments")
+
+
+def _freeze(value: Any) -> Any:
+    """A hashable, replay-stable stand-in for a flattened result value."""
+    if isinstance(value, str):
+        return _ADDRESS.sub("<address>", value) if "0x" in value else value
+    if value is None or isinstance(value, (bool, int)):
+        return value
+    if isinstance(value, float):
+        return repr(value) if value != value else value
+    if isinstance(value, (list, tuple)):
+        return tuple(_freeze(v) for v in value)
+    return f"<{lupa.lua_type(value) or type(value).__name__}>"
+
+
+def _digest(res: RawResult) -> tuple[Any, ...]:
+    """A cheap fingerprint of one message's outcome: failed, or a hash per result part."""
+    if not res.ok:
+        return ("error",)
+    return ("ok", *(hash(_freeze(getattr(res, part))) for part in _PARTS))
+
+
+def _describe(args: tuple[Any, ...]) -> str:
+    tags = dict(zip(args[13::2], args[14::2], strict=False))
+    action = tags.get("Action")
+    text = f"id {args[0]}" if args[0] else "a cron tick"
+    return text + (f", Action {action}" if action else "")
 
 
 def message_args(
@@ -138,7 +179,8 @@ class LuaProcessState:
         self.profile = profile
         self.budget = budget
         self.memory = memory
-        self._log: list[tuple[str, tuple[Any, ...]]] = []
+        # (kind, args, digest of the first run's outcome) per logged preload / message
+        self._log: list[tuple[str, tuple[Any, ...], tuple[Any, ...] | None]] = []
         self._lua: Any = None
         self._globals: Any = None
         self._bridge: Any = None
@@ -150,7 +192,14 @@ class LuaProcessState:
 
     def _boot(self) -> None:
         module = lupa_module(self.lua_version)
-        kwargs: dict[str, Any] = {"encoding": "utf-8"}
+        # No Python inside: no python.eval / python.builtins, and Lua may read no attribute of a
+        # Python object (the sandbox also drops lupa's `python` module; see env/sandbox.lua).
+        kwargs: dict[str, Any] = {
+            "encoding": "utf-8",
+            "register_eval": False,
+            "register_builtins": False,
+            "attribute_filter": _deny_attributes,
+        }
         if self.memory and self.lua_version != "jit":
             kwargs["max_memory"] = self.memory
         lua = module.LuaRuntime(**kwargs)
@@ -198,12 +247,40 @@ class LuaProcessState:
         self.rebuilds += 1
         self._boot()
         self._bridge.set_counting(False)
-        for kind, args in self._log:
-            if kind == "preload":
-                self._bridge.preload(*args)
-            else:
-                self._handle(*args)
+        try:
+            number = 0
+            for kind, args, digest in self._log:
+                if kind == "preload":
+                    self._bridge.preload(*args)
+                    continue
+                number += 1
+                self._replay_one(number, args, digest)
+        except ReplayDivergenceError:
+            self._lua = self._globals = self._bridge = None
+            raise
         self._bridge.set_counting(True)
+
+    def _replay_one(self, number: int, args: tuple[Any, ...], digest: tuple[Any, ...] | None) -> None:
+        """Re-run one logged message into the rebuilt state; it must end as its first run did."""
+        try:
+            res = _parse(self._handle(*args))
+        except (UnicodeDecodeError, lupa.LuaError) as exc:
+            res = RawResult(ok=False, error=f"{type(exc).__name__}: {exc}")
+        now = _digest(res)
+        if now == digest:
+            return
+        name = self.spec.label or self.spec.id
+        where = f"harness: replaying process {name} ({self.spec.id}) diverged at logged message #{number}"
+        where += f" ({_describe(args)})"
+        if not res.ok:
+            first_line = (res.error or "").strip().splitlines()
+            why = first_line[-1] if first_line else "unknown error"
+            raise ReplayDivergenceError(f"{where}: it succeeded when first run but fails on replay: {why}")
+        differ = [part for part, a, b in zip(_PARTS, (digest or ())[1:], now[1:], strict=False) if a != b]
+        raise ReplayDivergenceError(
+            f"{where}: its {', '.join(differ) or 'result'} differ from the first run "
+            "(the process depends on something outside its message log)"
+        )
 
     def _discard(self) -> None:
         if self._bridge is not None and _coverage.ACTIVE:
@@ -222,7 +299,7 @@ class LuaProcessState:
         self._ensure()
         args = (source, bytecode, chunkname)
         self._bridge.preload(*args)
-        self._log.append(("preload", args))
+        self._log.append(("preload", args, None))
 
     def handle(self, args: tuple[Any, ...], *, dry: bool = False) -> RawResult:
         """Run ``process.handle`` for one message (``message_args`` builds *args*); keep it in
@@ -249,7 +326,7 @@ class LuaProcessState:
         if dry or not res.ok:
             self._discard()
         else:
-            self._log.append(("handle", args))
+            self._log.append(("handle", args, _digest(res)))
         return res
 
     def _memory_text(self) -> str:
@@ -297,4 +374,4 @@ class LuaProcessState:
 
     @property
     def log_length(self) -> int:
-        return sum(1 for kind, _ in self._log if kind == "handle")
+        return sum(1 for kind, _, _ in self._log if kind == "handle")
