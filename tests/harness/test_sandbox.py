@@ -690,7 +690,7 @@ end)
     assert p.send({"Action": "Say"}).error is None
     (tmp_path / "rule.lua").write_text("return { word = 'second' }")
     p.dryrun({"Action": "Say"})  # a dry run discards the state too
-    with pytest.raises(ReplayDivergenceError, match=r"its messages differ from the first run"):
+    with pytest.raises(ReplayDivergenceError, match=r"its outbox \(messages, spawns or assignments\) differs from the first run"):
         p.send({"Action": "Say"})
 
 

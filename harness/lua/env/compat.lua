@@ -375,15 +375,21 @@ local function makeIpairs(nativeIpairs, getmeta)
     return i, v
   end
   return function(...)
-    if select("#", ...) == 0 then raise("bad argument #1 to 'ipairs' (table expected, got no value)") end
     local t = ...
     local mt = getmeta(t)
-    local h = mt ~= nil and rawget(mt, "__ipairs") or nil
-    if h ~= nil then
-      local a, b, c = h(t)
-      return a, b, c
+    if mt ~= nil then
+      local h = rawget(mt, "__ipairs")
+      if h ~= nil then
+        local a, b, c = h(t)
+        return a, b, c
+      end
+      if native53 and type(t) == "table" then return nativeIpairs(t) end
+      return aux, t, 0
     end
-    if type(t) == "table" and (native53 or mt == nil) then return nativeIpairs(t) end
+    if type(t) == "table" then return nativeIpairs(t) end
+    if t == nil and select("#", ...) == 0 then
+      raise("bad argument #1 to 'ipairs' (table expected, got no value)")
+    end
     return aux, t, 0
   end
 end
