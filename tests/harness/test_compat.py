@@ -9,6 +9,7 @@ The fixed cases below are values read from the live binary.
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -355,3 +356,11 @@ def test_compat_loads_into_a_plain_lua(version: str) -> None:
     impl = compat.build(opts)[1]
     expected = {"5.1": "arithmetic", "5.2": "arithmetic", "jit": "bit"}.get(version, "native")
     assert impl == expected
+
+
+def test_argument_errors_point_at_the_calling_line(version: str) -> None:
+    """Like a C library function's luaL_error: the position is the Lua line that called."""
+    text = call(version, "select(2, pcall(function()\n local r = bit32.band('x')\n return r end))")
+    assert re.fullmatch(r'\[string ".*"\]:2: bad argument #1 to \'band\' \(number expected, got string\)', text, re.S)
+    text = call(version, "select(2, pcall(function()\n\n local r = math.ldexp(1, 0.5)\n return r end))")
+    assert re.search(r'"\]:3: bad argument #2 to \'ldexp\'', text)
