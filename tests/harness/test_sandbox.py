@@ -243,13 +243,38 @@ def test_io_popen_runs_nothing(version: str, tmp_path: Path) -> None:
     assert not marker.exists()
 
 
-def test_io_tmpfile_creates_no_host_file(version: str) -> None:
-    """Live makes an anonymous file in its in-memory filesystem; we have none to give (README,
-    Limits), and above all create nothing on the host."""
+def test_io_tmpfile_is_an_in_memory_file(version: str) -> None:
+    """Live makes an anonymous file in its in-memory filesystem; so do we, inside the Lua state:
+    nothing is opened on the host."""
     p = spawn(version)
     fds = Path("/proc/self/fd")
     before = set(os.listdir(fds)) if fds.is_dir() else set()
-    assert ev(p, "S(io.tmpfile())") == "3: nil | No error information | 0"
+    code = """(function()
+      local f = io.tmpfile()
+      local out = { io.type(f), tostring(tostring(f:write("hello\\n", 42, "\\nworld")) == tostring(f)) }
+      out[#out + 1] = f:seek("set")
+      out[#out + 1] = f:read("l")
+      out[#out + 1] = f:read("n")
+      out[#out + 1] = f:read("a")
+      out[#out + 1] = tostring(f:read(0))
+      out[#out + 1] = f:seek("end", -2)
+      out[#out + 1] = select(2, f:seek("set", -1))
+      f:seek("set")
+      local n = 0
+      for _ in f:lines() do n = n + 1 end
+      out[#out + 1] = n
+      out[#out + 1] = tostring(f:close())
+      out[#out + 1] = io.type(f)
+      out[#out + 1] = tostring(f)
+      out[#out + 1] = select(2, pcall(f.read, f))
+      return table.concat(out, ",")
+    end)()"""
+    out = ev(p, code)
+    assert out.split(",")[:13] == [
+        "file", "true", "0", "hello", "42", "\nworld", "nil", "12", "Invalid argument", "3", "true",
+        "closed file", "file (closed)",
+    ]
+    assert out.endswith("attempt to use a closed file")
     if fds.is_dir():
         assert set(os.listdir(fds)) <= before  # no file was opened for it
 
