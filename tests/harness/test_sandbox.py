@@ -607,6 +607,9 @@ def test_load_modes(version: str) -> None:
     assert ev(p, f'S(load({dump}, "x", "bt"))') == f"2: nil | {BINARY_REFUSED}"
     assert ev(p, 'load("return 7", "x", "t")()') == "7"
     assert ev(p, 'load("return V", "x", "t", { V = 8 })()') == "8"
+    # an explicit nil environment: every global access fails
+    out = ev(p, 'select(2, pcall(load("return V", "=x", "t", nil)))')
+    assert "attempt to index" in out and "_ENV" in out
 
 
 def test_eval_of_binary_source_is_refused(version: str) -> None:

@@ -82,6 +82,14 @@ local nativeSetfenv = raw.setfenv
 
 local function isBinary(s) return sbyte(s, 1) == 27 end
 
+-- 5.1 cannot give a function a nil environment (live's load(s, n, m, nil)): every global access
+-- then fails as it would with a nil _ENV.
+local nilEnv
+do
+  local function noEnv() raise("attempt to index a nil value (upvalue '_ENV')") end
+  nilEnv = setmetatable({}, { __index = noEnv, __newindex = noEnv })
+end
+
 -- Compile text with the original loader: (chunk, chunkname, env); 5.1 has no mode or env.
 local function compileText(chunk, chunkname, env, hasEnv)
   if is51 and not isJit then
@@ -92,7 +100,17 @@ local function compileText(chunk, chunkname, env, hasEnv)
       fn, err = nativeLoad(chunk, chunkname)
     end
     if not fn then return nil, err end
-    if hasEnv then nativeSetfenv(fn, env) end
+    if hasEnv then
+      if env == nil then env = nilEnv end
+      nativeSetfenv(fn, env)
+    end
+    return fn
+  end
+  if hasEnv and env == nil and isJit then
+    -- LuaJIT reads a nil env as "no env given"
+    local fn, err = nativeLoad(chunk, chunkname, "t")
+    if not fn then return nil, err end
+    nativeSetfenv(fn, nilEnv)
     return fn
   end
   if hasEnv then return nativeLoad(chunk, chunkname, "t", env) end
