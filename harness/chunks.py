@@ -30,7 +30,16 @@ RUNTIME_MODULES: dict[str, str] = {
     ".stringify": "lib/stringify.lua",
     # the harness's own environment (runtime.lua loads it and drops it from package.preload)
     "harness.pairs": "env/pairs.lua",
+    # the sealed environment, run by the bridge before anything else (never requirable)
+    ".env.sandbox": "env/sandbox.lua",
+    ".env.compat": "env/compat.lua",
 }
+
+#: what process code gets when it offers a precompiled chunk as source (see env/sandbox.lua)
+BINARY_REFUSED = (
+    "harness: binary (precompiled) chunks are refused: load Lua source text instead "
+    "(live aos would load them, but a malformed one can crash the test run)"
+)
 
 
 @dataclass(frozen=True)
@@ -48,15 +57,22 @@ class _Compiler:
         self.version = version
         self._lua = new_runtime(version, encoding=None)
         self._compile = self._lua.eval(
-            b"""function(src, name, as_expression)
+            b"""function(src, name, as_expression, refused)
               local text = src
               if as_expression then text = 'return ' .. src end
-              local load_ = (_VERSION == 'Lua 5.1' and not jit) and loadstring or load
-              local fn, err = load_(text, name)
+              -- source text only: a chunk starting with ESC would be read as bytecode
+              if string.byte(text, 1) == 27 then return nil, refused end
+              local fn, err
+              if _VERSION == 'Lua 5.1' and not jit then
+                fn, err = loadstring(text, name)
+              else
+                fn, err = load(text, name, 't')
+              end
               if not fn then return nil, err end
               return string.dump(fn), false
             end"""
         )
+        self._refused = BINARY_REFUSED.encode()
         self._cache: dict[tuple[bytes, bytes, bool], Compiled] = {}
         self._lock = threading.Lock()
 
@@ -65,7 +81,7 @@ class _Compiler:
         with self._lock:
             hit = self._cache.get(key)
             if hit is None:
-                code, err = self._compile(source.encode(), chunkname.encode(), as_expression)
+                code, err = self._compile(source.encode(), chunkname.encode(), as_expression, self._refused)
                 hit = Compiled(
                     bytes(code) if code is not None else None,
                     err.decode("utf-8", "replace") if err else None,

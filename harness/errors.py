@@ -47,3 +47,8 @@ class UnknownProcess(HarnessError):
 
 class NonUTF8Error(HarnessError):
     """A process produced a string that is not valid UTF-8 (AO results travel as JSON text)."""
+
+
+class ReplayDivergenceError(HarnessError):
+    """Rebuilding a process's Lua state by replaying its message log gave a different outcome
+    for a message than its first run (the harness's rollback would silently change state)."""

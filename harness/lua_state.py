@@ -9,6 +9,7 @@ log into a fresh state.  Messages that succeed cost nothing extra.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +19,7 @@ import lupa
 from harness import chunks
 from harness.convert import to_python
 from harness.coverage import collector as _coverage
-from harness.errors import HarnessError, NonUTF8Error
+from harness.errors import HarnessError, NonUTF8Error, ReplayDivergenceError
 from harness.lua_versions import lupa_module, normalise
 from harness.profiles import Profile
 
@@ -49,6 +50,11 @@ class RawResult:
     messages: list[tuple[Any, Any, Any, list[tuple[Any, Any]]]] = field(default_factory=list)
     spawns: list[tuple[Any, Any, list[tuple[Any, Any]]]] = field(default_factory=list)
     assignments: list[tuple[list[Any], Any]] = field(default_factory=list)
+
+
+def _deny_attributes(obj: object, name: object, is_setting: bool) -> object:
+    """lupa attribute filter: process Lua never reads or writes a Python object's attributes."""
+    raise AttributeError(f"Lua code cannot access Python attribute {name!r}")
 
 
 @functools.cache
@@ -84,6 +90,33 @@ def _parse(flat: tuple[Any, ...] | Any) -> RawResult:
         res.assignments.append((procs, flat[i]))
         i += 1
     return res
+
+
+# Lua's text for a table, function, ... carries its address, which differs from one Lua state to
+# the next: a result that differs only in such addresses (`print(tostring({}))`) is the same result.
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
+_PARTS = ("output", "outbox (messages, spawns or assignments)")
+
+
+def _stable(text: str) -> int:
+    return hash(_ADDRESS.sub("0x", text) if "0x" in text else text)
+
+
+def _digest(flat: tuple[Any, ...] | Any) -> tuple[Any, ...]:
+    """A cheap fingerprint of one message's flattened result: failed, or a hash of its output and
+    one of the rest (lupa objects and NaN show as stable text in the repr)."""
+    if not isinstance(flat, tuple):
+        flat = (flat,)
+    if flat[0] != "ok":
+        return ("error",)
+    return ("ok", _stable(repr(flat[1:2])), _stable(repr(flat[2:])))
+
+
+def _describe(args: tuple[Any, ...]) -> str:
+    tags = dict(zip(args[13::2], args[14::2], strict=False))
+    action = tags.get("Action")
+    text = f"id {args[0]}" if args[0] else "a cron tick"
+    return text + (f", Action {action}" if action else "")
 
 
 def message_args(
@@ -144,7 +177,8 @@ class LuaProcessState:
         self.memory = memory
         #: None: `pairs` in sorted order; an int: shuffled with that seed (harness/pairs.py)
         self.pairs_seed = pairs_seed
-        self._log: list[tuple[str, tuple[Any, ...]]] = []
+        # (kind, args, digest of the first run's outcome) per logged preload / message
+        self._log: list[tuple[str, tuple[Any, ...], tuple[Any, ...] | None]] = []
         self._lua: Any = None
         self._globals: Any = None
         self._bridge: Any = None
@@ -156,7 +190,14 @@ class LuaProcessState:
 
     def _boot(self) -> None:
         module = lupa_module(self.lua_version)
-        kwargs: dict[str, Any] = {"encoding": "utf-8"}
+        # No Python inside: no python.eval / python.builtins, and Lua may read no attribute of a
+        # Python object (the sandbox also drops lupa's `python` module; see env/sandbox.lua).
+        kwargs: dict[str, Any] = {
+            "encoding": "utf-8",
+            "register_eval": False,
+            "register_builtins": False,
+            "attribute_filter": _deny_attributes,
+        }
         if self.memory and self.lua_version != "jit":
             kwargs["max_memory"] = self.memory
         lua = module.LuaRuntime(**kwargs)
@@ -205,12 +246,43 @@ class LuaProcessState:
         self.rebuilds += 1
         self._boot()
         self._bridge.set_counting(False)
-        for kind, args in self._log:
-            if kind == "preload":
-                self._bridge.preload(*args)
-            else:
-                self._handle(*args)
+        try:
+            number = 0
+            for kind, args, digest in self._log:
+                if kind == "preload":
+                    self._bridge.preload(*args)
+                    continue
+                number += 1
+                self._replay_one(number, args, digest)
+        except ReplayDivergenceError:
+            self._lua = self._globals = self._bridge = None
+            raise
         self._bridge.set_counting(True)
+
+    def _replay_one(self, number: int, args: tuple[Any, ...], digest: tuple[Any, ...] | None) -> None:
+        """Re-run one logged message into the rebuilt state; it must end as its first run did."""
+        try:
+            flat = self._handle(*args)
+            res = _parse(flat)
+            now = _digest(flat)
+        except (UnicodeDecodeError, lupa.LuaError) as exc:
+            res = RawResult(ok=False, error=f"{type(exc).__name__}: {exc}")
+            now = ("error",)
+        if now == digest:
+            return
+        name = self.spec.label or self.spec.id
+        where = f"harness: replaying process {name} ({self.spec.id}) diverged at logged message #{number}"
+        where += f" ({_describe(args)})"
+        if not res.ok:
+            first_line = (res.error or "").strip().splitlines()
+            why = first_line[-1] if first_line else "unknown error"
+            raise ReplayDivergenceError(f"{where}: it succeeded when first run but fails on replay: {why}")
+        differ = [part for part, a, b in zip(_PARTS, (digest or ())[1:], now[1:], strict=False) if a != b]
+        verb = "differs" if len(differ) == 1 else "differ"
+        raise ReplayDivergenceError(
+            f"{where}: its {' and '.join(differ) or 'result'} {verb} from the first run "
+            "(the process depends on something outside its message log)"
+        )
 
     def _discard(self) -> None:
         if self._bridge is not None and _coverage.ACTIVE:
@@ -229,7 +301,7 @@ class LuaProcessState:
         self._ensure()
         args = (source, bytecode, chunkname)
         self._bridge.preload(*args)
-        self._log.append(("preload", args))
+        self._log.append(("preload", args, None))
 
     def handle(self, args: tuple[Any, ...], *, dry: bool = False) -> RawResult:
         """Run ``process.handle`` for one message (``message_args`` builds *args*); keep it in
@@ -256,7 +328,7 @@ class LuaProcessState:
         if dry or not res.ok:
             self._discard()
         else:
-            self._log.append(("handle", args))
+            self._log.append(("handle", args, _digest(flat)))
         return res
 
     def _memory_text(self) -> str:
@@ -304,4 +376,4 @@ class LuaProcessState:
 
     @property
     def log_length(self) -> int:
-        return sum(1 for kind, _ in self._log if kind == "handle")
+        return sum(1 for kind, _, _ in self._log if kind == "handle")

@@ -127,7 +127,9 @@ class SpecState:
         self.settings = settings
         self.name = display_path(spec, settings.project_dir)
         self.hits: Any = None  # line hits of the run, when --ao-cov is on
-        self.lua = new_runtime(settings.lua)
+        # specs keep the real io (they read files on purpose) but get no `python` module
+        self.lua = new_runtime(settings.lua, register_eval=False, register_builtins=False)
+        self.lua.execute("python = nil; package.loaded.python = nil")
         spec_dir = display_path(spec.parent, settings.project_dir)
         parts = [p for p in settings.lpath.split(";") if p]
         parts += ["./?.lua", "./?/init.lua", f"./{spec_dir}/?.lua", f"./{spec_dir}/?/init.lua"]

@@ -5,9 +5,11 @@
 local modules, config = ...
 
 local is51 = _VERSION == "Lua 5.1"
+local isJit = rawget(_G, "jit") ~= nil
 local loadstring = rawget(_G, "loadstring")
 local setfenv = rawget(_G, "setfenv")
 local unpack = table.unpack or rawget(_G, "unpack")
+local nativeLoad = load
 
 local H = {
   profile = {},
@@ -22,21 +24,40 @@ local H = {
 }
 for k, v in pairs(config.profile) do H.profile[k] = v end
 
--- load(text_or_bytecode, chunkname, mode, env) on every Lua version.
+-- load(text_or_bytecode, chunkname, mode, env) on every Lua version, with the original loaders
+-- (process code gets the sandbox's text-only `load`).  Mode "t" refuses bytecode on 5.1 too.
+local BINARY_REFUSED
 local function loadChunk(code, chunkname, mode, env)
-  if is51 and not rawget(_G, "jit") then
+  if mode == "t" and string.byte(code, 1) == 27 then return nil, BINARY_REFUSED end
+  if is51 and not isJit then
     local fn, err = loadstring(code, chunkname)
     if fn and env then setfenv(fn, env) end
     return fn, err
   end
-  if env == nil then return load(code, chunkname, mode) end
-  return load(code, chunkname, mode, env)
+  if env == nil then return nativeLoad(code, chunkname, mode) end
+  return nativeLoad(code, chunkname, mode, env)
 end
 H.load = loadChunk
 
+-- The sealed environment (env/sandbox.lua with env/compat.lua): live's global surface, nothing of
+-- the host.  It runs before anything else and returns the originals the harness still needs.
+local raw
+do
+  local function envChunk(name)
+    local entry = modules[name]
+    modules[name] = nil
+    local fn, err = loadChunk(entry[1], entry[2], "b")
+    if not fn then error("harness: cannot load " .. name .. ": " .. tostring(err)) end
+    return fn
+  end
+  local compat = envChunk(".env.compat")()
+  raw = envChunk(".env.sandbox")(H, config, compat)
+  BINARY_REFUSED = raw.BINARY_REFUSED
+end
+
 function H.can_yield()
   -- Plain Lua 5.1 cannot yield across pcall (LuaJIT and 5.2+ can).
-  return not (is51 and not rawget(_G, "jit"))
+  return not (is51 and not isJit)
 end
 
 function H.receive_unsupported()
@@ -116,7 +137,7 @@ else
 
   -- Coroutines the process creates itself get the line hook too (PUC hooks are per coroutine;
   -- LuaJIT has one global hook).
-  if not rawget(_G, "jit") then
+  if not isJit then
     local create, resume = coroutine.create, coroutine.resume
     local function follow(co)
       if H.counting then sethook(co, covHook, "l") end
@@ -210,20 +231,26 @@ for _, missing in ipairs({ ".crypto", ".crypto.init", ".pretty", ".dump", ".apm"
   end
 end
 
--- Project modules beside the process file (and under ao/): `require("lib.amount")`.
-package.path = ""
-package.cpath = ""
+-- Project modules beside the process file (and under ao/): `require("lib.amount")`.  The harness's
+-- own feature: it reads the search dirs with the io.open captured before the sandbox sealed io,
+-- and refuses names that could leave them.
 local searchDirs = config.search_dirs or {}
+local hostOpen, hostRead, hostClose = raw.io_open, raw.file.read, raw.file.close
 local function projectSearcher(name)
+  if type(name) ~= "string" or string.find(name, "..", 1, true) or string.find(name, "[%z/\\:]")
+    or string.sub(name, 1, 1) == "." or name == "" then
+    return "\n\tno project module named '" .. tostring(name) .. "' (names are dotted paths under the "
+      .. "process's directories)"
+  end
   local rel = string.gsub(name, "%.", "/")
   local tried = {}
   for _, dir in ipairs(searchDirs) do
     for _, pattern in ipairs({ "%s/%s.lua", "%s/%s/init.lua" }) do
       local path = string.format(pattern, dir[1], rel)
-      local f = io.open(path, "rb")
+      local f = hostOpen(path, "rb")
       if f then
-        local text = f:read("*a")
-        f:close()
+        local text = hostRead(f, "*a")
+        hostClose(f)
         local shown = string.format(pattern, dir[2], rel)
         local fn, err = loadChunk(text, "@" .. shown, "t")
         if not fn then error("error loading module '" .. name .. "' from " .. shown .. ":\n\t" .. err, 0) end
@@ -234,10 +261,7 @@ local function projectSearcher(name)
   end
   return table.concat(tried)
 end
-local searchers = package.searchers or package.loaders
-table.insert(searchers, 2, projectSearcher)
--- drop the C-library searchers: AO processes cannot load native code
-for i = #searchers, 3, -1 do searchers[i] = nil end
+table.insert(package.searchers, 2, projectSearcher)
 
 -- Deterministic `pairs` (harness/lua/env/pairs.lua): sorted keys, or a seeded shuffle of them
 -- (config.pairs_seed, from --ao-pairs=shuffled:<seed>).  The module stays private: it is taken
@@ -251,9 +275,9 @@ do
   _G.pairs = P.make(config.pairs_seed)
 end
 
-if rawget(_G, "jit") and (config.budget or config.coverage) then
+if raw.jit_off and (config.budget or config.coverage) then
   -- LuaJIT does not call hooks inside JIT-compiled code; AO is interpreted anyway.
-  jit.off()
+  raw.jit_off()
 end
 
 local process = require(".process")
