@@ -1,4 +1,4 @@
-"""harness/lua/lib/stringify.lua: the coloured table printer behind aos's print (spec §5.4).
+"""harness/lua/lib/stringify.lua: the coloured table printer behind aos's print (docs/aos-semantics.md §5.4).
 
 The layout is ours (documented at the top of stringify.lua); ``reference`` below re-implements that
 documentation in Python, and hypothesis checks the Lua output against it on every Lua.
