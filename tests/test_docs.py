@@ -206,3 +206,25 @@ def test_the_checker_catches_bad_citations(snippet: str, expected: list[str]) ->
     assert len(found) == len(expected), found
     for what, needle in zip(found, expected, strict=True):
         assert needle in what, found
+
+
+def test_the_profile_table_matches_harness_profiles() -> None:
+    """docs/aos-semantics.md §0 has one row per switch of ``harness.profiles.Profile``, with the
+    values of ``PROFILES`` (yes/no per profile, columns in the table's order)."""
+    from dataclasses import fields
+
+    from harness.profiles import PROFILES
+
+    text = SEMANTICS.read_text(encoding="utf-8")
+    table = text[text.index("\n## 0.") : text.index("\n## 1.")]
+    header = next(line for line in table.splitlines() if line.startswith("| switch"))
+    columns = [c.strip(" `") for c in header.strip("|").split("|")][1:]
+    assert columns == list(PROFILES), f"§0 table columns {columns} != profiles {list(PROFILES)}"
+    switches = [f.name for f in fields(next(iter(PROFILES.values()))) if f.type in (bool, "bool")]
+    assert len(switches) >= 7, switches
+    for switch in switches:
+        row = next((line for line in table.splitlines() if line.startswith(f"| `{switch}`")), None)
+        assert row is not None, f"docs/aos-semantics.md §0 has no row for the switch {switch!r}"
+        cells = [c.strip() for c in row.strip("|").split("|")][1:]
+        expected = ["yes" if getattr(PROFILES[p], switch) else "no" for p in columns]
+        assert cells == expected, f"§0 row {switch}: {cells}, but harness/profiles.py says {expected}"
