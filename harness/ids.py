@@ -6,11 +6,11 @@ import base64
 import hashlib
 
 #: The scheduler/messenger address used as ``Owner`` on process-to-process messages and put in
-#: every process's ``Authority`` tag (the aos CLI's legacynet authority, spec §3.3).
+#: every process's ``Authority`` tag (the aos CLI's legacynet authority, docs/aos-semantics.md §3.3).
 MU_ADDRESS = "fcoN_xJeisVsPXA-trzVAuIiqO3ydLQxM-L4XbrQKzY"
 #: The scheduler unit named in spawn tags.
 SCHEDULER = "_GQ33BkPtZrqxA84vM8Zk-N2aO0toNNu_C-l-rawrBA"
-#: The module id of the live default aos module (spec §0, ISShJH1ij row).
+#: The module id of the live default aos module (docs/aos-semantics.md §0, the `default` profile).
 DEFAULT_MODULE = "ISShJH1ij-hPPt9St5UFFr_8Ys3Kj5cyg7zrMGt7H9s"
 LEGACY_MODULE = "Do_Uc2Sju_ffp6Ev0AnLVdPtot15rvMjP-a9VVaA5fM"
 

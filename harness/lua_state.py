@@ -1,9 +1,9 @@
 """One process's Lua state: boot our aos layer, handle messages, roll back errors by replay.
 
 AO computes a process's state by replaying its message log; an erroring message is dropped from
-that log (spec §1.4).  We do the same: every successful message is kept, and when a message errors
-(or after a dry-run) the Lua state is thrown away and rebuilt lazily, on next use, by replaying the
-log into a fresh state.  Messages that succeed cost nothing extra.
+that log (docs/aos-semantics.md §1.4).  We do the same: every successful message is kept, and when
+a message errors (or after a dry-run) the Lua state is thrown away and rebuilt lazily, on next use,
+by replaying the log into a fresh state.  Messages that succeed cost nothing extra.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ DEFAULT_MEMORY = 512 * 1024 * 1024
 
 @dataclass(frozen=True)
 class ProcessSpec:
-    """What a Lua state needs to know about its process (the ``env.Process`` of spec §1.2)."""
+    """What a Lua state needs to know about its process (``env.Process``, docs/aos-semantics.md §1.2)."""
 
     id: str
     owner: str
@@ -135,9 +135,9 @@ def message_args(
     forwarded_by: str | None,
     tags: Iterable[tuple[Any, Any]],
 ) -> tuple[Any, ...]:
-    """The argument tuple of the Lua bridge's ``handle`` for one CU message (spec §3.1).  Cron
-    ticks and dry-runs carry no ``Nonce`` or ``Epoch`` (no SU assignment); a dry-run has
-    ``Cron = false``."""
+    """The argument tuple of the Lua bridge's ``handle`` for one CU message (docs/aos-semantics.md
+    §3.1).  Cron ticks and dry-runs carry no ``Nonce`` or ``Epoch`` (no SU assignment); a dry-run
+    has ``Cron = false``."""
     unscheduled = cron or read_only
     head = (
         id,

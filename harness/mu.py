@@ -2,7 +2,7 @@
 
 Live, the MU signs each outbox message with its own wallet, adds ``From-Process``/``From-Module``
 and refuses messages whose tag values are not strings (permaweb/ao#777).  Spawn requests become
-new processes and a ``Spawned`` notice to the parent (spec §3.3).
+new processes and a ``Spawned`` notice to the parent (docs/aos-semantics.md §3.3).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The aos profiles the runtime can imitate (spec §0): which module's behaviour a process gets."""
+"""The aos profiles the runtime can imitate: which module's behaviour a process gets
+(docs/aos-semantics.md §0)."""
 
 from __future__ import annotations
 

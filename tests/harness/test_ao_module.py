@@ -1,4 +1,4 @@
-"""Conformance: the ``ao`` module and the process globals around it (aos-semantics.md §1.3, §2,
+"""Conformance: the ``ao`` module and the process globals around it (docs/aos-semantics.md §1.3, §2,
 §5): send/spawn/assign tags and references, authorities and the trust gate, the assignment gate,
 ``ao.result`` Error semantics, print/Output, ``math.random`` and ``os.time``."""
 

@@ -1,4 +1,4 @@
-"""Conformance: one or more tests per gotcha 1-32 of aos-semantics.md §8.
+"""Conformance: one or more tests per gotcha 1-32 of docs/aos-semantics.md §8.
 
 Each test spawns a small process written for it and asserts what live aos does, in a way a naive
 mock (no rollback, seconds clock, global json, no trust gate, ...) would fail.

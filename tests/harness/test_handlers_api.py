@@ -1,4 +1,4 @@
-"""Conformance: the Handlers API of aos, one test per rule of aos-semantics.md §4.1-§4.6."""
+"""Conformance: the Handlers API of aos, one test per rule of docs/aos-semantics.md §4.1-§4.6."""
 
 from __future__ import annotations
 

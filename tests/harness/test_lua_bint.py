@@ -1,4 +1,4 @@
-"""harness/lua/lib/bint.lua: 256-bit two's complement integers with lua-bint 0.5.1's API (spec §6),
+"""harness/lua/lib/bint.lua: 256-bit two's complement integers with lua-bint 0.5.1's API (docs/aos-semantics.md §6),
 checked against Python's int arithmetic modulo 2^256.
 
 Our .bint keeps 16-bit limbs in plain numbers, so it is exact on every Lua, including the ones

@@ -1,4 +1,4 @@
-"""harness/lua/lib/chance.lua: MT19937 for aos's seeded math.random (spec §5.6, gotcha 26), exact on every Lua."""
+"""harness/lua/lib/chance.lua: MT19937 for aos's seeded math.random (docs/aos-semantics.md §5.6, gotcha 26), exact on every Lua."""
 
 from __future__ import annotations
 
@@ -129,7 +129,7 @@ def test_integer_range_and_formula(version: str) -> None:
     assert ok is False and "max must be bigger than min" in err
 
 
-# -- the aos seed (spec §5.6, process/test/random.test.js) -------------------------------------------
+# -- the aos seed (docs/aos-semantics.md §5.6, process/test/random.test.js) -------------------------------------------
 
 
 def aos_seed(block_height: str, owner: str, module: str, ident: str) -> int:

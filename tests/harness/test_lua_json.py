@@ -1,4 +1,4 @@
-"""harness/lua/lib/json.lua: the aos dev-cli json quirks (spec §6, gotchas 17/18) on every Lua."""
+"""harness/lua/lib/json.lua: the aos dev-cli json quirks (docs/aos-semantics.md §6, gotchas 17/18) on every Lua."""
 
 from __future__ import annotations
 

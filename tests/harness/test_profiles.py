@@ -1,4 +1,4 @@
-"""Conformance: every difference of aos-semantics.md §0 between the profiles default (live module
+"""Conformance: every difference of docs/aos-semantics.md §0 between the profiles default (live module
 ISShJH1ij, 2025-06), legacy (aos 2.0.1) and head (current source), each tested under all three.
 
 Networks come from ``ao_factory(profile=...)`` so ``--lua`` still applies; a few tests use the

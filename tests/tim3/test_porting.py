@@ -1,4 +1,4 @@
-"""tests/PORTING.md accounts for every upstream test: the counts of tim3-upstream.md §3.1, and
+"""tests/PORTING.md accounts for every upstream test: the counts of docs/tim3-upstream.md §1, and
 every node id it names exists and is collected."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PORTING = ROOT / "tests" / "PORTING.md"
 
-#: tim3-upstream.md §3.1: `it` count per original spec file.
+#: docs/tim3-upstream.md §1: `it` count per original spec file.
 UNIT = {
     "ao/mock-usda/test/process_spec.lua": 17,
     "ao/mock-usda/test/simple_spec.lua": 8,

@@ -1,4 +1,4 @@
-"""I6 and the upstream defects of tim3-upstream §2.5, one regression test each (every one of these
+"""I6 and the upstream defects of docs/tim3-upstream.md §2, one regression test each (every one of these
 fails on upstream behaviour)."""
 
 from __future__ import annotations

@@ -224,7 +224,7 @@ def test_simple8_locked_tokens_not_transferable(ao: Network, usda: Process) -> N
     assert r.reply.tags["Error"] == "Insufficient available balance"
 
 
-# -- the seed's live session (tim3.md item 1) ------------------------------------------------------
+# -- the seed's live session (docs/tim3.md §2, Mock USDA) ------------------------------------------------------
 
 def test_seed_live_session_replays(ao: Network) -> None:
     p = ao.spawn("mock-usda", tags={"Name": "mock-usda-test"})

@@ -1,4 +1,4 @@
--- .ao: the `ao` object of aos - outbox, references, authorities, send/spawn/assign (spec §5.1-5.3).
+-- .ao: the `ao` object: outbox, references, authorities, send/spawn/assign (docs/aos-semantics.md §5.1-5.3).
 local H = ...
 local profile = H.profile
 
@@ -256,7 +256,7 @@ function ao.isTrusted(msg)
   return false
 end
 
--- Assignments (spec §2 step 11): a message whose Target is not this process.
+-- Assignments (docs/aos-semantics.md §2 step 11): a message whose Target is not this process.
 function ao.isAssignment(msg)
   return msg.Target ~= ao.id
 end

@@ -1,4 +1,4 @@
--- .boot: the `_boot` handle run once on the spawn message (spec §5.5).
+-- .boot: the `_boot` handle run once on the spawn message (docs/aos-semantics.md §5.5).
 local _ = ...
 
 return function(ao)

@@ -1,4 +1,4 @@
--- .default: the `_default` handle - unhandled messages go to the Inbox (spec §5.5, gotcha 23).
+-- .default: the `_default` handle: unhandled messages go to Inbox (docs/aos-semantics.md §5.5, gotcha 23).
 local _ = ...
 
 return function(insertInbox)

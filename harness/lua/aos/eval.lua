@@ -1,4 +1,4 @@
--- .eval: the `_eval` handle - run msg.Data as Lua in _G the way aos does (spec §5.5, gotcha 32).
+-- .eval: the `_eval` handle: run msg.Data as Lua in _G as aos does (docs/aos-semantics.md §5.5, gotcha 32).
 local H = ...
 
 return function(ao)

@@ -1,4 +1,4 @@
--- .handlers: the Handlers registry and dispatcher of aos (spec §4.1, §4.3, §4.5), clean-room.
+-- .handlers: aos's Handlers registry and dispatcher (docs/aos-semantics.md §4.1, §4.3, §4.5), clean-room.
 local H = ...
 local utils = require(".utils")
 

@@ -1,4 +1,4 @@
--- .handlers-utils: pattern and handle builders for Handlers.add (spec §4.4), clean-room.
+-- .handlers-utils: pattern and handle builders for Handlers.add (docs/aos-semantics.md §4.4), clean-room.
 local _ = ...
 
 local hutils = { _version = "0.0.2" }

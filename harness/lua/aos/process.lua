@@ -1,5 +1,5 @@
--- .process: aos's process.handle(msg, env) and the process globals (spec §2, §5), clean-room.
--- Profiles (spec §0) come in through the private harness table H.
+-- .process: aos's process.handle(msg, env) and process globals (docs/aos-semantics.md §2, §5), clean-room.
+-- Profiles (docs/aos-semantics.md §0) come in through the private harness table H.
 local H = ...
 local profile = H.profile
 

@@ -1,4 +1,4 @@
--- .utils: functional helpers and the message-matching rules of aos (spec §4.2), clean-room.
+-- .utils: functional helpers and the message-matching rules of aos (docs/aos-semantics.md §4.2), clean-room.
 -- Loaded by the harness runtime with the private harness table as first chunk argument.
 local H = ...
 local profile = H.profile
@@ -190,7 +190,7 @@ end
 
 local MAGIC = "[%^%$%(%)%%%.%[%]%*%+%?]"
 
--- Does one pattern value match one message value?  (spec §4.2)
+-- Does one pattern value match one message value?  (docs/aos-semantics.md §4.2)
 local matchesPattern
 if profile.case_insensitive then
   matchesPattern = function(pattern, value, msg)

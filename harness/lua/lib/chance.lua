@@ -1,4 +1,4 @@
--- .chance: a Mersenne Twister (MT19937) for aos's seeded math.random (spec §5.6), clean-room.
+-- .chance: MT19937 for aos's seeded math.random (docs/aos-semantics.md §5.6), clean-room.
 -- 32-bit operations are done with integer-exact arithmetic on doubles so the outputs are the same
 -- on every Lua (5.1 has no integers and no bit operators).
 local chance = {}

@@ -1,5 +1,5 @@
 -- json: the JSON module aos processes get from `require("json")`, written for this project with the
--- behaviour of the aos dev-cli json (spec §6, gotchas 17/18).  Runs on Lua 5.1-5.5 and LuaJIT.
+-- behaviour of the aos dev-cli json (docs/aos-semantics.md §6, gotchas 17/18); Lua 5.1-5.5, LuaJIT.
 --
 -- encode(value)
 --   * a table with [1] set, or with no keys at all, is an ARRAY (so {} -> "[]"); its keys must be
