@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.lua_versions import new_runtime
+from harness.lua_versions import new_runtime, normalise
 
 LUA_DIR = Path(__file__).parent / "lua"
 JSON_LIB = Path(__file__).resolve().parents[1] / "lua" / "lib" / "json.lua"
+ENV_COMPAT = Path(__file__).resolve().parents[1] / "lua" / "env" / "compat.lua"
 
 _BOOT = r"""
 local luassert_src, runner_src, json_src, compat_src, path_prefix, order_src, honour_pairs,
@@ -23,12 +24,10 @@ local function chunk(src, name)
   if not fn then error(err, 0) end
   return fn
 end
--- ===== ao-harness: the shared standard-library compat module (bit32, math.pow, ...) =====
--- The spec runtime's one place for harness/lua/env/compat.lua (source from shared_compat_source()
--- in Python): it runs here, before anything else, so spec code, helpers and required modules all
--- see the same library.  Adapt the call to the module's convention when wiring it.
-if env_compat_src then chunk(env_compat_src, "=[env compat]")() end
--- ===== end of the compat module's place =====
+-- The shared standard-library compat module (harness/lua/env/compat.lua, the one the process
+-- runtime uses: bit32, math.pow/ldexp/frexp/cosh/sinh/tanh/log10, __ipairs) runs first, so spec
+-- code, helpers and required modules all see Debian's lua5.3 library (built with LUA_COMPAT_5_2).
+if env_compat_src then chunk(env_compat_src, "=[env compat]")().install(_G) end
 pairs = chunk(order_src, "=[busted order]")(honour_pairs)
 local luassert = chunk(luassert_src, "=[busted luassert]")()
 local R = chunk(runner_src, "=[busted runner]")(luassert)
@@ -74,11 +73,13 @@ class Settings:
 
 
 def shared_compat_source(lua: str) -> str | None:
-    """WIRING POINT (not wired yet): the source of the shared compat module
-    ``harness/lua/env/compat.lua`` (bit32, math.pow/ldexp/frexp/cosh/sinh/tanh/log10, __ipairs)
-    for Lua *lua*, which the boot chunk runs first in every spec state.  ``None``: not loaded.
-    Once wired, remove the xfail of ``tests/busted/test_corpus.py::test_corpus_bit32_code_matches_busted``."""
-    return None
+    """The source of the compat module the process runtime also uses
+    (``harness/lua/env/compat.lua``) when spec files run on Lua 5.3, whose Debian build (what real
+    busted runs on) has the Lua 5.2 compatibility functions; ``None`` for the other Luas, whose
+    builds keep their own library."""
+    if normalise(lua) != "5.3":
+        return None
+    return _read(ENV_COMPAT)
 
 
 def _read(path: Path) -> str:

