@@ -28,6 +28,8 @@ RUNTIME_MODULES: dict[str, str] = {
     ".chance": "lib/chance.lua",
     ".base64": "lib/base64.lua",
     ".stringify": "lib/stringify.lua",
+    # private: runtime.lua runs it and removes it from the table before package.preload sees it
+    "env.guard": "env/guard.lua",
 }
 
 
