@@ -53,8 +53,7 @@ do
   modules["env.guard"] = nil
   local fn, err = loadChunk(entry[1], entry[2], "b")
   if not fn then error("harness: cannot load the guard module: " .. tostring(err)) end
-  G = fn(H, { budget = config.budget, timeout = config.timeout, clock = config.clock,
-    memory = config.memory })
+  G = fn(H, config)
 end
 H.arm = G.attach
 

@@ -20,7 +20,8 @@ local getupvalue, setupvalue = debug.getupvalue, debug.setupvalue
 local upvalueid, upvaluejoin = debug.upvalueid, debug.upvaluejoin
 local getlocal, setlocal = debug.getlocal, debug.setlocal
 local getregistry, dsetmetatable = debug.getregistry, debug.setmetatable
-local cocreate, cowrap, corunning, coresume = coroutine.create, coroutine.wrap, coroutine.running,
+-- (locals named like the originals: argument errors name the function from the call site)
+local create, wrap, corunning, resume = coroutine.create, coroutine.wrap, coroutine.running,
   coroutine.resume
 local find = string.find
 
@@ -37,6 +38,12 @@ local MAX_CDEPTH = 180
 --- A finalizer that runs outside any message (and any budget) may run this many instructions.
 local FINALIZER_BUDGET = 20000000
 
+-- With a timeout and not yet "watched", what could run away inside C (a backtracking pattern
+-- match, a hook or finalizer of process code, which Lua runs with hooks off) ends the message
+-- with ESCALATE instead: Python then rolls the state back and runs the message again on a
+-- worker thread it can abandon (and every later message of this process).
+local escalating = config.escalate and true or false
+local ESCALATE = "harness: needs the thread watchdog: "
 local budget = config.budget
 local timeout = config.timeout
 local clock = config.clock
@@ -190,6 +197,13 @@ function G.failed()
   return failure
 end
 
+local function escalate(reason)
+  if escalating and armed then
+    failure = ESCALATE .. reason
+    error_(failure, 3)
+  end
+end
+
 -- An error value as text, under the budget (its __tostring may loop, error or lie).
 function G.text(v)
   if type_(v) == "string" then return v end
@@ -209,16 +223,16 @@ end
 -- Coroutines: every new one gets the master hook and costs one tick (work spread over fresh
 -- coroutines is counted).  LuaJIT has one hook for all coroutines.
 coroutine.create = function(f)
-  local co = cocreate(f)
+  local co = create(f)
   if armed then used = used + TICK end
   if not isJit then install(co) end
   return co
 end
 coroutine.wrap = function(f)
-  if type_(f) ~= "function" then return cowrap(f) end
+  if type_(f) ~= "function" then return wrap(f) end
   if armed then used = used + TICK end
-  if isJit then return cowrap(f) end
-  return cowrap(function(...)
+  if isJit then return wrap(f) end
+  return wrap(function(...)
     install(nil)
     return f(...)
   end)
@@ -237,6 +251,7 @@ debug.sethook = function(...)
   if fn == nil then
     userHooks[key] = nil
   else
+    escalate("debug.sethook (process hooks run with Lua's hooks off)")
     if type_(fn) ~= "function" then
       error_("bad argument #" .. (th and 2 or 1) .. " to 'sethook' (function expected)", 2)
     end
@@ -386,14 +401,14 @@ end
 if tableFinalizers then
   local wrapped = setmetatable_({}, { __mode = "k" })
   local function runFinalizer(gc, o)
-    local co = cocreate(gc)
+    local co = create(gc)
     install(co)
     local outside = not armed
     local saved = used
     if outside then
       armed, used, failure, sinceClock, deadline, limit = true, 0, nil, 0, nil, budget or FINALIZER_BUDGET
     end
-    local ok, err = coresume(co, o)
+    local ok, err = resume(co, o)
     if outside then
       armed, used, failure, sinceClock, deadline, limit = false, saved, nil, 0, nil, budget
       return
@@ -404,20 +419,27 @@ if tableFinalizers then
   local function wrapGc(mt)
     if type_(mt) ~= "table" then return end
     local gc = rawget_(mt, "__gc")
+    if gc == nil then return end
+    escalate("a __gc finalizer")
     if type_(gc) ~= "function" or wrapped[gc] then return end
     local w = function(o) return runFinalizer(gc, o) end
     wrapped[w] = true
     protect(w)
     rawset_(mt, "__gc", w)
   end
-  local smt = setmetatable
-  setmetatable = function(t, mt)
-    wrapGc(mt)
-    return smt(t, mt)
+  do
+    local setmetatable = setmetatable_
+    _G.setmetatable = function(t, mt)
+      wrapGc(mt)
+      return setmetatable(t, mt)
+    end
   end
-  debug.setmetatable = function(v, mt)
-    wrapGc(mt)
-    return dsetmetatable(v, mt)
+  do
+    local setmetatable = dsetmetatable
+    debug.setmetatable = function(v, mt)
+      wrapGc(mt)
+      return setmetatable(v, mt)
+    end
   end
 end
 
@@ -444,7 +466,7 @@ if isJit then
   local gsub = string.gsub
   string.gsub = guarded(gsub)
   table.sort = guarded(table.sort)
-  coroutine.resume = guarded(coresume)
+  coroutine.resume = guarded(resume)
   load = guarded(load)
   local rawwrap = coroutine.wrap
   coroutine.wrap = function(f)
@@ -453,6 +475,72 @@ if isJit then
     return guarded(w)
   end
   tostring = guarded(tostring)
+end
+
+-- String patterns: a match that may backtrack for long (many quantifiers over a long subject, as
+-- in ("a"):rep(40):find(("a*"):rep(40) .. "b")) runs in C, where no hook reaches it.
+if escalating then
+  local byte, find, match, gmatch, gsub = string.byte, string.find, string.match, string.gmatch,
+    string.gsub
+  local cache, cached = {}, 0
+  local function quantifiers(p)
+    local k = cache[p]
+    if k then return k end
+    k = 0
+    local i, n = 1, #p
+    while i <= n do
+      local c = byte(p, i)
+      if c == 37 then -- %x
+        i = i + 2
+      elseif c == 91 then -- [set]
+        i = i + 1
+        if byte(p, i) == 94 then i = i + 1 end
+        if byte(p, i) == 93 then i = i + 1 end
+        while i <= n and byte(p, i) ~= 93 do
+          if byte(p, i) == 37 then i = i + 1 end
+          i = i + 1
+        end
+        i = i + 1
+      else
+        if c == 42 or c == 43 or c == 45 then k = k + 1 end -- * + -
+        i = i + 1
+      end
+    end
+    if cached > 4096 then cache, cached = {}, 0 end
+    cache[p] = k
+    cached = cached + 1
+    return k
+  end
+  -- worst-case steps of a backtracking matcher: n ^ (quantifiers + 1 unless anchored)
+  local function check(s, p)
+    local ts, tp = type_(s), type_(p)
+    if (ts ~= "string" and ts ~= "number") or (tp ~= "string" and tp ~= "number") then return end
+    if tp == "number" then return end
+    local k = quantifiers(p)
+    if k == 0 then return end
+    local n = #tostring_(s)
+    if n < 2 then return end
+    local e = k + (byte(p, 1) == 94 and 0 or 1)
+    if n ^ e > 1e9 then escalate("a string pattern that may backtrack for long (in C)") end
+  end
+  protect(check)
+  string.find = function(s, p, init, plain)
+    if not plain then check(s, p) end
+    return find(s, p, init, plain)
+  end
+  string.match = function(s, p, init)
+    check(s, p)
+    return match(s, p, init)
+  end
+  string.gmatch = function(s, p, ...)
+    check(s, p)
+    return gmatch(s, p, ...)
+  end
+  string.gsub = function(s, p, r, n)
+    check(s, p)
+    return gsub(s, p, r, n)
+  end
+  for _, name in next_, { "find", "match", "gmatch", "gsub" } do protect(string[name]) end
 end
 
 -- Everything above that process code could find is protected.
