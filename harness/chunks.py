@@ -33,6 +33,8 @@ RUNTIME_MODULES: dict[str, str] = {
     # the sealed environment, run by the bridge before anything else (never requirable)
     ".env.sandbox": "env/sandbox.lua",
     ".env.compat": "env/compat.lua",
+    # private: runtime.lua runs it and removes it from the table before package.preload sees it
+    "env.guard": "env/guard.lua",
 }
 
 #: what process code gets when it offers a precompiled chunk as source (see env/sandbox.lua)

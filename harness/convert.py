@@ -23,8 +23,17 @@ class LuaFunction:
         return hash(self.kind)
 
 
-def to_python(value: Any, *, _seen: dict[int, Any] | None = None, depth: int = 0) -> Any:
-    """Convert a Lua value: tables become lists (keys 1..n) or dicts, recursively."""
+#: Tables nested deeper than this convert to ``TOO_DEEP``.
+MAX_DEPTH = 64
+#: Stands for a table that contains itself (directly or further down).
+CYCLE = "<cycle>"
+TOO_DEEP = "<table nested too deep>"
+
+
+def to_python(value: Any, *, _seen: dict[str, Any] | None = None, depth: int = 0) -> Any:
+    """Convert a Lua value: tables become lists (keys 1..n) or dicts, recursively.  A table met
+    again inside itself becomes ``"<cycle>"``; one met again elsewhere converts once and is
+    shared; below ``MAX_DEPTH`` levels tables become ``"<table nested too deep>"``."""
     if value is None or isinstance(value, str | int | float | bool):
         return value
     if isinstance(value, bytes):
@@ -33,16 +42,31 @@ def to_python(value: Any, *, _seen: dict[int, Any] | None = None, depth: int = 0
     if kind != "table":
         return LuaFunction(kind)
     seen = _seen if _seen is not None else {}
-    if depth > 64:
-        return "<table nested too deep>"
+    # lupa's repr is "<Lua table at 0x...>": the table's address, read without metamethods
+    key = repr(value)
+    if key in seen:
+        done = seen[key]
+        return CYCLE if done is _ON_PATH else done
+    if depth >= MAX_DEPTH:
+        return TOO_DEEP
+    seen[key] = _ON_PATH
     items = list(value.items())
     n = len(items)
-    if n and all(isinstance(k, int) and not isinstance(k, bool) for k, _ in items):
-        keys = sorted(k for k, _ in items)
-        if keys == list(range(1, n + 1)):
-            ordered = dict(items)
-            return [to_python(ordered[i], _seen=seen, depth=depth + 1) for i in range(1, n + 1)]
-    return {
-        (k if isinstance(k, str | int | float | bool) else repr(k)): to_python(v, _seen=seen, depth=depth + 1)
-        for k, v in items
-    }
+    out: Any
+    if n and all(isinstance(k, int) and not isinstance(k, bool) for k, _ in items) and sorted(
+        k for k, _ in items
+    ) == list(range(1, n + 1)):
+        ordered = dict(items)
+        out = [to_python(ordered[i], _seen=seen, depth=depth + 1) for i in range(1, n + 1)]
+    else:
+        out = {
+            (k if isinstance(k, str | int | float | bool) else repr(k)): to_python(
+                v, _seen=seen, depth=depth + 1
+            )
+            for k, v in items
+        }
+    seen[key] = out
+    return out
+
+
+_ON_PATH = object()

@@ -8,9 +8,12 @@ by replaying the log into a fresh state.  Messages that succeed cost nothing ext
 
 from __future__ import annotations
 
+import _thread
 import functools
 import re
-from collections.abc import Iterable, Iterator
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +28,12 @@ from harness.profiles import Profile
 
 DEFAULT_BUDGET = 20_000_000
 DEFAULT_MEMORY = 512 * 1024 * 1024
+#: Wall-clock seconds one message may run before the watchdog ends it.
+DEFAULT_TIMEOUT = 30.0
+#: Room above the memory cap for what the harness itself allocates around a message (lupa's
+#: argument pushing and result conversion run outside Lua's error handling: an allocation
+#: failure there would abort Python).
+MEMORY_HEADROOM = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -157,6 +166,99 @@ def message_args(
     return head + tuple(x for tag in tags for x in tag)
 
 
+#: The start of a bridge error that asks for the thread watchdog (guard.lua's ESCALATE).
+ESCALATE = "harness: needs the thread watchdog: "
+#: Extra seconds the thread watchdog waits beyond the timeout (the Lua hook ends a Lua-level
+#: runaway itself at the timeout; the watchdog is for what runs inside C).
+TIMEOUT_GRACE = 0.5
+#: C stack of the thread that runs Lua (deep pattern recursion, LuaJIT coroutines).
+WORKER_STACK = 64 * 1024 * 1024
+#: (worker, Lua state) of each call that overran: the state is kept alive while its worker runs
+#: in it (freeing it then would crash) and let go once the worker is done.
+_ABANDONED: list[tuple[Any, Any]] = []
+
+
+class _Worker:
+    """A thread that runs Lua calls, so that a call stuck inside C can be left behind."""
+
+    def __init__(self) -> None:
+        self._req = _thread.allocate_lock()
+        self._req.acquire()
+        self._done = _thread.allocate_lock()
+        self._done.acquire()
+        self._job: tuple[Callable[..., Any], tuple[Any, ...]] | None = None
+        self._result: Any = None
+        self._exc: BaseException | None = None
+        old = threading.stack_size(WORKER_STACK)
+        try:
+            threading.Thread(target=self._loop, name="ao-harness-lua", daemon=True).start()
+        finally:
+            threading.stack_size(old)
+
+    def _loop(self) -> None:
+        while True:
+            self._req.acquire()
+            job = self._job
+            assert job is not None
+            self._job = None
+            try:
+                self._result, self._exc = job[0](*job[1]), None
+            except BaseException as exc:  # handed to the waiting thread
+                self._result, self._exc = None, exc
+            self._done.release()
+
+    def call(self, fn: Callable[..., Any], args: tuple[Any, ...], timeout: float) -> tuple[bool, Any]:
+        """``(True, result)``, or ``(False, None)`` when *timeout* passed first; the call's own
+        exception is re-raised here."""
+        self._job = (fn, args)
+        self._req.release()
+        if not self._done.acquire(timeout=timeout):
+            return False, None
+        result, exc = self._result, self._exc
+        self._result = self._exc = None
+        if exc is not None:
+            raise exc
+        return True, result
+
+
+
+
+_worker: _Worker | None = None
+_worker_lock = threading.Lock()
+
+
+def _watched(fn: Callable[..., Any], args: tuple[Any, ...], timeout: float) -> tuple[bool, Any]:
+    """Run ``fn(*args)`` on the worker thread; ``(False, None)`` if it overran *timeout* seconds
+    (the worker is then left to it and a new one serves the next call)."""
+    global _worker
+    with _worker_lock:
+        if _worker is None:
+            _worker = _Worker()
+        worker = _worker
+        try:
+            done, result = worker.call(fn, args, timeout)
+        except (lupa.LuaError, UnicodeDecodeError):
+            raise  # the call itself failed; the worker is free
+        except BaseException:
+            _worker = None  # interrupted (Ctrl-C) while the worker runs: leave it behind
+            raise
+        if not done:
+            _worker = None
+            _ABANDONED[:] = [(w, lua) for w, lua in _ABANDONED if w._done.locked()]
+            _ABANDONED.append((worker, None))
+        return done, result
+
+
+def _coverage_forget(bridge: Any) -> None:
+    """Stop coverage from reading an abandoned state (its lines so far are lost)."""
+    col = _coverage.current()
+    live = getattr(col, "_live", None)
+    if isinstance(live, dict):
+        for key, tracked in list(live.items()):
+            if getattr(tracked, "bridge", None) is bridge:
+                del live[key]
+
+
 class LuaProcessState:
     """The Lua side of one process, with replay-based rollback."""
 
@@ -169,6 +271,7 @@ class LuaProcessState:
         budget: int | None = DEFAULT_BUDGET,
         memory: int | None = DEFAULT_MEMORY,
         pairs_seed: int | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
     ) -> None:
         self.spec = spec
         self.lua_version = normalise(lua)
@@ -177,8 +280,12 @@ class LuaProcessState:
         self.memory = memory
         #: None: `pairs` in sorted order; an int: shuffled with that seed (harness/pairs.py)
         self.pairs_seed = pairs_seed
+        self.timeout = timeout
+        #: runs its messages on the watchdog's worker thread (see ``handle``)
+        self.watched = False
         # (kind, args, digest of the first run's outcome) per logged preload / message
         self._log: list[tuple[str, tuple[Any, ...], tuple[Any, ...] | None]] = []
+        self._last_flat: Any = None
         self._lua: Any = None
         self._globals: Any = None
         self._bridge: Any = None
@@ -199,7 +306,7 @@ class LuaProcessState:
             "attribute_filter": _deny_attributes,
         }
         if self.memory and self.lua_version != "jit":
-            kwargs["max_memory"] = self.memory
+            kwargs["max_memory"] = 0  # lupa's counting allocator; the cap is set after boot
         lua = module.LuaRuntime(**kwargs)
         mods = lua.table_from(
             {
@@ -215,6 +322,7 @@ class LuaProcessState:
                 "search_dirs": lua.table_from([lua.table_from(list(d)) for d in self.spec.search_dirs]),
                 "coverage": _coverage.lua_flag(),
                 "pairs_seed": self.pairs_seed,
+                **self._guard_config(),
             }
         )
         loader = lua.eval(
@@ -237,6 +345,7 @@ class LuaProcessState:
         self._globals = None
         self._bridge = bridge
         self._handle = bridge.handle
+        self._cap_memory()
         if _coverage.ACTIVE:
             _coverage.track(self, bridge)
 
@@ -308,8 +417,37 @@ class LuaProcessState:
         the log if it succeeded."""
         if self._bridge is None:
             self._ensure()
+        res = self._handle_once(args)
+        if not res.ok and res.error and res.error.startswith(ESCALATE):
+            # the message reached something that could run away inside C, where no hook stops
+            # it: roll back and run it again, and every later message, on the worker thread
+            self.watched = True
+            self._discard()
+            self._ensure()
+            res = self._handle_once(args)
+        if dry or not res.ok:
+            self._discard()
+        else:
+            self._log.append(("handle", args, _digest(self._last_flat)))
+        return res
+
+    def _handle_once(self, args: tuple[Any, ...]) -> RawResult:
+        if self._hard_memory:
+            self._fit_memory(args)
         try:
-            flat = self._handle(*args)
+            if self.timeout is None or not self.watched:
+                flat = self._handle(*args)
+            else:
+                try:
+                    done, flat = _watched(self._handle, args, self.timeout + TIMEOUT_GRACE)
+                except (lupa.LuaError, UnicodeDecodeError):
+                    raise
+                except BaseException:
+                    self._abandon()
+                    raise
+                if not done:
+                    self._abandon()
+                    return RawResult(ok=False, error=self._timeout_text(args, c_level=True))
         except UnicodeDecodeError as exc:
             self._discard()
             raise NonUTF8Error(
@@ -323,19 +461,82 @@ class LuaProcessState:
             self._discard()
             return RawResult(ok=False, error=str(exc))
         res = _parse(flat)
-        if not res.ok and res.error and "not enough memory" in res.error:
-            res.error = self._memory_text() + "\n" + res.error
-        if dry or not res.ok:
-            self._discard()
-        else:
-            self._log.append(("handle", args, _digest(flat)))
+        self._last_flat = flat
+        if not res.ok and res.error:
+            if res.error.startswith("harness: timeout:"):
+                res.error = self._timeout_text(args, c_level=False)
+            elif "not enough memory" in res.error:
+                res.error = self._memory_text() + "\n" + res.error
         return res
 
+    # -- guards ------------------------------------------------------------------------------
+
+    def _guard_config(self) -> dict[str, Any]:
+        """What the Lua guards (harness/lua/env/guard.lua) need beside the budget."""
+        return {
+            "timeout": self.timeout,
+            "clock": time.monotonic if self.timeout is not None else None,
+            "memory": self.memory,
+            "escalate": self.timeout is not None and not self.watched,
+        }
+
+    def _cap_memory(self) -> None:
+        """After boot: lupa's allocator refuses to grow past the cap plus headroom; the cap itself
+        is checked by the bridge at the end of every message (an ordinary message error)."""
+        self._hard_memory = 0
+        if self.memory and self.lua_version != "jit":
+            self._hard_memory = self._base_hard_memory()
+            self._lua.set_max_memory(self._hard_memory)
+
+    def _base_hard_memory(self) -> int:
+        return int(self.memory or 0) + MEMORY_HEADROOM + int(self.memory or 0) // 8
+
+    def _fit_memory(self, args: tuple[Any, ...]) -> None:
+        """Room for a big Data string: lupa pushes it outside Lua's error handling."""
+        data = args[4]
+        need = self._base_hard_memory()
+        if isinstance(data, str | bytes) and len(data) > MEMORY_HEADROOM // 8:
+            need += 4 * len(data)
+        if need != self._hard_memory:
+            self._hard_memory = need
+            self._lua.set_max_memory(need)
+
     def _memory_text(self) -> str:
+        jit = " (LuaJIT: checked every 1,000 instructions)" if self.lua_version == "jit" else ""
         return (
-            f"harness: memory cap exceeded: the process's Lua state may use {self.memory} bytes "
-            "(raise it with Network(memory_limit=...))"
+            f"harness: memory cap exceeded: the process's Lua state may use {self.memory} bytes{jit}; "
+            "raise it with Network(memory_limit=...) or --ao-memory-limit"
         )
+
+    def _timeout_text(self, args: tuple[Any, ...], *, c_level: bool) -> str:
+        tags = args[13:]
+        action = next((tags[i + 1] for i in range(0, len(tags) - 1, 2) if tags[i] == "Action"), None)
+        what = f"Action={action}" if action is not None else "no Action"
+        if args[10]:
+            what = "cron tick"
+        mid = args[0] or "-"
+        how = (
+            "it was stuck outside Lua code (in a C function such as a string pattern match) and was "
+            "abandoned"
+            if c_level
+            else "the watchdog stopped it"
+        )
+        return (
+            f"harness: timeout: process {self.spec.label or self.spec.id} did not finish message "
+            f"{mid} ({what}) within {self.timeout:g} s of wall-clock time; {how}, and the process's "
+            "state is rebuilt from its log (raise the limit with Network(timeout=...) or --ao-timeout)"
+        )
+
+    def _abandon(self) -> None:
+        """Drop a Lua state whose call overran: a worker thread is still inside it, so it is never
+        touched again (nor freed: lua_close under a running call would crash)."""
+        if _ABANDONED and _ABANDONED[-1][1] is None:
+            _ABANDONED[-1] = (_ABANDONED[-1][0], self._lua)
+        if _coverage.ACTIVE:
+            _coverage_forget(self._bridge)
+        self._lua = None
+        self._globals = None
+        self._bridge = None
 
     # -- inspection --------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from harness.ids import MU_ADDRESS, SCHEDULER, IdFactory, short
 from harness.lua_state import (
     DEFAULT_BUDGET,
     DEFAULT_MEMORY,
+    DEFAULT_TIMEOUT,
     LuaProcessState,
     ProcessSpec,
     RawResult,
@@ -54,6 +55,55 @@ _UNIT_MS = {"millisecond": 1, "second": 1000, "minute": 60_000, "hour": 3_600_00
 _LUA_POS = re.compile(r"[^\s:\]\"]+\.lua:(\d+):")
 
 
+#: The per-message limits: option name -> (unit, whether fractions are allowed).
+LIMITS: dict[str, tuple[str, bool]] = {
+    "instruction_budget": ("Lua instructions", False),
+    "memory_limit": ("bytes", False),
+    "timeout": ("seconds", True),
+}
+
+
+def check_limit(option: str, value: Any, *, none: str = "None") -> int | float | None:
+    """Validate a per-message limit: ``None`` means no limit; otherwise a positive number
+    (whole for instructions and bytes).  Raises ``ValueError`` naming the option and value."""
+    if value is None:
+        return None
+    unit, fractions = LIMITS[option]
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+    if ok and not fractions and not isinstance(value, int):
+        ok = False
+    if ok and isinstance(value, float) and value != value:  # NaN
+        ok = False
+    if not ok:
+        kind = "a positive number of" if fractions else "a positive whole number of"
+        raise ValueError(f"{option}={value!r} is not valid: give {kind} {unit}, or {none} for no limit")
+    return value
+
+
+def parse_limit(option: str, text: str | int | float | None) -> int | float | None:
+    """A limit as written on a command line or in an ini file: ``none`` (no limit) or a number."""
+    if text is None or isinstance(text, int | float):
+        return check_limit(option, text)
+    word = text.strip().lower().replace("_", "")
+    if word in ("none", "off", "unlimited"):
+        return None
+    unit, fractions = LIMITS[option]
+    value: int | float
+    try:
+        value = int(word)
+    except ValueError:
+        try:
+            value = float(word)
+        except ValueError:
+            value = -1
+        if not fractions or value == -1:
+            kind = "a positive number of" if fractions else "a positive whole number of"
+            raise ValueError(
+                f"{option}={text!r} is not valid: give {kind} {unit}, or 'none' for no limit"
+            ) from None
+    return check_limit(option, value, none="'none'")
+
+
 def parse_interval(text: str) -> int:
     """``"5-minutes"`` -> 300000 (ms).  Block-based intervals are not supported."""
     m = _INTERVAL.match(text)
@@ -81,6 +131,7 @@ class Network:
         seed: str = "ao-harness",
         instruction_budget: int | None = DEFAULT_BUDGET,
         memory_limit: int | None = DEFAULT_MEMORY,
+        timeout: float | None = DEFAULT_TIMEOUT,
         max_deliveries: int = 10_000,
         use_builds: bool = False,
         pairs: str | PairsOrder | None = None,
@@ -88,8 +139,9 @@ class Network:
         self.lua_version = normalise(lua)
         self.profile = get_profile(profile)
         self.root = Path(root) if root is not None else Path.cwd()
-        self.instruction_budget = instruction_budget
-        self.memory_limit = memory_limit
+        self.instruction_budget = check_limit("instruction_budget", instruction_budget)
+        self.memory_limit = check_limit("memory_limit", memory_limit)
+        self.timeout = check_limit("timeout", timeout)
         self.max_deliveries = max_deliveries
         self.use_builds = use_builds
         #: the order of `pairs` in this network's processes ("sorted" or "shuffled:<seed>")
@@ -270,6 +322,7 @@ class Network:
             budget=self.instruction_budget,
             memory=self.memory_limit,
             pairs_seed=self.pairs.lua_seed,
+            timeout=self.timeout,
         )
         proc = Process(
             self,

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from harness.lua_versions import LUA_MODULES, normalise
-from harness.network import Network
+from harness.network import Network, check_limit, parse_limit
 from harness.pairs import PairsOrder, parse_pairs
 from harness.profiles import PROFILES, get_profile
 
@@ -33,9 +33,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--ao-instruction-budget",
         dest="ao_instruction_budget",
-        type=int,
         default=None,
-        help="Lua instructions one message may run before it errors (0 = no limit).",
+        help="Lua instructions one message may run before it errors (default 20000000; 'none' = no limit).",
+    )
+    group.addoption(
+        "--ao-memory-limit",
+        dest="ao_memory_limit",
+        default=None,
+        help="bytes one process's Lua state may use (default 512 MiB; 'none' = no limit).",
+    )
+    group.addoption(
+        "--ao-timeout",
+        dest="ao_timeout",
+        default=None,
+        help="wall-clock seconds one message may run before the watchdog ends it "
+        "(default 30; 'none' = no watchdog).",
     )
     group.addoption(
         "--ao-builds",
@@ -62,13 +74,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("ao_profile", "aos behaviour profile (default, legacy, head)", default="default")
     parser.addini("ao_instruction_budget", "Lua instructions per message before it errors", default="")
     parser.addini("ao_pairs", "order of `pairs` in processes (sorted, shuffled, shuffled:<seed>)", default="")
+    parser.addini("ao_memory_limit", "bytes a process's Lua state may use ('none': no limit)", default="")
+    parser.addini("ao_timeout", "wall-clock seconds per message before the watchdog ends it", default="")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "ao(lua=None, profile=None, instruction_budget=None, memory_limit=None, max_deliveries=None,"
-        " pairs=None): per-test settings of the ao fixture's Network",
+        "ao(lua=None, profile=None, instruction_budget=..., memory_limit=..., timeout=...,"
+        " max_deliveries=None, pairs=None): per-test settings of the ao fixture's Network",
     )
     # the session's pairs order, parsed once: "shuffled" without a seed picks it here (xdist
     # workers take the controller's, so the header's seed is the one every test ran with)
@@ -148,14 +162,28 @@ def _options(request: pytest.FixtureRequest) -> dict[str, Any]:
         "profile": _setting(config, "profile"),
         "pairs": _session_pairs(config),
     }
-    budget = _setting(config, "instruction_budget")
-    if budget not in (None, ""):
-        options["instruction_budget"] = int(budget) or None
+    for name, flag in (
+        ("instruction_budget", "--ao-instruction-budget"),
+        ("memory_limit", "--ao-memory-limit"),
+        ("timeout", "--ao-timeout"),
+    ):
+        text = _setting(config, name)
+        if text not in (None, ""):
+            try:
+                options[name] = parse_limit(name, text)
+            except ValueError as exc:
+                raise pytest.UsageError(f"{flag} / ini ao_{name}: {exc}") from None
     for marker in reversed(list(request.node.iter_markers("ao"))):
         if marker.args:
             raise pytest.UsageError(
                 f"@pytest.mark.ao takes keyword arguments only (lua=..., profile=...), got {marker.args!r}"
             )
+        for name in ("instruction_budget", "memory_limit", "timeout"):
+            if name in marker.kwargs:
+                try:
+                    check_limit(name, marker.kwargs[name])
+                except ValueError as exc:
+                    pytest.fail(f"@pytest.mark.ao: {exc}", pytrace=False)
         options.update({k: v for k, v in marker.kwargs.items()})
     options.setdefault("use_builds", bool(config.getoption("ao_builds", default=False)))
     options["root"] = _root(config)

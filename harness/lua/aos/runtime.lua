@@ -65,29 +65,32 @@ function H.receive_unsupported()
     .. "AO runs Lua 5.3; this process runs " .. _VERSION .. ". Use --lua=5.3."
 end
 
--- Instruction budget: a count hook that fires once after `budget` instructions.
-local budgetMessage = "harness: instruction budget exceeded: the message ran more than "
-  .. tostring(config.budget) .. " Lua instructions (an infinite loop?)"
-local function budgetHook()
-  H.exceeded = true
-  error(budgetMessage, 2)
+-- Guards (harness/lua/env/guard.lua): the per-message instruction budget, wall-clock deadline
+-- and memory check, one master hook in every coroutine, and the debug-library wrappers that keep
+-- process code away from them.  The guard chunk is private: it is not left in package.preload.
+local G
+do
+  local entry = modules["env.guard"]
+  modules["env.guard"] = nil
+  local fn, err = loadChunk(entry[1], entry[2], "b")
+  if not fn then error("harness: cannot load the guard module: " .. tostring(err)) end
+  G = fn(H, config)
 end
+H.arm = G.attach
+-- The sandbox's originals (host io, the native loader, ...), the bridge's loaders and its private
+-- tables stay out of process code's reach through the debug library.
+for _, t in ipairs({ raw, raw.file }) do
+  G.protect(t)
+  for _, v in pairs(t) do G.protect(v) end
+end
+for _, v in ipairs({ H, loadChunk, nativeLoad, modules, config }) do G.protect(v) end
 
-if not config.coverage then
-  function H.arm(co)
-    if not H.budget then return end
-    if co then
-      debug.sethook(co, budgetHook, "", H.budget)
-    else
-      debug.sethook(budgetHook, "", H.budget)
-    end
-  end
-else
-  -- Line coverage (pytest --ao-cov).  Lua allows one hook per coroutine, so the line hook and
-  -- the budget count share one hook: mask "l" plus the count.  Hit lines are kept as sets
-  -- {source -> {line -> true}}: a state rebuilt by replaying its log cannot double count, and
-  -- during a replay (H.counting false) only the budget hook is installed.
-  local getinfo, sethook, sub = debug.getinfo, debug.sethook, string.sub
+if config.coverage then
+  -- Line coverage (pytest --ao-cov): the master hook records line events (mask "l") while
+  -- H.counting is on.  Hit lines are kept as sets {source -> {line -> true}}: a state rebuilt by
+  -- replaying its log cannot double count, and during a replay (H.counting false) only the
+  -- budget is counted.
+  local getinfo, sub = debug.getinfo, string.sub
   local withRuntime = config.coverage == "runtime"
   local runtimeNames = { ["=harness"] = true }
   for _, entry in pairs(modules) do runtimeNames[entry[2]] = true end
@@ -108,51 +111,13 @@ else
     return t
   end
 
-  local function covHook(event, line)
-    if event == "line" then
-      local f = getinfo(2, "f").func
-      local t = covFuncs[f]
-      if t == nil then t = linesOf(f) end
-      if t then t[line] = true end
-    else
-      H.exceeded = true
-      error(budgetMessage, 2)
-    end
-  end
-
   local dirty = false
-
-  function H.arm(co)
-    local budget = H.budget
+  G.set_line_recorder(function(f, line)
     dirty = true
-    if not H.counting then
-      if not budget then return end
-      if co then sethook(co, budgetHook, "", budget) else sethook(budgetHook, "", budget) end
-    elseif co then
-      sethook(co, covHook, "l", budget or 0)
-    else
-      sethook(covHook, "l", budget or 0)
-    end
-  end
-
-  -- Coroutines the process creates itself get the line hook too (PUC hooks are per coroutine;
-  -- LuaJIT has one global hook).
-  if not isJit then
-    local create, resume = coroutine.create, coroutine.resume
-    local function follow(co)
-      if H.counting then sethook(co, covHook, "l") end
-      return co
-    end
-    local function pass(ok, ...)
-      if not ok then error((...), 0) end
-      return ...
-    end
-    coroutine.create = function(f) return follow(create(f)) end
-    coroutine.wrap = function(f)
-      local co = follow(create(f))
-      return function(...) return pass(resume(co, ...)) end
-    end
-  end
+    local t = covFuncs[f]
+    if t == nil then t = linesOf(f) end
+    if t then t[line] = true end
+  end)
 
   -- Read and reset the hit lines, with the handler match totals: one text, a record a line,
   -- "F\t<source>\t<line> <line> ..." and "H\t<handler name>\t<matches so far>"; "" when no
@@ -275,8 +240,9 @@ do
   _G.pairs = P.make(config.pairs_seed)
 end
 
-if raw.jit_off and (config.budget or config.coverage) then
-  -- LuaJIT does not call hooks inside JIT-compiled code; AO is interpreted anyway.
+if raw.jit_off then
+  -- LuaJIT does not call hooks inside JIT-compiled code (the guards need them); AO is
+  -- interpreted anyway.
   raw.jit_off()
 end
 
@@ -294,13 +260,15 @@ end
 
 local processInfo
 
--- Flatten a result for Python: ("ok", output, nMsgs, nSpawns, nAssigns, ...items) or ("error", text).
+-- Flatten a result for Python: {"ok", output, nMsgs, nSpawns, nAssigns, ...items} or
+-- {"error", text}, and its length.  Runs under the message's budget (user values may carry
+-- metamethods).
 local function flatten(res)
   if type(res) ~= "table" then
-    return "error", "process.handle returned " .. type(res)
+    return { "error", "process.handle returned " .. type(res) }, 2
   end
   if res.Error then
-    return "error", tostring(res.Error)
+    return { "error", G.text(res.Error) }, 2
   end
   local out = { "ok" }
   local n = 1
@@ -345,13 +313,24 @@ local function flatten(res)
     for _, p in ipairs(procs) do push(p) end
     push(a.Message)
   end
-  return unpack(out, 1, n)
+  return out, n
+end
+
+-- One message, inside the budget: process.handle, then its result (or error) made flat.
+local inMessage = false
+local function runMessage(msg)
+  local ok, res = pcall(process.handle, msg, envFor(processInfo))
+  if not ok then return { "error", G.text(res) }, 2 end
+  return flatten(res)
 end
 
 -- handle(Id, From, Owner, Target, Data, Timestamp, Block-Height, Nonce, Epoch, Anchor, Cron,
 --        Read-Only, Forwarded-By, tagName1, tagValue1, ...): fields a message lacks are nil.
 function bridge.handle(id, from, owner, target, data, timestamp, height, nonce, epoch, anchor, cron,
                        readOnly, forwardedBy, ...)
+  if inMessage then
+    error("harness: bridge.handle cannot run inside a message (re-entrant call refused)", 2)
+  end
   local msg = {
     Id = id, From = from, Owner = owner, Target = target, Data = data, Timestamp = timestamp,
     ["Block-Height"] = height, Nonce = nonce, Epoch = epoch, Anchor = anchor, Cron = cron,
@@ -369,14 +348,17 @@ function bridge.handle(id, from, owner, target, data, timestamp, height, nonce, 
     end
   end
   msg.Tags = tags
-  H.exceeded = false
-  H.arm(nil)
-  local ok, res = pcall(process.handle, msg, envFor(processInfo))
-  debug.sethook()
+  inMessage = true
+  G.begin()
+  local ok, out, n = pcall(runMessage, msg)
+  local failure = G.finish()
+  inMessage = false
+  if failure then return "error", failure end
   if not ok then
-    return "error", tostring(res)
+    return "error", type(out) == "string" and out or ("harness: building the result failed (a "
+      .. type(out) .. " was raised)")
   end
-  return flatten(res)
+  return unpack(out, 1, n)
 end
 
 function bridge.set_process(id, owner, module, tags)
@@ -461,5 +443,25 @@ function bridge.handler_names()
   for i, h in ipairs(Handlers.list) do names[i] = h.name end
   return names
 end
+
+-- Process code may find these functions (debug.getregistry reaches what Python holds): none of
+-- them runs during a message, and the debug library hides their upvalues.
+for name, fn in pairs(bridge) do
+  if name ~= "handle" then
+    bridge[name] = function(...)
+      if inMessage then
+        error("harness: bridge." .. name .. " cannot run inside a message", 2)
+      end
+      return fn(...)
+    end
+  end
+end
+G.protect(bridge)
+G.protect(H)
+for _, v in pairs(bridge) do G.protect(v) end
+for _, v in pairs(H) do
+  if type(v) == "function" or type(v) == "table" then G.protect(v) end
+end
+G.protect(process.handle)
 
 return bridge

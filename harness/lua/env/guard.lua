@@ -1,0 +1,559 @@
+-- The harness's guards (not part of aos): the per-message instruction budget, the wall-clock
+-- deadline, the soft memory check, and the wrappers that keep process code from removing them.
+--
+-- One master hook runs in every coroutine with a fixed tick (TICK instructions).  Every tick adds
+-- TICK to one counter shared by all coroutines of the message; once the budget is exceeded the
+-- message stays exhausted: every later tick errors again, so a `pcall` loop cannot go on, and the
+-- bridge fails the message even when process code caught the error.  Process code may install
+-- its own hooks through `debug.sethook`: they are dispatched from the master hook, and
+-- `debug.gethook` returns them (never ours).  The debug functions that read or write upvalues,
+-- locals and the registry hide the harness's private values (see `protected`).
+--
+-- Run by runtime.lua with (H, config); returns the guard's private API (never a global).
+local H, config = ...
+
+local type_, error_, pcall_, select_, next_, rawget_, rawset_, tostring_ =
+  type, error, pcall, select, next, rawget, rawset, tostring
+local setmetatable_, collect, floor = setmetatable, collectgarbage, math.floor
+local sethook, getinfo = debug.sethook, debug.getinfo
+local getupvalue, setupvalue = debug.getupvalue, debug.setupvalue
+local upvalueid, upvaluejoin = debug.upvalueid, debug.upvaluejoin
+local getlocal, setlocal = debug.getlocal, debug.setlocal
+local getregistry, dsetmetatable = debug.getregistry, debug.setmetatable
+-- (locals named like the originals: argument errors name the function from the call site)
+local create, wrap, corunning, resume = coroutine.create, coroutine.wrap, coroutine.running,
+  coroutine.resume
+local find = string.find
+
+local isJit = rawget_(_G, "jit") ~= nil
+-- PUC 5.2+ runs __gc finalizers of tables with hooks disabled; 5.1 and LuaJIT have none on tables.
+local tableFinalizers = not isJit and _VERSION ~= "Lua 5.1"
+
+--- Instructions between two ticks of the master hook (the budget's granularity).
+local TICK = 1000
+--- Ticks between two looks at the wall clock.
+local CLOCK_EVERY = 64
+--- Nested C-to-Lua re-entries allowed on LuaJIT (it has no C-stack guard of its own).
+local MAX_CDEPTH = 180
+--- A finalizer that runs outside any message (and any budget) may run this many instructions.
+local FINALIZER_BUDGET = 20000000
+
+-- With a timeout and not yet "watched", what could run away inside C (a backtracking pattern
+-- match, a hook or finalizer of process code, which Lua runs with hooks off) ends the message
+-- with ESCALATE instead: Python then rolls the state back and runs the message again on a
+-- worker thread it can abandon (and every later message of this process).
+local escalating = config.escalate and true or false
+local ESCALATE = "harness: needs the thread watchdog: "
+local budget = config.budget
+local timeout = config.timeout
+local clock = config.clock
+local memCap = config.memory
+-- PUC Luas get a hard cap from lupa's allocator; LuaJIT only this soft check.
+local softMemoryKB = isJit and memCap and memCap / 1024 or nil
+
+local G = {}
+
+-- Values process code must never reach through the debug library (weak keys).
+local protected = setmetatable_({}, { __mode = "k" })
+local function protect(v)
+  if v ~= nil then protected[v] = true end
+  return v
+end
+G.protect = protect
+
+local budgetText = "harness: instruction budget exceeded: the message ran more than "
+  .. tostring_(budget) .. " Lua instructions (an infinite loop?); raise it with "
+  .. "Network(instruction_budget=...) or --ao-instruction-budget"
+local timeoutText = "harness: timeout: the message ran longer than " .. tostring_(timeout)
+  .. " s of wall-clock time; raise it with Network(timeout=...) or --ao-timeout"
+local memoryText = "harness: memory cap exceeded: the process's Lua state uses more than "
+  .. tostring_(memCap) .. " bytes (LuaJIT: checked every " .. TICK .. " instructions); raise it "
+  .. "with Network(memory_limit=...) or --ao-memory-limit"
+
+local used, armed, failure = 0, false, nil
+local sinceClock, deadline = 0, nil
+local covLine = nil -- coverage's line recorder (pytest --ao-cov)
+
+local limit = budget
+
+local function fail(text)
+  failure = text
+  error_(text, 4)
+end
+
+-- The count part of the master hook: one tick.
+local function tick()
+  if not armed then return end
+  used = used + TICK
+  if failure then error_(failure, 3) end
+  if limit and used > limit then fail(budgetText) end
+  if clock then
+    sinceClock = sinceClock + 1
+    if sinceClock >= CLOCK_EVERY then
+      sinceClock = 0
+      local now = clock()
+      if deadline == nil then
+        deadline = now + timeout
+      elseif now > deadline then
+        fail(timeoutText)
+      end
+    end
+  end
+  if softMemoryKB and collect("count") > softMemoryKB then fail(memoryText) end
+end
+
+-- Hooks process code installed: thread (or MAIN / JITKEY) -> {fn, mask, line, call, ret, every, n}
+local MAIN, JITKEY = {}, {}
+local userHooks = setmetatable_({}, { __mode = "k" })
+local function keyOf(th)
+  if isJit then return JITKEY end
+  return th or corunning() or MAIN
+end
+
+local function countHook()
+  tick()
+end
+
+local events = 0
+local function fullHook(event, line)
+  if event == "count" then
+    tick()
+    local u = userHooks[keyOf(nil)]
+    if u and u.every then
+      u.n = u.n + 1
+      if u.n >= u.every then
+        u.n = 0
+        return u.fn("count")
+      end
+    end
+    return
+  end
+  -- a count event that falls due while a hook runs is lost (hooks are off inside hooks), and a
+  -- line or call hook may run more instructions than the code it watches: every other event
+  -- counts as one instruction as well
+  events = events + 1
+  if events >= TICK then
+    events = 0
+    tick()
+  end
+  if event == "line" and covLine then covLine(getinfo(2, "f").func, line) end
+  local u = userHooks[keyOf(nil)]
+  if u then
+    if event == "line" then
+      if u.line then return u.fn(event, line) end
+    elseif event == "call" or event == "tail call" then
+      if u.call then return u.fn(event) end
+    elseif u.ret then
+      return u.fn(event)
+    end
+  end
+end
+protect(countHook)
+protect(fullHook)
+protect(tick)
+
+local function covOn()
+  return covLine ~= nil and H.counting
+end
+
+-- (Re)install the master hook on thread `th` (nil: the running one).
+local function install(th)
+  local u = userHooks[keyOf(th)]
+  local mask = covOn() and "l" or ""
+  if u then mask = mask .. u.mask end
+  local hook = (u or mask ~= "") and fullHook or countHook
+  if th then sethook(th, hook, mask, TICK) else sethook(hook, mask, TICK) end
+end
+G.attach = install
+
+function G.set_line_recorder(fn)
+  covLine = fn
+end
+
+-- A message starts: a fresh count, the hook on the main thread.
+function G.begin()
+  used, failure, sinceClock, deadline = 0, nil, 0, nil
+  armed = true
+  install(nil)
+end
+
+-- A message ended: its failure text (budget, timeout, memory), or nil.
+function G.finish()
+  armed = false
+  if failure then return failure end
+  if memCap and collect("count") * 1024 > memCap then
+    collect("collect")
+    local bytes = floor(collect("count") * 1024)
+    if bytes > memCap then
+      return "harness: memory cap exceeded: the process's Lua state uses " .. bytes
+        .. " bytes after the message, over its cap of " .. memCap .. " bytes; raise it with "
+        .. "Network(memory_limit=...) or --ao-memory-limit"
+    end
+  end
+  return nil
+end
+
+function G.failed()
+  return failure
+end
+
+local function escalate(reason)
+  if escalating and armed then
+    failure = ESCALATE .. reason
+    error_(failure, 3)
+  end
+end
+
+-- An error value as text, under the budget (its __tostring may loop, error or lie).
+function G.text(v)
+  if type_(v) == "string" then return v end
+  local ok, s = pcall_(tostring_, v)
+  if failure then return failure end
+  if not ok then
+    return "harness: the error value (a " .. type_(v) .. ") could not be turned into text: its "
+      .. "__tostring raised " .. (type_(s) == "string" and s or ("a " .. type_(s)))
+  end
+  if type_(s) ~= "string" then
+    return "harness: the error value (a " .. type_(v) .. ") has a __tostring that returned a "
+      .. type_(s) .. ", not a string"
+  end
+  return s
+end
+
+-- Coroutines: every new one gets the master hook and costs one tick (work spread over fresh
+-- coroutines is counted).  LuaJIT has one hook for all coroutines.
+coroutine.create = function(f)
+  local co = create(f)
+  if armed then used = used + TICK end
+  if not isJit then install(co) end
+  return co
+end
+coroutine.wrap = function(f)
+  if type_(f) ~= "function" then return wrap(f) end
+  if armed then used = used + TICK end
+  if isJit then return wrap(f) end
+  return wrap(function(...)
+    install(nil)
+    return f(...)
+  end)
+end
+
+-- debug.sethook / gethook: process code's own hooks, dispatched from the master hook.  A count
+-- hook is called every ceil(count / TICK) ticks (granularity TICK instructions).
+debug.sethook = function(...)
+  local th, fn, mask, count
+  if type_((...)) == "thread" then
+    th, fn, mask, count = ...
+  else
+    fn, mask, count = ...
+  end
+  local key = keyOf(th)
+  if fn == nil then
+    userHooks[key] = nil
+  else
+    escalate("debug.sethook (process hooks run with Lua's hooks off)")
+    if type_(fn) ~= "function" then
+      error_("bad argument #" .. (th and 2 or 1) .. " to 'sethook' (function expected)", 2)
+    end
+    mask = type_(mask) == "string" and mask or ""
+    count = tonumber(count) or 0
+    local u = {
+      fn = fn, raw = mask, rawcount = count, n = 0,
+      line = find(mask, "l", 1, true) ~= nil,
+      call = find(mask, "c", 1, true) ~= nil,
+      ret = find(mask, "r", 1, true) ~= nil,
+      every = count > 0 and math.ceil(count / TICK) or nil,
+    }
+    u.mask = (u.line and "l" or "") .. (u.call and "c" or "") .. (u.ret and "r" or "")
+    if u.mask == "" and not u.every then u = nil end
+    userHooks[key] = u
+  end
+  install(th)
+end
+debug.gethook = function(th)
+  local u = userHooks[keyOf(type_(th) == "thread" and th or nil)]
+  if not u then return nil end
+  return u.fn, u.raw, u.rawcount
+end
+
+-- The debug functions that reach upvalues, locals and the registry hide protected values.
+local function refused(what)
+  error_("harness: debug." .. what .. " cannot reach the harness's private state", 3)
+end
+
+debug.getupvalue = function(f, i)
+  if protected[f] then return nil end
+  local name, v = getupvalue(f, i)
+  if v ~= nil and protected[v] then return name, nil end
+  return name, v
+end
+debug.setupvalue = function(f, i, v)
+  if protected[f] then refused("setupvalue") end
+  local _, old = getupvalue(f, i)
+  if old ~= nil and protected[old] then refused("setupvalue") end
+  return setupvalue(f, i, v)
+end
+if upvalueid then
+  debug.upvalueid = function(f, i)
+    if protected[f] then return nil end
+    return upvalueid(f, i)
+  end
+end
+if upvaluejoin then
+  debug.upvaluejoin = function(f1, n1, f2, n2)
+    if protected[f1] or protected[f2] then refused("upvaluejoin") end
+    local _, a = getupvalue(f1, n1)
+    local _, b = getupvalue(f2, n2)
+    if (a ~= nil and protected[a]) or (b ~= nil and protected[b]) then refused("upvaluejoin") end
+    return upvaluejoin(f1, n1, f2, n2)
+  end
+end
+
+-- (thread, level) of a getlocal/setlocal call made by process code, level seen from here.
+local function frameHidden(th, level)
+  if type_(level) ~= "number" then return false end
+  local info
+  if th then info = getinfo(th, level, "f") else info = getinfo(level + 2, "f") end
+  return info ~= nil and protected[info.func] == true
+end
+
+debug.getlocal = function(...)
+  local th, level, n
+  if type_((...)) == "thread" then
+    th, level, n = ...
+  else
+    level, n = ...
+  end
+  if frameHidden(th, level) then return nil end
+  local name, v
+  if th then
+    name, v = getlocal(th, level, n)
+  elseif type_(level) == "number" then
+    name, v = getlocal(level + 1, n)
+  else
+    name, v = getlocal(level, n)
+  end
+  if v ~= nil and protected[v] then return name, nil end
+  return name, v
+end
+debug.setlocal = function(...)
+  local th, level, n, v
+  if type_((...)) == "thread" then
+    th, level, n, v = ...
+  else
+    level, n, v = ...
+  end
+  if frameHidden(th, level) then refused("setlocal") end
+  local _, old
+  if th then _, old = getlocal(th, level, n) else _, old = getlocal(level + 1, n) end
+  if old ~= nil and protected[old] then refused("setlocal") end
+  if th then return setlocal(th, level, n, v) end
+  return setlocal(level + 1, n, v)
+end
+
+-- The registry, seen through a proxy that hides protected values (the hook table, the bridge).
+if getregistry then
+  local registry = getregistry()
+  local proxy = {}
+  local function hidden(v)
+    return v ~= nil and protected[v] == true
+  end
+  local function proxyNext(_, k)
+    local nk, nv = next_(registry, k)
+    while nk ~= nil and hidden(nv) do nk, nv = next_(registry, nk) end
+    return nk, nv
+  end
+  setmetatable_(proxy, {
+    __index = function(_, k)
+      local v = registry[k]
+      if hidden(v) then return nil end
+      return v
+    end,
+    __newindex = function(_, k, v)
+      if hidden(rawget_(registry, k)) then refused("getregistry") end
+      registry[k] = v
+    end,
+    __pairs = function() return proxyNext, proxy, nil end,
+    __len = function() return #registry end,
+    __metatable = "the Lua registry (harness view)",
+  })
+  protect(proxy)
+  debug.getregistry = function() return proxy end
+  -- find the table the debug library keeps hooks in (or the hook itself, on LuaJIT) and hide it
+  sethook(countHook, "", TICK)
+  for _, v in next_, registry do
+    if v == countHook then break end
+    if type_(v) == "table" and not protected[v] then
+      for _, f in next_, v do
+        if f == countHook then
+          protect(v)
+          break
+        end
+      end
+    end
+  end
+  sethook()
+end
+
+-- Finalizers (PUC 5.2+ runs them with hooks disabled): a __gc given through setmetatable or
+-- debug.setmetatable runs in a coroutine carrying the master hook, under the message's budget or,
+-- outside a message, under one of its own.
+if tableFinalizers then
+  local wrapped = setmetatable_({}, { __mode = "k" })
+  local function runFinalizer(gc, o)
+    local co = create(gc)
+    install(co)
+    local outside = not armed
+    local saved = used
+    if outside then
+      armed, used, failure, sinceClock, deadline, limit = true, 0, nil, 0, nil, budget or FINALIZER_BUDGET
+    end
+    local ok, err = resume(co, o)
+    if outside then
+      armed, used, failure, sinceClock, deadline, limit = false, saved, nil, 0, nil, budget
+      return
+    end
+    if not ok then error_(err, 0) end
+  end
+  protect(runFinalizer)
+  local function wrapGc(mt)
+    if type_(mt) ~= "table" then return end
+    local gc = rawget_(mt, "__gc")
+    if gc == nil then return end
+    escalate("a __gc finalizer")
+    if type_(gc) ~= "function" or wrapped[gc] then return end
+    local w = function(o) return runFinalizer(gc, o) end
+    wrapped[w] = true
+    protect(w)
+    rawset_(mt, "__gc", w)
+  end
+  do
+    local setmetatable = setmetatable_
+    _G.setmetatable = function(t, mt)
+      wrapGc(mt)
+      return setmetatable(t, mt)
+    end
+  end
+  do
+    local setmetatable = dsetmetatable
+    debug.setmetatable = function(v, mt)
+      wrapGc(mt)
+      return setmetatable(v, mt)
+    end
+  end
+end
+
+-- LuaJIT has no guard against deep C recursion (gsub callbacks re-entering gsub, coroutines
+-- resuming coroutines ...): it overflows the C stack and crashes.  Count the nesting.
+if isJit then
+  local depth = 0
+  local overflow = "C stack overflow (harness: more than " .. MAX_CDEPTH
+    .. " nested calls through string.gsub / table.sort / coroutines / load)"
+  local function leave(ok, ...)
+    depth = depth - 1
+    if not ok then error_((...), 0) end
+    return ...
+  end
+  local function guarded(fn)
+    local g = function(...)
+      if depth >= MAX_CDEPTH then error_(overflow, 2) end
+      depth = depth + 1
+      return leave(pcall_(fn, ...))
+    end
+    protect(g)
+    return g
+  end
+  local gsub = string.gsub
+  string.gsub = guarded(gsub)
+  table.sort = guarded(table.sort)
+  coroutine.resume = guarded(resume)
+  load = guarded(load)
+  local rawwrap = coroutine.wrap
+  coroutine.wrap = function(f)
+    local w = rawwrap(f)
+    if type_(w) ~= "function" then return w end
+    return guarded(w)
+  end
+  tostring = guarded(tostring)
+end
+
+-- String patterns: a match that may backtrack for long (many quantifiers over a long subject, as
+-- in ("a"):rep(40):find(("a*"):rep(40) .. "b")) runs in C, where no hook reaches it.
+if escalating then
+  local byte, find, match, gmatch, gsub = string.byte, string.find, string.match, string.gmatch,
+    string.gsub
+  local cache, cached = {}, 0
+  local function quantifiers(p)
+    local k = cache[p]
+    if k then return k end
+    k = 0
+    local i, n = 1, #p
+    while i <= n do
+      local c = byte(p, i)
+      if c == 37 then -- %x
+        i = i + 2
+      elseif c == 91 then -- [set]
+        i = i + 1
+        if byte(p, i) == 94 then i = i + 1 end
+        if byte(p, i) == 93 then i = i + 1 end
+        while i <= n and byte(p, i) ~= 93 do
+          if byte(p, i) == 37 then i = i + 1 end
+          i = i + 1
+        end
+        i = i + 1
+      else
+        if c == 42 or c == 43 or c == 45 then k = k + 1 end -- * + -
+        i = i + 1
+      end
+    end
+    if cached > 4096 then cache, cached = {}, 0 end
+    cache[p] = k
+    cached = cached + 1
+    return k
+  end
+  -- worst-case steps of a backtracking matcher: n ^ (quantifiers + 1 unless anchored)
+  local function check(s, p)
+    local ts, tp = type_(s), type_(p)
+    if (ts ~= "string" and ts ~= "number") or (tp ~= "string" and tp ~= "number") then return end
+    if tp == "number" then return end
+    local k = quantifiers(p)
+    if k == 0 then return end
+    local n = #tostring_(s)
+    if n < 2 then return end
+    local e = k + (byte(p, 1) == 94 and 0 or 1)
+    if n ^ e > 1e9 then escalate("a string pattern that may backtrack for long (in C)") end
+  end
+  protect(check)
+  string.find = function(s, p, init, plain)
+    if not plain then check(s, p) end
+    return find(s, p, init, plain)
+  end
+  string.match = function(s, p, init)
+    check(s, p)
+    return match(s, p, init)
+  end
+  string.gmatch = function(s, p, ...)
+    check(s, p)
+    return gmatch(s, p, ...)
+  end
+  string.gsub = function(s, p, r, n)
+    check(s, p)
+    return gsub(s, p, r, n)
+  end
+  for _, name in next_, { "find", "match", "gmatch", "gsub" } do protect(string[name]) end
+end
+
+-- Everything above that process code could find is protected.
+for _, v in next_, G do protect(v) end
+protect(G)
+protect(protected)
+protect(userHooks)
+for _, name in next_, { "sethook", "gethook", "getupvalue", "setupvalue", "upvalueid",
+  "upvaluejoin", "getlocal", "setlocal", "getregistry", "setmetatable" } do
+  local f = rawget_(debug, name)
+  if f then protect(f) end
+end
+protect(coroutine.create)
+protect(coroutine.wrap)
+
+return G
