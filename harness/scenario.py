@@ -104,11 +104,12 @@ def run_manifest(
     profile: str = "default",
     use_builds: bool = False,
     out: TextIO,
+    limits: dict[str, Any] | None = None,
 ) -> int:
     """Spawn, wire and play *manifest*; print everything to *out*; exit status 0 if every
     expectation held."""
     root = os.path.dirname(os.path.abspath(manifest))
-    net = Network(lua=lua, profile=profile, root=root, use_builds=use_builds)
+    net = Network(lua=lua, profile=profile, root=root, use_builds=use_builds, **(limits or {}))
     system = net.spawn_system(manifest)
     print(
         f"{len(system)} processes on a local AO network "

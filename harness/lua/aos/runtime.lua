@@ -356,6 +356,7 @@ function bridge.handle(id, from, owner, target, data, timestamp, height, nonce, 
   end
   return unpack(out, 1, n)
 end
+G.safe(bridge.handle)
 
 function bridge.set_process(id, owner, module, tags)
   processInfo = { id = id, owner = owner, module = module, tagArray = {} }
