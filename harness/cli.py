@@ -25,6 +25,21 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _limits(args: argparse.Namespace) -> dict[str, int | float | None]:
+    from harness.network import parse_limit
+
+    out: dict[str, int | float | None] = {}
+    for name in ("instruction_budget", "memory_limit", "timeout"):
+        text = getattr(args, name)
+        if text is not None:
+            try:
+                out[name] = parse_limit(name, text)
+            except ValueError as exc:
+                flag = "--" + name.replace("_", "-")
+                raise ValueError(f"{flag}: {exc}") from None
+    return out
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from harness.scenario import run_manifest
 
@@ -36,6 +51,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             use_builds=args.builds,
             pairs=args.pairs,
             out=sys.stdout,
+            limits=_limits(args),
         )
     except (HarnessError, OSError, ValueError) as exc:
         print(f"ao-harness run: {exc}", file=sys.stderr)
@@ -93,6 +109,11 @@ def main(argv: list[str] | None = None) -> int:
         metavar="sorted|shuffled[:seed]",
         help="order of `pairs` in processes: sorted (default) or shuffled from a seed (random if none)",
     )
+    run.add_argument("--timeout", help="wall-clock seconds one message may run (default 30; 'none')")
+    run.add_argument(
+        "--instruction-budget", help="Lua instructions one message may run (default 20000000; 'none')"
+    )
+    run.add_argument("--memory-limit", help="bytes one process's Lua state may use (default 512 MiB; 'none')")
     run.set_defaults(func=_cmd_run)
 
     serve = sub.add_parser("serve", help="a local AO devnet: MU, CU, SU and gateway over HTTP for aoconnect")

@@ -462,6 +462,19 @@ class LuaProcessState:
             return RawResult(ok=False, error=str(exc))
         res = _parse(flat)
         self._last_flat = flat
+        if res.ok and self._hard_memory and self._lua is not None:
+            # lupa's allocator counts every byte (Lua 5.5's own count leaves big strings out)
+            used = self._lua.get_memory_used(total=True)
+            if used > self.memory:
+                self._collect("collect")
+                used = self._lua.get_memory_used(total=True)
+                if used > self.memory:
+                    return RawResult(
+                        ok=False,
+                        error=f"harness: memory cap exceeded: the process's Lua state uses {used} bytes "
+                        f"after the message, over its cap of {self.memory} bytes; raise it with "
+                        "Network(memory_limit=...) or --ao-memory-limit",
+                    )
         if not res.ok and res.error:
             if res.error.startswith("harness: timeout:"):
                 res.error = self._timeout_text(args, c_level=False)
@@ -487,6 +500,8 @@ class LuaProcessState:
         if self.memory and self.lua_version != "jit":
             self._hard_memory = self._base_hard_memory()
             self._lua.set_max_memory(self._hard_memory)
+            # taken before any process code runs (a process may replace the global)
+            self._collect = self._lua.eval("collectgarbage")
 
     def _base_hard_memory(self) -> int:
         return int(self.memory or 0) + MEMORY_HEADROOM + int(self.memory or 0) // 8

@@ -78,7 +78,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("ao_timeout", "wall-clock seconds per message before the watchdog ends it", default="")
 
 
+def _limits(config: pytest.Config) -> dict[str, Any]:
+    """The per-message limits given on the command line or in the ini file (validated)."""
+    out: dict[str, Any] = {}
+    for name, flag in (
+        ("instruction_budget", "--ao-instruction-budget"),
+        ("memory_limit", "--ao-memory-limit"),
+        ("timeout", "--ao-timeout"),
+    ):
+        text = _setting(config, name)
+        if text not in (None, ""):
+            try:
+                out[name] = parse_limit(name, text)
+            except ValueError as exc:
+                raise pytest.UsageError(f"{flag} / ini ao_{name}: {exc}") from None
+    return out
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    _limits(config)
     config.addinivalue_line(
         "markers",
         "ao(lua=None, profile=None, instruction_budget=..., memory_limit=..., timeout=...,"
@@ -162,17 +180,7 @@ def _options(request: pytest.FixtureRequest) -> dict[str, Any]:
         "profile": _setting(config, "profile"),
         "pairs": _session_pairs(config),
     }
-    for name, flag in (
-        ("instruction_budget", "--ao-instruction-budget"),
-        ("memory_limit", "--ao-memory-limit"),
-        ("timeout", "--ao-timeout"),
-    ):
-        text = _setting(config, name)
-        if text not in (None, ""):
-            try:
-                options[name] = parse_limit(name, text)
-            except ValueError as exc:
-                raise pytest.UsageError(f"{flag} / ini ao_{name}: {exc}") from None
+    options.update(_limits(config))
     for marker in reversed(list(request.node.iter_markers("ao"))):
         if marker.args:
             raise pytest.UsageError(

@@ -105,11 +105,14 @@ def run_manifest(
     use_builds: bool = False,
     pairs: str | None = None,
     out: TextIO,
+    limits: dict[str, Any] | None = None,
 ) -> int:
     """Spawn, wire and play *manifest*; print everything to *out*; exit status 0 if every
     expectation held."""
     root = os.path.dirname(os.path.abspath(manifest))
-    net = Network(lua=lua, profile=profile, root=root, use_builds=use_builds, pairs=pairs)
+    net = Network(
+        lua=lua, profile=profile, root=root, use_builds=use_builds, pairs=pairs, **(limits or {})
+    )
     system = net.spawn_system(manifest)
     print(
         f"{len(system)} processes on a local AO network "

@@ -19,6 +19,7 @@ local H = {
   matches = {},
   counting = true,
   lua_version = _VERSION,
+  is_jit = isJit,
   -- bridge.handle builds every root key of a message in Title-Case itself
   canonical_root = true,
 }
@@ -360,6 +361,7 @@ function bridge.handle(id, from, owner, target, data, timestamp, height, nonce, 
   end
   return unpack(out, 1, n)
 end
+G.safe(bridge.handle)
 
 function bridge.set_process(id, owner, module, tags)
   processInfo = { id = id, owner = owner, module = module, tagArray = {} }
