@@ -12,7 +12,7 @@ from harness.mutate.operators import OPERATORS, Mutant, mutants_of
 
 DEFAULT_PATHS = ("ao/*/src/*.lua", "ao/lib/*.lua")
 PRAGMA = re.compile(r"ao-mutate:\s*(\S+)(.*)")
-_SKIP = re.compile(r"skip(?:\(([a-z, ]*)\))?\Z")
+_SKIP = re.compile(r"skip(?:\(([^)]*)\))?\Z")
 
 
 class MutateError(Exception):
@@ -22,8 +22,13 @@ class MutateError(Exception):
 @dataclass(frozen=True)
 class Pragma:
     line: int  # the code line it applies to
-    operators: frozenset[str] | None  # None: every operator
+    operators: frozenset[str] | None  # None: every operator; "op" or "op:original text"
     reason: str
+
+    def matches(self, m: Mutant) -> bool:
+        if self.operators is None:
+            return True
+        return m.operator in self.operators or f"{m.operator}:{m.original}" in self.operators
 
 
 @dataclass
@@ -68,7 +73,8 @@ def discover(root: Path, paths: list[str]) -> list[str]:
 
 def pragmas(text: str, file: str) -> dict[int, list[Pragma]]:
     """``-- ao-mutate: skip[(op,...)] <reason>`` comments: on a code line they apply to it, on a
-    line of their own to the next code line."""
+    line of their own to the next code line.  An operator may name the text it replaces
+    (``skip(logical:or)``: only the ``or`` of that line, not its ``and``)."""
     tokens, spans = lex(text)
     code_lines = sorted({t.line for t in tokens})
     out: dict[int, list[Pragma]] = {}
@@ -88,7 +94,7 @@ def pragmas(text: str, file: str) -> dict[int, list[Pragma]]:
         ops = None
         if sk.group(1) is not None:
             ops = frozenset(o.strip() for o in sk.group(1).split(",") if o.strip())
-            unknown = ops - set(OPERATORS)
+            unknown = {o.partition(":")[0] for o in ops} - set(OPERATORS)
             if unknown or not ops:
                 raise MutateError(
                     f"{file}:{span.line}: ao-mutate pragma names unknown operator(s) "
@@ -165,7 +171,7 @@ def make_plan(
                 if lines is not None and not (set(range(m.line, m.end_line + 1)) & lines):
                     continue
             why = next(
-                (p.reason for p in marks.get(m.line, []) if p.operators is None or m.operator in p.operators),
+                (p.reason for p in marks.get(m.line, []) if p.matches(m)),
                 None,
             )
             if why is not None:

@@ -11,9 +11,11 @@ local tag, reply_error = message.tag, message.reply_error
 -- value is ignored and time never runs backwards.
 local function now_of(msg)
   local t = msg.Timestamp
+  -- ao-mutate: skip(logical:or) a Timestamp tag replaces msg.Timestamp by a string, so either test alone catches it
   if (msg.Tags and msg.Tags.Timestamp ~= nil) or type(t) ~= "number" then
     return LastTimestamp
   end
+  -- ao-mutate: skip(relational) t == LastTimestamp stores the same value
   if t > LastTimestamp then
     LastTimestamp = t
   end
