@@ -194,7 +194,8 @@ Handlers.add("rereport-deposits", function(msg)
   end
   return next(Deposits) ~= nil and "continue" or false
 end, function(msg)
-  rereport(tonumber(msg.Timestamp) or 0) -- ao-mutate: skip(constant) msg.Timestamp here is a number
+  -- ao-mutate: skip(constant) only a forged Timestamp tag gets here, and at 0 or 1 no report is due
+  rereport(tonumber(msg.Timestamp) or 0)
 end)
 
 -- Release {User, Quantity, Operation-Id, Reason}: coordinator only.
