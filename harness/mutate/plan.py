@@ -28,7 +28,7 @@ class Pragma:
     def matches(self, m: Mutant) -> bool:
         if self.operators is None:
             return True
-        return m.operator in self.operators or f"{m.operator}:{m.original}" in self.operators
+        return bool({m.operator, f"{m.operator}:{m.original}", f"{m.operator}@{m.col}"} & self.operators)
 
 
 @dataclass
@@ -74,7 +74,8 @@ def discover(root: Path, paths: list[str]) -> list[str]:
 def pragmas(text: str, file: str) -> dict[int, list[Pragma]]:
     """``-- ao-mutate: skip[(op,...)] <reason>`` comments: on a code line they apply to it, on a
     line of their own to the next code line.  An operator may name the text it replaces
-    (``skip(logical:or)``: only the ``or`` of that line, not its ``and``)."""
+    (``skip(logical:or)``: only the ``or`` of that line, not its ``and``) or its column
+    (``skip(constant@33)``)."""
     tokens, spans = lex(text)
     code_lines = sorted({t.line for t in tokens})
     out: dict[int, list[Pragma]] = {}
@@ -94,7 +95,7 @@ def pragmas(text: str, file: str) -> dict[int, list[Pragma]]:
         ops = None
         if sk.group(1) is not None:
             ops = frozenset(o.strip() for o in sk.group(1).split(",") if o.strip())
-            unknown = {o.partition(":")[0] for o in ops} - set(OPERATORS)
+            unknown = {re.split(r"[:@]", o, maxsplit=1)[0] for o in ops} - set(OPERATORS)
             if unknown or not ops:
                 raise MutateError(
                     f"{file}:{span.line}: ao-mutate pragma names unknown operator(s) "

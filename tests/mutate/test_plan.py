@@ -63,6 +63,8 @@ def test_pragma_forms() -> None:
     (first,) = marks[1]
     kinds = {(m.operator, m.original): first.matches(m) for m in mutants_of(text, "x.lua") if m.line == 1}
     assert kinds == {("logical", "and"): False, ("logical", "or"): True}
+    at = pragmas('local z = "0" .. "0" -- ao-mutate: skip(constant@18) the second\n', "x.lua")[1][0]
+    assert [at.matches(m) for m in mutants_of('local z = "0" .. "0"\n', "x.lua")] == [False, True]
     assert marks[4][0].operators is None and marks[4][0].reason == "every mutant of the next code line"
 
 
