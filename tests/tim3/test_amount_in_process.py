@@ -180,3 +180,29 @@ def test_parse_decimal(amt: Amount, text: str, expected: str) -> None:
 )  # fmt: skip
 def test_parse_decimal_refusals(amt: Amount, text: Any, why: str) -> None:
     assert amt("parse_decimal", text, 6) == (None, why)
+
+
+@pytest.mark.parametrize(
+    ("fn", "extra"),
+    [("add", []), ("sub", []), ("try_sub", []), ("mul", []), ("divmod", []), ("cmp", []),
+     ("scaled_ratio", [6]), ("ratio", [6])],
+)  # fmt: skip
+def test_errors_name_the_bad_argument(amt: Amount, fn: str, extra: list[Any]) -> None:
+    with pytest.raises(ValueError, match=rf"amount\.{fn}: argument 1 is not a canonical amount: 'x'$"):
+        amt(fn, "x", "1", *extra)
+    with pytest.raises(ValueError, match=rf"amount\.{fn}: argument 2 is not a canonical amount: number$"):
+        amt(fn, "1", 7, *extra)
+
+
+@pytest.mark.parametrize(("fn", "args"), [("from_whole", ["x", 6]), ("format_scaled", ["x", 6])])
+def test_one_argument_errors(amt: Amount, fn: str, args: list[Any]) -> None:
+    with pytest.raises(ValueError, match=rf"amount\.{fn}: argument 1 is not a canonical amount: 'x'$"):
+        amt(fn, *args)
+
+
+def test_powers_and_scaled_ratios(amt: Amount) -> None:
+    assert amt("pow10", 6) == "1000000" and amt("pow10", 1) == "10"
+    assert amt("scaled_ratio", "0", "1", 6) == "0"
+    assert amt("scaled_ratio", "1", "1", 6) == "1000000"
+    assert amt("scaled_ratio", "1", "1", 0) == "1"
+    assert amt("min", "5", "5") == "5" and amt("max", "5", "5") == "5"

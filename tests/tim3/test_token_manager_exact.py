@@ -111,3 +111,13 @@ def test_info_and_balance_at_the_defaults(tim3: Tim3, funded: str) -> None:
     assert r.tags["Balance"] == str(3 * USDA - 1)
     carol = tim3.ao.wallet("carol")
     assert tim3.token.send({"Action": "Balance", "Recipient": carol}).reply.tags["Balance"] == "0"
+
+
+def test_token_manager_mint_range(tim3: Tim3, funded: str) -> None:
+    tim3.configure(tim3.token, "MinMintAmount", "5")
+    before = tim3.token.snapshot()
+    r = send(tim3, Action="Mint", Recipient=funded, Quantity="4", **{"Operation-Id": "small"})
+    assert (r.action, r.tags["Error"]) == ("Mint-Error", "Amount below minimum (5)")
+    assert tim3.token.snapshot() == before
+    r = send(tim3, Action="Mint", Recipient=funded, Quantity="5", **{"Operation-Id": "edge"})
+    assert r.action == "Mint-Response"
