@@ -44,6 +44,17 @@ def test_books_after_a_deposit_and_a_refund(tim3: Tim3) -> None:
     tim3.check()
 
 
+def test_release_reason_is_recorded(tim3: Tim3) -> None:
+    alice = tim3.user("alice", 5 * USDA)
+    tim3.deposit(alice, 3 * USDA)
+    for opid, reason in (("with", "Redeem"), ("without", None)):
+        tags = {"Action": "Release", "User": alice, "Quantity": "5", "Operation-Id": opid}
+        tim3.lock.send(tags | ({"Reason": reason} if reason else {}), sender=tim3.coord)
+        assert tim3.lock.globals["Releases"][opid]["reason"] == (reason or "release")
+        (transfer,) = [m for m in tim3.ao.pending if m.tags.get("X-Operation-Id") == opid]
+        assert transfer.tags["X-Release-Reason"] == (reason or "release")
+
+
 def test_release_of_a_deposit_marks_it_refunded(tim3: Tim3) -> None:
     alice = tim3.user("alice", 5 * USDA)
     tim3.deposit(alice, 3 * USDA)
@@ -113,7 +124,9 @@ def test_bounced_release_restores_the_books(tim3: Tim3) -> None:
     r = tim3.lock.send(
         {"Action": "Transfer-Error", "X-Reference": rec["reference"], "Error": "again"}, sender=tim3.usda
     )
-    assert r.messages == []
+    assert r.error is None and r.messages == []
+    r = tim3.lock.send({"Action": "Transfer-Error", "X-Reference": "no-such", "Error": "x"}, sender=tim3.usda)
+    assert r.error is None and r.messages == []
     assert tim3.lock.snapshot() == snap
 
 

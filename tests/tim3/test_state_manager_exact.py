@@ -123,6 +123,24 @@ def test_ratio_settings(tim3: Tim3) -> None:
     assert (view["liquidationThreshold"], view["targetCollateralRatio"]) == ("0.9", "1.5")
 
 
+def test_missing_values_and_floors(tim3: Tim3) -> None:
+    u = "U" * 43
+    update(tim3, u, Collateral="10", **{"Tim3-Balance": "8"})
+    update(tim3, u, **{"Tim3-Balance": "2"})  # no Collateral: it does not move
+    update(tim3, u, Collateral="3")  # no Tim3-Balance: it does not move
+    assert (position(tim3, u)["collateral"], position(tim3, u)["tim3Balance"]) == ("13", "10")
+    update(tim3, u, Operation="subtract", **{"Tim3-Balance": "11"})  # floors at zero
+    assert (position(tim3, u)["collateral"], position(tim3, u)["tim3Balance"]) == ("13", "0")
+    # totals given absolutely, then a decrease larger than the total: the total floors at zero
+    update(tim3, u, Operation="set", **{"Total-Collateral": "1"})
+    update(tim3, u, Operation="subtract", Collateral="5")
+    assert tim3.state.globals["SystemState"]["totalCollateral"] == "0"
+    # a position owing one base unit with no collateral is critical and alerted
+    update(tim3, "C" * 43, Operation="set", Collateral="0", **{"Tim3-Balance": "1"})
+    alerts = data_of(tim3.state.send({"Action": "CheckRiskAlerts"}).reply)
+    assert [a["user"] for a in alerts["alerts"]] == ["C" * 43]
+
+
 def test_unknown_user_position(tim3: Tim3) -> None:
     assert position(tim3, "N" * 43) == {"collateral": "0", "tim3Balance": "0", "healthFactor": "999",
                                         "riskLevel": "healthy", "lastUpdate": 0}  # fmt: skip

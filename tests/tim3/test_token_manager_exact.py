@@ -113,6 +113,21 @@ def test_info_and_balance_at_the_defaults(tim3: Tim3, funded: str) -> None:
     assert tim3.token.send({"Action": "Balance", "Recipient": carol}).reply.tags["Balance"] == "0"
 
 
+def test_get_operation_filters(tim3: Tim3, funded: str) -> None:
+    for opid in ("g1", "g2"):
+        send(tim3, Action="Mint", Recipient=funded, Quantity="1", **{"Operation-Id": opid})
+    one = data_of(
+        tim3.token.send({"Action": "GetOperation", "Operation-Type": "mint", "Operation-Id": "g1"}).reply
+    )
+    assert list(one["operations"]) == ["g1"] and one["count"] == 1
+    mine = data_of(
+        tim3.token.send({"Action": "GetOperation", "Operation-Type": "mint", "User": funded}).reply
+    )
+    assert mine["count"] == 3  # the deposit's mint and g1, g2
+    bad = tim3.token.send({"Action": "GetOperation", "Operation-Type": "Mint"}).reply
+    assert bad.tags["Error"] == "OperationType must be 'mint' or 'burn'"
+
+
 def test_token_manager_mint_range(tim3: Tim3, funded: str) -> None:
     tim3.configure(tim3.token, "MinMintAmount", "5")
     before = tim3.token.snapshot()
