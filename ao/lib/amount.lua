@@ -206,6 +206,7 @@ end
 local function divmod(a, b)
   local q = {}
   local r = "0"
+  -- ao-mutate: skip(constant) from 0: string.sub(a, 0, 0) is "", a leading 0 digit is stripped below
   for i = 1, #a do
     if r == "0" then
       r = string.sub(a, i, i)

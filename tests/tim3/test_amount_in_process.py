@@ -206,3 +206,8 @@ def test_powers_and_scaled_ratios(amt: Amount) -> None:
     assert amt("scaled_ratio", "1", "1", 6) == "1000000"
     assert amt("scaled_ratio", "1", "1", 0) == "1"
     assert amt("min", "5", "5") == "5" and amt("max", "5", "5") == "5"
+
+
+def test_is_zero_checks_its_argument(amt: Amount) -> None:
+    with pytest.raises(ValueError, match=r"amount\.is_zero: argument 1 is not a canonical amount: 'x'$"):
+        amt("is_zero", "x")
