@@ -4,6 +4,11 @@ against tests/tim3 + tests/stateful), as ``ao-harness mutate`` runs it.
 Run: ``python benchmarks/bench_mutate.py [--workers 2] [--json out.json]``.  Prints the mutant
 count, the time of the coverage pass and of the whole run, mutants per second, the score per file,
 and the survivors; ``--json`` also writes the full report.
+
+Measured on the 2-core development machine (Python 3.11, Lua 5.3, 2 workers): 1219 mutants in 17
+files (41 more marked equivalent with a pragma), 787 tests, 205 s wall of which 31 s is the
+per-test coverage pass, 5.95 mutants/s; a naive run (every mutant against every test in a fresh
+pytest) of 158 mutants took over an hour.
 """
 
 from __future__ import annotations

@@ -211,3 +211,8 @@ def test_powers_and_scaled_ratios(amt: Amount) -> None:
 def test_is_zero_checks_its_argument(amt: Amount) -> None:
     with pytest.raises(ValueError, match=r"amount\.is_zero: argument 1 is not a canonical amount: 'x'$"):
         amt("is_zero", "x")
+
+
+def test_multiplication_by_one_and_zero(amt: Amount) -> None:
+    assert (amt("mul", "1", "7"), amt("mul", "7", "1"), amt("mul", "1", "1")) == ("7", "7", "1")
+    assert (amt("mul", "0", "5"), amt("mul", "5", "0")) == ("0", "0")
