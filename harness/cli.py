@@ -89,6 +89,12 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return serve_forever(running)
 
 
+def _cmd_mutate(args: argparse.Namespace) -> int:
+    from harness.mutate.cli import run_mutate
+
+    return run_mutate(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ao-harness", description="AO processes on a local network")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -132,7 +138,19 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--builds", action="store_true", help="load the bundled build/ files instead of src/")
     serve.set_defaults(func=_cmd_serve)
 
+    mutate = sub.add_parser("mutate", help="mutation testing: single-point Lua mutants against the tests")
+    from harness.mutate.cli import add_arguments
+
+    add_arguments(mutate)
+    mutate.set_defaults(func=_cmd_mutate)
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    extra: list[str] = []
+    if argv[:1] == ["mutate"] and "--" in argv:  # `mutate [paths] -- pytest args`
+        cut = argv.index("--")
+        argv, extra = argv[:cut], argv[cut + 1 :]
     args = parser.parse_args(argv)
+    args.pytest_args = extra
     return int(args.func(args))
 
 

@@ -36,6 +36,7 @@ local function problem(s)
       local shown
       if c == " " then
         shown = "a space"
+      -- ao-mutate: skip(relational:<) byte 32 (a space) is handled just above
       elseif b < 32 or b > 126 then
         shown = "byte " .. b
       else
@@ -111,6 +112,7 @@ end
 -- {3, 2, 1, 0, 0} -> "123"
 local function from_digits(d)
   local n = #d
+  -- ao-mutate: skip(relational,constant@13) stripping the last zero too gives "" and then "0" below
   while n > 1 and d[n] == 0 do
     n = n - 1
   end
@@ -118,8 +120,9 @@ local function from_digits(d)
   for i = n, 1, -1 do
     out[#out + 1] = string.char(BYTE_0 + d[i])
   end
+  -- ao-mutate: skip the loop above keeps at least one digit, so out is never empty
   if #out == 0 then
-    return "0"
+    return "0" -- ao-mutate: skip never reached (see above)
   end
   return table.concat(out)
 end
@@ -127,11 +130,12 @@ end
 -- Compare two canonical strings: -1, 0 or 1.
 local function cmp(a, b)
   if #a ~= #b then
-    return #a < #b and -1 or 1
+    return #a < #b and -1 or 1 -- ao-mutate: skip(relational) the lengths differ here
   end
   if a == b then
     return 0
   end
+  -- ao-mutate: skip(relational) a ~= b here
   return a < b and -1 or 1 -- same length, digits only: byte order is numeric order
 end
 
@@ -139,6 +143,7 @@ local function add(a, b)
   local x, y = digits(a), digits(b)
   local n = math.max(#x, #y)
   local out, carry = {}, 0
+  -- ao-mutate: skip(constant) an out[0] = 0 is not part of the digits (#out and the loops start at 1)
   for i = 1, n do
     local s = (x[i] or 0) + (y[i] or 0) + carry
     if s >= 10 then
@@ -147,7 +152,7 @@ local function add(a, b)
       out[i], carry = s, 0
     end
   end
-  if carry > 0 then
+  if carry > 0 then -- ao-mutate: skip(relational) a leading 0 digit is stripped by from_digits
     out[n + 1] = carry
   end
   return from_digits(out)
@@ -168,11 +173,13 @@ local function sub(a, b) -- requires a >= b
 end
 
 local function mul(a, b)
+  -- ao-mutate: skip(guard,logical) a shortcut: schoolbook multiplication by zero gives "0" as well
   if a == "0" or b == "0" then
     return "0"
   end
   local x, y = digits(a), digits(b)
   local acc = {}
+  -- ao-mutate: skip(constant) acc[0] is never read (#acc and the loops start at 1)
   for i = 1, #x + #y do
     acc[i] = 0
   end
@@ -199,6 +206,7 @@ end
 local function divmod(a, b)
   local q = {}
   local r = "0"
+  -- ao-mutate: skip(constant) from 0: string.sub(a, 0, 0) is "", a leading 0 digit is stripped below
   for i = 1, #a do
     if r == "0" then
       r = string.sub(a, i, i)
@@ -251,10 +259,11 @@ function amount.is_zero(a)
 end
 
 function amount.min(a, b)
-  return amount.cmp(a, b) <= 0 and a or b
+  return amount.cmp(a, b) <= 0 and a or b -- ao-mutate: skip(relational) equal: a and b are the same
 end
 
 function amount.max(a, b)
+  -- ao-mutate: skip(relational,constant) equal: a and b are the same string
   return amount.cmp(a, b) >= 0 and a or b
 end
 
@@ -349,13 +358,14 @@ end
 -- Trailing fractional zeros are dropped; a whole value has no point ("1000000", 6) -> "1".
 function amount.format_scaled(s, places)
   need(s, "format_scaled", 1)
-  if places == 0 then
+  if places == 0 then -- ao-mutate: skip(guard) a shortcut: the general path returns s for 0 places too
     return s
   end
   local padded = s
   if #padded <= places then
     padded = string.rep("0", places - #padded + 1) .. padded
   end
+  -- ao-mutate: skip(constant) string.sub(s, 0, j) is string.sub(s, 1, j)
   local whole = string.sub(padded, 1, #padded - places)
   local frac = string.sub(padded, #padded - places + 1)
   frac = string.gsub(frac, "0+$", "")
@@ -391,6 +401,7 @@ function amount.parse_decimal(text, places)
   if not ok then
     return nil, why
   end
+  -- ao-mutate: skip(guard) frac is "" or the digits (%d+) matched above
   if not string.match(frac, "^%d*$") then
     return nil, "is not a decimal number"
   end

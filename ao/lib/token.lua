@@ -31,6 +31,7 @@ end
 -- Copy every X- tag of the request onto a notice (standard token behaviour).
 function M.forward_x_tags(msg, notice)
   for name, value in pairs(msg.Tags or {}) do
+    -- ao-mutate: skip(constant) string.sub(name, 0, 2) is string.sub(name, 1, 2)
     if type(name) == "string" and string.sub(name, 1, 2) == "X-" then
       notice[name] = value
     end

@@ -60,6 +60,7 @@ local function reserve_mint(user, q, opid, now)
   Window.total = amount.add(Window.total, q)
   local hist = UserMintHistory[user] or {}
   hist[#hist + 1] = { t = now, amount = q, op = opid }
+  -- ao-mutate: skip(assign) breaker_check stored this very table for the user in the same message
   UserMintHistory[user] = hist
   if amount.ge(q, Config.largeMintThreshold) then
     LastLargeMint[user] = now
@@ -69,11 +70,13 @@ end
 local function reserve_op(user, now)
   local hist = UserOpHistory[user] or {}
   hist[#hist + 1] = now
+  -- ao-mutate: skip(assign) rate_check stored this very table for the user in the same message
   UserOpHistory[user] = hist
 end
 
 local function unreserve_mint(op)
   if op.windowStart == Window.start then
+    -- ao-mutate: skip(constant) never reached: op.amount was added to this window's total
     Window.total = amount.try_sub(Window.total, op.amount) or "0"
   end
   local hist = UserMintHistory[op.user] or {}

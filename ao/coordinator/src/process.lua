@@ -33,6 +33,7 @@ UserPositions = UserPositions or {}   -- user -> {collateral, tim3Minted, redeem
 Pending = Pending or {}               -- Operation-Id -> saga record
 Completed = Completed or {}           -- Operation-Id -> final status
 Failed = Failed or {}                 -- Operation-Id -> record needing the admin
+-- ao-mutate: skip(constant) the first mint check restarts the window: now - start >= window for any AO time
 Window = Window or { start = 0, total = "0" } -- global fixed window of accepted mints
 UserMintHistory = UserMintHistory or {} -- user -> { {t, amount, op}, ... } accepted mints in window
 UserOpHistory = UserOpHistory or {}     -- user -> { t, ... } accepted operations (rate limit)

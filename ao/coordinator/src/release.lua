@@ -54,6 +54,7 @@ function M.handlers()
 
   Handlers.add("Release-Failed", "Release-Failed", function(msg)
     local _, opid = pending_from(msg, "lockManagerProcess", "Release-Failed")
+    -- ao-mutate: skip(guard) with no opid, Completed[nil] is nil and no branch below runs
     if opid == nil then
       return
     end

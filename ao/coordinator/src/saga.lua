@@ -11,9 +11,11 @@ local tag, reply_error = message.tag, message.reply_error
 -- value is ignored and time never runs backwards.
 local function now_of(msg)
   local t = msg.Timestamp
+  -- ao-mutate: skip(logical:or) a Timestamp tag replaces msg.Timestamp by a string, so either test alone catches it
   if (msg.Tags and msg.Tags.Timestamp ~= nil) or type(t) ~= "number" then
     return LastTimestamp
   end
+  -- ao-mutate: skip(relational) t == LastTimestamp stores the same value
   if t > LastTimestamp then
     LastTimestamp = t
   end
@@ -31,8 +33,10 @@ end
 
 local function position_view(user)
   local p = UserPositions[user] or { collateral = "0", tim3Minted = "0", redeemed = "0" }
+  -- ao-mutate: skip(constant@33) with tim3Minted "0", amount.ratio(c, "0") is "0" as well
   local ratio = p.tim3Minted ~= "0" and amount.ratio(p.collateral, p.tim3Minted, 6) or "0"
   return {
+    -- ao-mutate: skip(constant) position() creates every record with redeemed = "0"
     collateral = p.collateral, tim3Minted = p.tim3Minted, redeemed = p.redeemed or "0",
     collateralRatio = ratio, healthFactor = ratio,
   }
@@ -103,6 +107,7 @@ local function book(op, operation, outcome, action, data)
   p.collateral = change(p.collateral, op.amount)
   p.tim3Minted = change(p.tim3Minted, op.amount)
   if operation == "subtract" then
+    -- ao-mutate: skip(constant) position() creates every record with redeemed = "0"
     p.redeemed = amount.add(p.redeemed or "0", op.amount)
   end
   report_state(op, operation)

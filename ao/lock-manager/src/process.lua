@@ -98,6 +98,7 @@ end)
 -- Tell the coordinator about a deposit (again, if an earlier report went unacknowledged).
 local function report_deposit(dep, now)
   dep.status = "reported"
+  -- ao-mutate: skip(constant) now is a message Timestamp from the token or a cron tick: a number
   dep.reportedAt = tonumber(now) or 0
   dep.reports = (dep.reports or 0) + 1
   Send({
@@ -170,6 +171,7 @@ Handlers.add("Collateral-Deposited-Response", "Collateral-Deposited-Response", f
 end)
 
 local function rereport(now)
+  -- ao-mutate: skip(guard) a deposit is "reported" only once a coordinator is set, which cannot be unset
   if Config.coordinatorProcess == nil then
     return
   end
@@ -186,11 +188,13 @@ local function rereport(now)
 end
 
 Handlers.add("rereport-deposits", function(msg)
+  -- ao-mutate: skip a tick with no Deposits makes rereport a no-op, so the Cron test changes nothing
   if msg.Cron == true then
     return "continue"
   end
   return next(Deposits) ~= nil and "continue" or false
 end, function(msg)
+  -- ao-mutate: skip(constant) only a forged Timestamp tag gets here, and at 0 or 1 no report is due
   rereport(tonumber(msg.Timestamp) or 0)
 end)
 

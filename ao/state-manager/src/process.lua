@@ -160,6 +160,7 @@ Handlers.add("Update-Position", "Update-Position", function(msg)
     end
   end
   local dc, dt = values["Collateral"] or "0", values["Tim3-Balance"] or "0"
+  -- ao-mutate: skip(constant@88) lastUpdate is set from msg.Timestamp below in every case
   local p = UserPositions[user] or { collateral = "0", tim3Balance = "0", lastUpdate = 0 }
   local old_c, old_t = p.collateral, p.tim3Balance
   if op == "add" then
