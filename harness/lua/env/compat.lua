@@ -11,20 +11,24 @@ local M = {}
 local type, tonumber, select, error, rawget, floor = type, tonumber, select, error, rawget, math.floor
 local hasIntegers = math.type ~= nil
 
--- Raise msg at the first caller outside this file, as a C library function's luaL_error does
--- (a position when that caller is Lua code, none when it is C, e.g. pcall).
+-- raiser(source): a function that raises msg at the first caller outside the chunk `source`, as
+-- a C library function's luaL_error does (a position when that caller is Lua code, none when it
+-- is C, e.g. pcall).  The sandbox uses it too, for its own file.
 local getinfo = debug.getinfo
-local HERE = getinfo(1, "S").source
-local function raise(msg)
-  local level = 2
-  while true do
-    local info = getinfo(level, "S")
-    if info == nil then error(msg, 0) end
-    -- (5.1 shows a tail call as a frame of its own: skip it too)
-    if info.source ~= HERE and info.what ~= "tail" then error(msg, level) end
-    level = level + 1
+local function raiser(source)
+  return function(msg)
+    local level = 2
+    while true do
+      local info = getinfo(level, "S")
+      if info == nil then error(msg, 0) end
+      -- (5.1 shows a tail call as a frame of its own: skip it too)
+      if info.source ~= source and info.what ~= "tail" then error(msg, level) end
+      level = level + 1
+    end
   end
 end
+M.raiser = raiser
+local raise = raiser(getinfo(1, "S").source)
 local TWO32 = 4294967296
 local ALLONES = 4294967295
 

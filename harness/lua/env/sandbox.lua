@@ -20,20 +20,9 @@ local is51 = _VERSION == "Lua 5.1"
 local isJit = rawget(G, "jit") ~= nil
 local registry = debug.getregistry()
 
--- Raise msg at the first caller outside this file, as a C library function's luaL_error does
--- (a position when that caller is Lua code, none when it is C, e.g. pcall).
+-- Raise msg at the first caller outside this file, as a C library function's luaL_error does.
 local getinfo = debug.getinfo
-local HERE = getinfo(1, "S").source
-local function raise(msg)
-  local level = 2
-  while true do
-    local info = getinfo(level, "S")
-    if info == nil then error(msg, 0) end
-    -- (5.1 shows a tail call as a frame of its own: skip it too)
-    if info.source ~= HERE and info.what ~= "tail" then error(msg, level) end
-    level = level + 1
-  end
-end
+local raise = compat.raiser(getinfo(1, "S").source)
 
 -- Originals the harness keeps for its own use.  They are in no global and no loaded module; only
 -- the debug library (getupvalue, getregistry, ...) could reach them, which env/guard.lua fences.
