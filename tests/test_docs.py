@@ -1,5 +1,5 @@
 """Every document the code cites is in the repository: the ``*.md`` files named in harness/, ao/,
-tests/, benchmarks/, docs/ and README.md exist, every ``docs/x.md §N`` names a heading of that document, every
+tests/, benchmarks/, docs/ and README.md exist, every ``docs/<page>.md §N`` names a heading of that document, every
 "gotcha N" is one of the 32 of docs/aos-semantics.md §8, and the docs' test names exist."""
 
 from __future__ import annotations

@@ -595,15 +595,9 @@ local function set_failure_message(state, message)
   if message ~= nil then state.failure_message = message end
 end
 
-local function unique(state, args)
-  local list, deep = args[1], nil
-  if type(args[2]) == "boolean" or (args[2] == nil and args.n > 2) then
-    deep = args[2]
-    set_failure_message(state, args[3])
-  else
-    if type(args[3]) == "boolean" then deep = args[3] end
-    set_failure_message(state, args[2])
-  end
+-- no two entries of list equal (deep: also no two deepcompare-equal), for the `unique`
+-- assertion and the `unique` matcher
+local function all_unique(list, deep)
   for k, v in pairs(list) do
     for k2, v2 in pairs(list) do
       if k ~= k2 then
@@ -613,6 +607,18 @@ local function unique(state, args)
     end
   end
   return true
+end
+
+local function unique(state, args)
+  local list, deep = args[1], nil
+  if type(args[2]) == "boolean" or (args[2] == nil and args.n > 2) then
+    deep = args[2]
+    set_failure_message(state, args[3])
+  else
+    if type(args[3]) == "boolean" then deep = args[3] end
+    set_failure_message(state, args[2])
+  end
+  return all_unique(list, deep)
 end
 
 local NUMBERISH = "number or object convertible to a number"
@@ -1134,17 +1140,7 @@ for _, t in ipairs({ "nil", "boolean", "number", "string", "table", "function", 
 end
 register(nil, "matcher", "unique", function(_, args)
   local deep = args[1]
-  return function(list)
-    for k, v in pairs(list) do
-      for k2, v2 in pairs(list) do
-        if k ~= k2 then
-          if deep and util.deepcompare(v, v2, true) then return false end
-          if v == v2 then return false end
-        end
-      end
-    end
-    return true
-  end
+  return function(list) return all_unique(list, deep) end
 end)
 register(nil, "matcher", "near", function(_, args)
   check(args.n > 1, "assertion.internal.argtolittle", { "near", 2, tostring(args.n) })
