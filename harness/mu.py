@@ -1,19 +1,24 @@
-"""The messenger unit: where a process's outbox is checked and turned into deliveries.
+"""The messenger unit: where a process's outbox is checked, queued and handed out in order.
 
 Live, the MU signs each outbox message with its own wallet, adds ``From-Process``/``From-Module``
 and refuses messages whose tag values are not strings (permaweb/ao#777).  Spawn requests become
-new processes and a ``Spawned`` notice to the parent (docs/aos-semantics.md §3.3).
+new processes and a ``Spawned`` notice to the parent (docs/aos-semantics.md §3.3).  ``MessengerUnit``
+is the queue between evaluations: what ``Network.run()`` delivers next, and in which order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from harness.errors import TagValueError
-from harness.ids import short
+from harness.errors import TagValueError, UnknownMessage
+from harness.ids import MU_ADDRESS, short
 from harness.messages import Message
+
+#: Chooses the next delivery: gets the candidate messages, returns an index into them.
+DeliveryOrder = Callable[[list[Message]], int]
 
 
 @dataclass
@@ -102,3 +107,103 @@ def spawn_requests(
         check_tags(tags, data=data, where=f"process {label} ({short(process_id)}) spawning a process")
         out.append(Message(target=None, tag_list=tuple(tags), data=data, sender=process_id, anchor=anchor))
     return out
+
+
+class MessengerUnit:
+    """The queue of pushed messages, spawn requests and assignments awaiting delivery.
+
+    Messages are pushed in the order results produce them; ``take`` hands out the next one, in
+    queue order or as a ``DeliveryOrder`` chooses among the heads of each (sender, recipient)
+    pair, since the MU pushes one sender's messages to one process in order."""
+
+    def __init__(self) -> None:
+        self._queue: deque[Pending] = deque()
+        self._order: DeliveryOrder | None = None
+
+    def __len__(self) -> int:
+        return len(self._queue)
+
+    def __bool__(self) -> bool:
+        return bool(self._queue)
+
+    @property
+    def messages(self) -> list[Message]:
+        return [p.message for p in self._queue]
+
+    def set_order(self, order: DeliveryOrder | None) -> None:
+        self._order = order
+
+    def push(self, item: Pending) -> None:
+        self._queue.append(item)
+
+    def push_outbox(
+        self,
+        sender: str,
+        module: str,
+        messages: Iterable[Message],
+        spawns: Iterable[Message],
+        assignments: Iterable[tuple[list[str], str]],
+        *,
+        seen: Mapping[str, Message],
+        label: str,
+    ) -> None:
+        """Queue a result's outbox as the MU forwards it: messages signed by the MU with
+        ``From-Process``/``From-Module``, spawn requests, and assignments of messages in *seen*."""
+        for m in messages:
+            tags = (*m.tag_list, ("From-Process", sender), ("From-Module", module))
+            scheduled = Message(m.target, tags, m.data, sender, None, m.anchor, MU_ADDRESS)
+            self._queue.append(Pending(scheduled, to=m.target, pushed_by=sender))
+        for s in spawns:
+            self._queue.append(Pending(s, to="", pushed_by=sender))
+        for procs, message_id in assignments:
+            original = seen.get(message_id)
+            if original is None:
+                raise UnknownMessage(
+                    f"process {label} assigned message {message_id!r}, which this network never saw"
+                )
+            for target in procs:
+                self._queue.append(Pending(original, to=target, pushed_by=None, assignment=True))
+
+    def take(self) -> Pending | None:
+        """Remove and return the next item to deliver (``None`` when the queue is empty)."""
+        if not self._queue:
+            return None
+        index = self._next_index()
+        item = self._queue[index]
+        del self._queue[index]
+        return item
+
+    def _next_index(self) -> int:
+        if self._order is None or len(self._queue) == 1:
+            return 0
+        seen: set[tuple[str | None, str]] = set()
+        heads: list[int] = []
+        for i, item in enumerate(self._queue):
+            key = (item.message.sender, item.to)
+            if key not in seen:
+                seen.add(key)
+                heads.append(i)
+        if len(heads) == 1:
+            return heads[0]
+        choice = self._order([self._queue[i].message for i in heads])
+        if not 0 <= choice < len(heads):
+            raise ValueError(f"delivery order chose {choice}, but there were {len(heads)} candidates")
+        return heads[choice]
+
+    def drop(self, match: Callable[[Message], bool]) -> list[Message]:
+        """Remove the queued messages *match* accepts and return them."""
+        dropped = [p for p in self._queue if match(p.message)]
+        for p in dropped:
+            self._queue.remove(p)
+        return [p.message for p in dropped]
+
+
+def spawned_notice(request: Message, parent: str, child: str, message_id: str) -> Pending:
+    """The ``Spawned`` notice the MU sends the parent once its spawn request became *child*."""
+    tags = (
+        *[(k, v) for k, v in request.tag_list if k != "Action"],
+        ("Process", child),
+        ("Action", "Spawned"),
+    )
+    notice = Message(target=parent, tag_list=tags, data="", sender=parent, id=message_id, owner=MU_ADDRESS)
+    return Pending(notice, to=parent, pushed_by=parent)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,7 +13,6 @@ from harness.errors import (
     MessageStormError,
     ProcessLoadError,
     ProcessNotFound,
-    UnknownMessage,
     UnknownProcess,
 )
 from harness.ids import MU_ADDRESS, SCHEDULER, IdFactory, short
@@ -29,7 +27,15 @@ from harness.lua_state import (
 )
 from harness.lua_versions import normalise
 from harness.messages import Delivery, Message, Result, format_trace, strip_ansi
-from harness.mu import Pending, check_tags, outbox_messages, spawn_requests
+from harness.mu import (
+    DeliveryOrder,
+    MessengerUnit,
+    Pending,
+    check_tags,
+    outbox_messages,
+    spawn_requests,
+    spawned_notice,
+)
 from harness.process import Process
 
 if TYPE_CHECKING:
@@ -46,9 +52,6 @@ BLOCK_MS = 120_000
 #: ``Data``; ``Anchor`` is "0"), and the tags it appends after the caller's.
 DRYRUN_PLACEHOLDER = "1234"
 DRYRUN_TAGS = (("Data-Protocol", "ao"), ("Type", "Message"), ("Variant", "ao.TN.1"))
-
-#: Chooses the next delivery: gets the candidate messages, returns an index into them.
-DeliveryOrder = Callable[[list[Message]], int]
 
 _INTERVAL = re.compile(r"^\s*(\d+)\s*-?\s*([a-zA-Z]+?)s?\s*$")
 _UNIT_MS = {"millisecond": 1, "second": 1000, "minute": 60_000, "hour": 3_600_000, "day": 86_400_000}
@@ -153,12 +156,11 @@ class Network:
         self._names: dict[str, str] = {MU_ADDRESS: "MU"}
         self._label_counts: dict[str, int] = {}
         self._ao_search: list[tuple[str, str]] | None = None
-        self._pending: deque[Pending] = deque()
+        self._mu = MessengerUnit()
         self._trace: list[Delivery] = []
         self._mailboxes: dict[str, list[Message]] = {}
         self._by_id: dict[str, Message] = {}
         self._cron: dict[str, tuple[int, int]] = {}
-        self._order: DeliveryOrder | None = None
 
     # -- wallets, clock ----------------------------------------------------------------------
 
@@ -508,8 +510,16 @@ class Network:
             self._by_id[msg.id] = msg
         self._mailboxes.setdefault(proc.id, []).append(msg)
         self._trace.append(Delivery(seq=len(self._trace) + 1, message=msg, result=result))
-        if raw.ok:
-            self._queue_outbox(proc, raw, result)
+        if raw.ok and (result.messages or result.spawns or result.assignments):
+            self._mu.push_outbox(
+                proc.id,
+                proc.module,
+                result.messages,
+                result.spawns,
+                result.assignments,
+                seen=self._by_id,
+                label=proc.name,
+            )
         return result
 
     def _result(self, proc: Process, msg: Message, raw: RawResult) -> Result:
@@ -542,22 +552,6 @@ class Network:
             raw_output=output,
             names=self._names,
         )
-
-    def _queue_outbox(self, proc: Process, raw: RawResult, result: Result) -> None:
-        for m in result.messages:
-            tags = (*m.tag_list, ("From-Process", proc.id), ("From-Module", proc.module))
-            scheduled = Message(m.target, tags, m.data, proc.id, None, m.anchor, MU_ADDRESS)
-            self._pending.append(Pending(scheduled, to=m.target, pushed_by=proc.id))
-        for s in result.spawns:
-            self._pending.append(Pending(s, to="", pushed_by=proc.id))
-        for procs, message_id in result.assignments:
-            original = self._by_id.get(message_id)
-            if original is None:
-                raise UnknownMessage(
-                    f"process {proc.name} assigned message {message_id!r}, which this network never saw"
-                )
-            for target in procs:
-                self._pending.append(Pending(original, to=target, pushed_by=None, assignment=True))
 
     # -- signed messages (the devnet server: ids, owners and tags come from data items) --------
 
@@ -615,7 +609,7 @@ class Network:
     @property
     def pending(self) -> list[Message]:
         """Messages queued for delivery by ``run()``, in order."""
-        return [p.message for p in self._pending]
+        return self._mu.messages
 
     def set_delivery_order(self, order: DeliveryOrder | None) -> None:
         """Let *order* choose which pending message goes next (``None``: first come, first
@@ -623,34 +617,17 @@ class Network:
         pending message, since the MU pushes one sender's messages to one process in order — and
         returns the index of the one to deliver.  ``harness.strategies.delivery_order(data)``
         hands that choice to hypothesis."""
-        self._order = order
-
-    def _next_index(self) -> int:
-        if self._order is None or len(self._pending) == 1:
-            return 0
-        seen: set[tuple[str | None, str]] = set()
-        heads: list[int] = []
-        for i, item in enumerate(self._pending):
-            key = (item.message.sender, item.to)
-            if key not in seen:
-                seen.add(key)
-                heads.append(i)
-        if len(heads) == 1:
-            return heads[0]
-        choice = self._order([self._pending[i].message for i in heads])
-        if not 0 <= choice < len(heads):
-            raise ValueError(f"delivery order chose {choice}, but there were {len(heads)} candidates")
-        return heads[choice]
+        self._mu.set_order(order)
 
     def run(self, *, max_deliveries: int | None = None) -> list[Delivery]:
         """Deliver queued messages until the network is quiet; return the deliveries made."""
         limit = max_deliveries if max_deliveries is not None else self.max_deliveries
         made: list[Delivery] = []
-        while self._pending:
+        while self._mu:
             if len(made) >= limit:
                 raise MessageStormError(
                     f"Network.run() made {limit} deliveries and the network is still not quiet "
-                    f"({len(self._pending)} messages pending): processes keep messaging each other. "
+                    f"({len(self._mu)} messages pending): processes keep messaging each other. "
                     f"Last deliveries:\n{format_trace(made, self._names, limit=15)}"
                 )
             made.append(self.step())  # type: ignore[arg-type]
@@ -658,20 +635,13 @@ class Network:
 
     def step(self) -> Delivery | None:
         """Deliver the next queued message only (``None`` if the network is quiet)."""
-        if not self._pending:
-            return None
-        index = self._next_index()
-        item = self._pending[index]
-        del self._pending[index]
-        return self._deliver_pending(item)
+        item = self._mu.take()
+        return None if item is None else self._deliver_pending(item)
 
     def drop(self, match: Callable[[Message], bool]) -> list[Message]:
         """Remove the queued messages *match* accepts and return them: a message lost on the
         way (to test timeouts and compensation)."""
-        dropped = [p for p in self._pending if match(p.message)]
-        for p in dropped:
-            self._pending.remove(p)
-        return [p.message for p in dropped]
+        return self._mu.drop(match)
 
     def _deliver_pending(self, item: Pending) -> Delivery:
         msg = item.message
@@ -710,20 +680,7 @@ class Network:
         )
         self._deliver(child, spawn_msg, pushed_by=parent.id)
         delivery = self._trace[-1]
-        notice_tags = (
-            *[(k, v) for k, v in req.tag_list if k not in ("Action",)],
-            ("Process", pid),
-            ("Action", "Spawned"),
-        )
-        notice = Message(
-            target=parent.id,
-            tag_list=notice_tags,
-            data="",
-            sender=parent.id,
-            id=self._ids.next("message"),
-            owner=MU_ADDRESS,
-        )
-        self._pending.append(Pending(notice, to=parent.id, pushed_by=parent.id))
+        self._mu.push(spawned_notice(req, parent.id, pid, self._ids.next("message")))
         return delivery
 
     # -- inspection --------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from typing import Any, NewType
 from hypothesis import strategies as st
 
 from harness.messages import Message
-from harness.network import DeliveryOrder
+from harness.mu import DeliveryOrder
 
 Address = NewType("Address", str)
 Amount = NewType("Amount", str)
