@@ -15,12 +15,11 @@ import base64
 import hashlib
 from dataclasses import dataclass
 
+from Crypto.Hash import keccak
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed, encode_dss_signature
-
-from harness.devnet.keccak import keccak256
 
 MIN_ITEM_SIZE = 80
 MAX_TAG_BYTES = 4096
@@ -42,6 +41,11 @@ VERIFIED_TYPES = frozenset({ARWEAVE, ED25519, ETHEREUM})
 
 class DataItemError(ValueError):
     """The bytes are not a valid, correctly signed data item (the message says why)."""
+
+
+def keccak256(data: bytes) -> bytes:
+    """Keccak-256 as Ethereum uses it (the original padding, not NIST SHA3-256)."""
+    return keccak.new(digest_bits=256, data=data).digest()
 
 
 def b64url(raw: bytes) -> str:

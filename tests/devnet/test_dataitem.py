@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from harness.devnet import dataitem
-from harness.devnet.dataitem import DataItemError
-from harness.devnet.keccak import keccak256
+from harness.devnet.dataitem import DataItemError, keccak256
 
 TARGET = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFE"
 TAGS = [("Action", "Ping"), ("Data-Protocol", "ao"), ("Ünïcode", "välue ✓")]
