@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 HANDLER = Path(__file__).parent / "busted_outcomes.lua"
+#: only the busted plugin (plugin autoload is off in ``copy_project``): the runs stay cheap
+BUSTED_ONLY = ["-p", "no:cacheprovider", "-p", "harness.busted.plugin"]
 STATUS = {"success": "passed", "failure": "failed", "error": "failed", "pending": "skipped"}
 _LOCATION = re.compile(r"^(\S+?\.lua|\[[^\]]*\]):\d+: ")
 
@@ -22,6 +24,14 @@ class Outcome:
     status: str  #: passed / failed / skipped
     first_line: str  #: the first line of the failure text ("" when the test passed)
     file: str = ""  #: the spec file, relative to the project
+
+
+def copy_project(source: Path, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A pytester directory holding a copy of the spec project *source*, with plugin autoload off."""
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    shutil.copytree(source, pytester.path, dirs_exist_ok=True)
+    pytester.makeini("[pytest]\n")
+    return pytester.path
 
 
 def busted_or_skip() -> str:

@@ -3,24 +3,19 @@ gives the same outcome and the same first line of failure text under pytest as u
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from busted_compare import busted_or_skip, run_busted, run_pytest, strip_location
+from busted_compare import BUSTED_ONLY, busted_or_skip, copy_project, run_busted, run_pytest, strip_location
 
 HERE = Path(__file__).parent
 ASSERTIONS = HERE / "assertions"
-#: only the busted plugin (plugin autoload is off in the fixture): the run stays cheap
-ARGS = ["-p", "no:cacheprovider", "-p", "harness.busted.plugin"]
+ARGS = BUSTED_ONLY
 
 
 @pytest.fixture
 def project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
-    shutil.copytree(ASSERTIONS, pytester.path, dirs_exist_ok=True)
-    pytester.makeini("[pytest]\n")
-    return pytester.path
+    return copy_project(ASSERTIONS, pytester, monkeypatch)
 
 
 def test_every_assertion_matches_busted(pytester: pytest.Pytester, project: Path) -> None:

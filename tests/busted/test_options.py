@@ -7,20 +7,16 @@ import shutil
 from pathlib import Path
 
 import pytest
-from busted_compare import busted_or_skip, differences, run_busted, run_pytest
+from busted_compare import BUSTED_ONLY, busted_or_skip, copy_project, differences, run_busted, run_pytest
 
 HERE = Path(__file__).parent
 OPTIONS = HERE / "options"
-#: only the busted plugin (plugin autoload is off in the fixture): the runs stay cheap
-ARGS = ["-p", "no:cacheprovider", "-p", "harness.busted.plugin"]
+ARGS = BUSTED_ONLY
 
 
 @pytest.fixture
 def project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
-    shutil.copytree(OPTIONS, pytester.path, dirs_exist_ok=True)
-    pytester.makeini("[pytest]\n")
-    return pytester.path
+    return copy_project(OPTIONS, pytester, monkeypatch)
 
 
 def test_default_task(pytester: pytest.Pytester, project: Path) -> None:
