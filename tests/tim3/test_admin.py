@@ -162,9 +162,9 @@ def test_cleanup_expired_sweeps_now(tim3: Tim3) -> None:
     (opid,) = tim3.pending()
     r = tim3.coord.send({"Action": "CleanupExpired"}, sender=tim3.admin).reply
     assert r.action == "CleanupExpired-Response"
-    # the sweep-expired handler runs before every non-query message, CleanupExpired included, so
-    # the expired step was swept (once) just before and CleanupExpired itself finds none left
-    assert data_of(r)["cleanedOperations"] == 0
+    # CleanupExpired is the one state-changing message the sweep-expired handler leaves alone, so
+    # the reply counts the step it swept (once)
+    assert data_of(r)["cleanedOperations"] == 1
     assert tim3.pending()[opid]["timeouts"] == 1
     assert [m.tags["Operation-Type"] for m in tim3.ao.pending if m.action == "Cancel"] == ["Mint"]
     tim3.ao.run()

@@ -7,9 +7,10 @@ local now_of, send_mint, send_release = saga.now_of, saga.send_mint, saga.send_r
 
 local M = {}
 
--- Queries never sweep (they never change state).
-local QUERIES = { Info = true, GetPosition = true, SystemHealth = true, GetConfig = true,
-  GetOperation = true }
+-- Queries never sweep (they never change state); CleanupExpired sweeps itself, so its reply
+-- counts what it swept.
+local NO_PRESWEEP = { Info = true, GetPosition = true, SystemHealth = true, GetConfig = true,
+  GetOperation = true, CleanupExpired = true }
 
 -- Expired steps: forward steps are cancelled at the participant (which answers with the real
 -- outcome), compensation steps are retried (participants are idempotent per Operation-Id).
@@ -46,7 +47,7 @@ M.sweep = sweep
 function M.handlers()
   Handlers.add("sweep-expired",
     function(msg)
-      if msg.Cron == true or QUERIES[msg.Action] or msg["Read-Only"] == true then
+      if msg.Cron == true or NO_PRESWEEP[msg.Action] or msg["Read-Only"] == true then
         return false
       end
       return next(Pending) ~= nil and "continue" or false
