@@ -403,6 +403,8 @@ if getregistry then
     __metatable = "the Lua registry (harness view)",
   })
   protect(proxy)
+  -- the proxy's metamethods hold the real registry as an upvalue: hide it there too
+  protect(registry)
   debug.getregistry = function() return proxy end
   -- find the table the debug library keeps hooks in (or the hook itself, on LuaJIT) and hide it
   sethook(countHook, "", TICK)
