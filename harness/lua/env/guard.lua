@@ -9,7 +9,7 @@
 -- `debug.gethook` returns them (never ours).  The debug functions that read or write upvalues,
 -- locals and the registry hide the harness's private values (see `protected`).
 --
--- Run by runtime.lua with (H, config); returns the guard's private API (never a global).
+-- Run by the bridge (bridge/main.lua) with (H, config); returns the guard's private API (never a global).
 local H, config = ...
 
 local type_, error_, pcall_, select_, next_, rawget_, rawset_, tostring_ =
