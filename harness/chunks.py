@@ -28,14 +28,30 @@ RUNTIME_MODULES: dict[str, str] = {
     ".chance": "lib/chance.lua",
     ".base64": "lib/base64.lua",
     ".stringify": "lib/stringify.lua",
-    # the harness's own environment (runtime.lua loads it and drops it from package.preload)
+    # the harness's own environment (bridge/iteration.lua loads it and drops it from package.preload)
     "harness.pairs": "env/pairs.lua",
     # the sealed environment, run by the bridge before anything else (never requirable)
     ".env.sandbox": "env/sandbox.lua",
     ".env.compat": "env/compat.lua",
-    # private: runtime.lua runs it and removes it from the table before package.preload sees it
+    # private: the bridge runs it and removes it from the table before package.preload sees it
     "env.guard": "env/guard.lua",
 }
+
+#: The bridge's parts (harness/lua/bridge/, not aos): private chunks that bridge/main.lua, the
+#: entry chunk Python runs (chunk name ``=harness``), takes out of the module table and runs
+#: itself, so process code can never ``require`` them.
+BRIDGE_PARTS: dict[str, str] = {
+    "bridge.hooks": "bridge/hooks.lua",
+    "bridge.modules": "bridge/modules.lua",
+    "bridge.iteration": "bridge/iteration.lua",
+    "bridge.message": "bridge/message.lua",
+    "bridge.snapshot": "bridge/snapshot.lua",
+}
+RUNTIME_MODULES.update(BRIDGE_PARTS)
+
+#: The bridge's entry chunk and the chunk name it runs under.
+BRIDGE_ENTRY = "bridge/main.lua"
+BRIDGE_CHUNKNAME = "=harness"
 
 #: what process code gets when it offers a precompiled chunk as source (see env/sandbox.lua)
 BINARY_REFUSED = (
@@ -123,7 +139,7 @@ def runtime_modules(version: str) -> tuple[tuple[str, bytes, str], ...]:
 @cache
 def bridge_bytecode(version: str) -> bytes:
     comp = compiler(version)
-    result = comp.compile((LUA_DIR / "aos" / "runtime.lua").read_text(encoding="utf-8"), "=harness")
+    result = comp.compile((LUA_DIR / BRIDGE_ENTRY).read_text(encoding="utf-8"), BRIDGE_CHUNKNAME)
     if result.bytecode is None:
         raise RuntimeError(f"harness bridge does not compile: {result.error}")
     return result.bytecode

@@ -206,8 +206,8 @@ class Collector:
     def _runtime_path(self, source: str) -> str | None:
         if not self.runtime:
             return None
-        if source == "=harness":
-            return str((chunks.LUA_DIR / "aos" / "runtime.lua").resolve())
+        if source == chunks.BRIDGE_CHUNKNAME:
+            return str((chunks.LUA_DIR / chunks.BRIDGE_ENTRY).resolve())
         rel = chunks.RUNTIME_MODULES.get(source)
         return str((chunks.LUA_DIR / rel).resolve()) if rel else None
 

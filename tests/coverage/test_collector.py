@@ -177,3 +177,24 @@ def test_bundle_from_the_bundler_maps_back(project: Path, cov: Collector) -> Non
 def test_bad_bundle_marker_is_named(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"b\.lua:2: bad bundle marker"):
         bundle_map("x = 1\n-- @ao-harness source nofirstline\n", tmp_path / "b.lua")
+
+
+def test_bridge_files_are_runtime_never_user_code(project: Path) -> None:
+    """The bridge (harness/lua/bridge/, the entry chunk and its parts) is measured only with the
+    runtime, under its own file names; it never shows up as user code."""
+    from harness.chunks import BRIDGE_ENTRY, BRIDGE_PARTS, LUA_DIR
+
+    bridge_files = {str((LUA_DIR / rel).resolve()) for rel in (BRIDGE_ENTRY, *BRIDGE_PARTS.values())}
+    for runtime in (False, True):
+        col = Collector(root=project, runtime=runtime)
+        with collector.installed(col):
+            p = Network(root=project).spawn("demo")
+            p.send({"Action": "Add", "N": "1"})
+            col.drain()
+        measured = set(col.total)
+        if not runtime:
+            assert not any(Path(f).is_relative_to(LUA_DIR.resolve()) for f in measured)
+            continue
+        assert bridge_files <= measured, sorted(bridge_files - measured)
+        for path in bridge_files:
+            assert col.total[path] <= executable_lines(path, "5.3"), path

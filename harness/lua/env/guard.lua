@@ -9,7 +9,7 @@
 -- `debug.gethook` returns them (never ours).  The debug functions that read or write upvalues,
 -- locals and the registry hide the harness's private values (see `protected`).
 --
--- Run by runtime.lua with (H, config); returns the guard's private API (never a global).
+-- Run by the bridge (bridge/main.lua) with (H, config); returns the guard's private API (never a global).
 local H, config = ...
 
 local type_, error_, pcall_, select_, next_, rawget_, rawset_, tostring_ =
@@ -403,6 +403,8 @@ if getregistry then
     __metatable = "the Lua registry (harness view)",
   })
   protect(proxy)
+  -- the proxy's metamethods hold the real registry as an upvalue: hide it there too
+  protect(registry)
   debug.getregistry = function() return proxy end
   -- find the table the debug library keeps hooks in (or the hook itself, on LuaJIT) and hide it
   sethook(countHook, "", TICK)

@@ -1,4 +1,4 @@
--- The harness's `pairs` (not part of aos; runtime.lua installs it as the global `pairs`).
+-- The harness's `pairs` (not part of aos; bridge/iteration.lua installs it as the global `pairs`).
 --
 -- Lua seeds its string hashes from the clock and from addresses, so the order of a plain `pairs`
 -- changes from run to run (live aos has one fixed, arbitrary order).  A process that sends messages

@@ -1,6 +1,6 @@
 -- The sealed environment of one process's Lua state: the global surface of the live aos module
 -- (Lua 5.3.4 in WebAssembly, an empty in-memory filesystem, no processes, no native code) and
--- nothing of the host.  The bridge (runtime.lua) runs this chunk first, with (H, config, compat),
+-- nothing of the host.  The bridge (bridge/main.lua) runs this chunk first, with (H, config, compat),
 -- before any other code; it returns the captured originals the harness itself still needs.
 --
 -- What live answers was read from the live binary.  Where Lua code cannot reproduce live exactly

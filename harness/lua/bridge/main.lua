@@ -1,0 +1,150 @@
+-- The harness's private bridge into one process's Lua state (not part of aos): the entry chunk.
+-- Python (harness/lua_state.py) runs it once per Lua state with (modules, config) and keeps what
+-- it returns, the functions Python calls.  Nothing of the bridge is a global or a loaded module,
+-- so process code cannot see it.  One job a file (harness/lua/bridge/):
+--   main.lua       this entry: the private table H, the loader, the sealed environment and the
+--                  guards, the order of the other parts, and the sealing of everything private
+--   hooks.lua      the guards' hooks: instruction budget, coverage lines, handler match counts
+--   modules.lua    module loading: our aos layer in package.preload, the project-module
+--                  searcher, Eval's compile
+--   iteration.lua  deterministic iteration: env/pairs.lua installed as the global `pairs`
+--   message.lua    one message in (bridge.handle), its result out as a flat list
+--   snapshot.lua   what Python reads between messages: canonical text of globals, handler names
+local modules, config = ...
+
+local is51 = _VERSION == "Lua 5.1"
+local isJit = rawget(_G, "jit") ~= nil
+local loadstring = rawget(_G, "loadstring")
+local setfenv = rawget(_G, "setfenv")
+local nativeLoad = load
+-- the host's originals the other parts need (the sandbox replaces or removes them)
+local host = { unpack = table.unpack or rawget(_G, "unpack") }
+
+local H = {
+  profile = {},
+  inbox_cap = config.inbox_cap or 10000,
+  budget = config.budget,
+  preloaded = {},
+  matches = {},
+  counting = true,
+  lua_version = _VERSION,
+  is_jit = isJit,
+  -- bridge.handle builds every root key of a message in Title-Case itself
+  canonical_root = true,
+}
+for k, v in pairs(config.profile) do H.profile[k] = v end
+
+-- load(text_or_bytecode, chunkname, mode, env) on every Lua version, with the original loaders
+-- (process code gets the sandbox's text-only `load`).  Mode "t" refuses bytecode on 5.1 too.
+local BINARY_REFUSED
+local function loadChunk(code, chunkname, mode, env)
+  if mode == "t" and string.byte(code, 1) == 27 then return nil, BINARY_REFUSED end
+  if is51 and not isJit then
+    local fn, err = loadstring(code, chunkname)
+    if fn and env then setfenv(fn, env) end
+    return fn, err
+  end
+  if env == nil then return nativeLoad(code, chunkname, mode) end
+  return nativeLoad(code, chunkname, mode, env)
+end
+H.load = loadChunk
+
+-- A private chunk (the environment, the guards, the bridge's parts): taken out of `modules`
+-- before package.preload sees it, so process code can never require it.
+local function privateChunk(name)
+  local entry = modules[name]
+  modules[name] = nil
+  if not entry then error("harness: the runtime module " .. name .. " is missing") end
+  local fn, err = loadChunk(entry[1], entry[2], "b")
+  if not fn then error("harness: cannot load " .. name .. ": " .. tostring(err)) end
+  return fn, entry[2]
+end
+
+-- The sealed environment (env/sandbox.lua with env/compat.lua): live's global surface, nothing of
+-- the host.  It runs before anything else and returns the originals the harness still needs.
+local compat = privateChunk(".env.compat")()
+local raw = privateChunk(".env.sandbox")(H, config, compat)
+BINARY_REFUSED = raw.BINARY_REFUSED
+
+function H.can_yield()
+  -- Plain Lua 5.1 cannot yield across pcall (LuaJIT and 5.2+ can).
+  return not (is51 and not isJit)
+end
+
+function H.receive_unsupported()
+  return "Receive (and .receive() on a sent message) needs a Lua that can yield across pcall: "
+    .. "AO runs Lua 5.3; this process runs " .. _VERSION .. ". Use --lua=5.3."
+end
+
+-- Guards (harness/lua/env/guard.lua): the per-message instruction budget, wall-clock deadline
+-- and memory check, one master hook in every coroutine, and the debug-library wrappers that keep
+-- process code away from private values (G.protect).
+local G = privateChunk("env.guard")(H, config)
+
+-- The sandbox's originals (host io, the native loader, ...), the loaders and the private tables
+-- stay out of process code's reach through the debug library.
+for _, t in ipairs({ raw, raw.file }) do
+  G.protect(t)
+  for _, v in pairs(t) do G.protect(v) end
+end
+for _, v in ipairs({ H, host, loadChunk, nativeLoad, modules, config, privateChunk }) do G.protect(v) end
+for _, v in pairs(host) do G.protect(v) end
+
+-- The other parts, in the order they run.  Their chunk names count as the harness's own code
+-- for coverage of the runtime (pytest --ao-cov-runtime), like our aos modules.
+local hooksPart, hooksName = privateChunk("bridge.hooks")
+local modulesPart, modulesName = privateChunk("bridge.modules")
+local iterationPart, iterationName = privateChunk("bridge.iteration")
+local messagePart, messageName = privateChunk("bridge.message")
+local snapshotPart, snapshotName = privateChunk("bridge.snapshot")
+local runtimeNames = { ["=harness"] = true }
+for _, name in ipairs({ hooksName, modulesName, iterationName, messageName, snapshotName }) do
+  runtimeNames[name] = true
+end
+for _, entry in pairs(modules) do runtimeNames[entry[2]] = true end
+
+local hooks = hooksPart(H, G, config, raw, runtimeNames)
+local loading = modulesPart(H, G, config, raw, modules)
+local sortKeys = iterationPart(G, config)
+
+local process = require(".process")
+
+local message = messagePart(H, G, host, process)
+local snapshot = snapshotPart(G, sortKeys)
+
+local bridge = {
+  handle = message.handle,
+  set_process = message.set_process,
+  preload = loading.preload,
+  snapshot = snapshot.snapshot,
+  handler_names = snapshot.handler_names,
+  set_counting = hooks.set_counting,
+  matches = hooks.matches,
+  coverage = hooks.coverage,
+}
+
+-- Process code may find these functions (debug.getregistry reaches what Python holds): none of
+-- them runs during a message, and the debug library hides their upvalues.
+local inMessage = message.in_message
+for name, fn in pairs(bridge) do
+  if name ~= "handle" then
+    bridge[name] = function(...)
+      if inMessage() then
+        error("harness: bridge." .. name .. " cannot run inside a message", 2)
+      end
+      return fn(...)
+    end
+  end
+end
+G.protect(bridge)
+for _, part in ipairs({ hooks, loading, message, snapshot }) do
+  G.protect(part)
+  for _, v in pairs(part) do G.protect(v) end
+end
+for _, v in pairs(bridge) do G.protect(v) end
+for _, v in pairs(H) do
+  if type(v) == "function" or type(v) == "table" then G.protect(v) end
+end
+G.protect(process.handle)
+
+return bridge

@@ -1,0 +1,138 @@
+-- The bridge's entry and result (not part of aos): one message in (bridge.handle, which Python
+-- calls with the message's fields), process.handle run inside the guards, the result out as a
+-- flat list.  Run by bridge/main.lua with (H, G, host, process); returns bridge.handle,
+-- bridge.set_process and in_message (the other bridge functions refuse to run inside a message).
+local H, G, host, process = ...
+
+local unpack = host.unpack
+local pcall, select, type, ipairs, error = pcall, select, type, ipairs, error
+
+-- A fresh env per message (process.handle rewrites env.Process.Tags), sharing the tag entries.
+local function envFor(proc)
+  return {
+    Process = { Id = proc.id, Owner = proc.owner, Tags = proc.tagArray },
+    Module = { Id = proc.module, Owner = proc.owner, Tags = {} },
+  }
+end
+
+local processInfo
+
+-- Flatten a result for Python: {"ok", output, nMsgs, nSpawns, nAssigns, ...items} or
+-- {"error", text}, and its length.  Runs under the message's budget (user values may carry
+-- metamethods).
+local function flatten(res)
+  if type(res) ~= "table" then
+    return { "error", "process.handle returned " .. type(res) }, 2
+  end
+  if res.Error then
+    return { "error", G.text(res.Error) }, 2
+  end
+  local out = { "ok" }
+  local n = 1
+  local function push(v)
+    n = n + 1
+    out[n] = v
+  end
+  local o = res.Output
+  if type(o) == "table" then
+    push(o.data)
+  else
+    push(o)
+  end
+  local msgs, spawns, assigns = res.Messages or {}, res.Spawns or {}, res.Assignments or {}
+  push(#msgs)
+  push(#spawns)
+  push(#assigns)
+  for _, m in ipairs(msgs) do
+    push(m.Target)
+    push(m.Data)
+    push(m.Anchor)
+    local tags = m.Tags or {}
+    push(#tags)
+    for _, t in ipairs(tags) do
+      push(t.name)
+      push(t.value)
+    end
+  end
+  for _, s in ipairs(spawns) do
+    push(s.Data)
+    push(s.Anchor)
+    local tags = s.Tags or {}
+    push(#tags)
+    for _, t in ipairs(tags) do
+      push(t.name)
+      push(t.value)
+    end
+  end
+  for _, a in ipairs(assigns) do
+    local procs = a.Processes or {}
+    push(#procs)
+    for _, p in ipairs(procs) do push(p) end
+    push(a.Message)
+  end
+  return out, n
+end
+
+-- One message, inside the budget: process.handle, then its result (or error) made flat.
+local inMessage = false
+local function runMessage(msg)
+  -- looked up at every message, as live's loop does (a process may wrap its own handle)
+  local ok, res = pcall(process.handle, msg, envFor(processInfo))
+  if not ok then return { "error", G.text(res) }, 2 end
+  return flatten(res)
+end
+
+local bridge = {}
+
+-- handle(Id, From, Owner, Target, Data, Timestamp, Block-Height, Nonce, Epoch, Anchor, Cron,
+--        Read-Only, Forwarded-By, tagName1, tagValue1, ...): fields a message lacks are nil.
+function bridge.handle(id, from, owner, target, data, timestamp, height, nonce, epoch, anchor, cron,
+                       readOnly, forwardedBy, ...)
+  if inMessage then
+    error("harness: bridge.handle cannot run inside a message (re-entrant call refused)", 2)
+  end
+  local msg = {
+    Id = id, From = from, Owner = owner, Target = target, Data = data, Timestamp = timestamp,
+    ["Block-Height"] = height, Nonce = nonce, Epoch = epoch, Anchor = anchor, Cron = cron,
+    ["Read-Only"] = readOnly, ["Forwarded-By"] = forwardedBy,
+    Signature = (id and not readOnly) and ("sig-" .. id) or nil, -- dry-runs are unsigned
+  }
+  local n = select("#", ...)
+  local tags = {}
+  if n > 0 then
+    local a = { ... }
+    local k = 0
+    for i = 1, n, 2 do
+      k = k + 1
+      tags[k] = { name = a[i], value = a[i + 1] }
+    end
+  end
+  msg.Tags = tags
+  inMessage = true
+  G.begin()
+  local ok, out, n = pcall(runMessage, msg)
+  local failure = G.finish()
+  inMessage = false
+  if failure then return "error", failure end
+  if not ok then
+    return "error", type(out) == "string" and out or ("harness: building the result failed (a "
+      .. type(out) .. " was raised)")
+  end
+  return unpack(out, 1, n)
+end
+G.safe(bridge.handle)
+
+-- The process's identity and tags, as every message's env shows them.
+function bridge.set_process(id, owner, module, tags)
+  processInfo = { id = id, owner = owner, module = module, tagArray = {} }
+  for i = 1, #tags do processInfo.tagArray[i] = { name = tags[i][1], value = tags[i][2] } end
+end
+
+function bridge.in_message()
+  return inMessage
+end
+
+-- Functions that a process's own frames may lead to (debug.getinfo on the main thread): opaque.
+for _, v in ipairs({ envFor, flatten, runMessage }) do G.protect(v) end
+
+return bridge
