@@ -43,8 +43,9 @@ HISTORY_LENGTH = 1000
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 _AOS_LINE = re.compile(r'\[string "aos"\]:(\d+): ')
+#: one "<number><unit>" part of a duration (longer unit names first: "min" is not "m" + "in")
 _DURATION = re.compile(
-    r"(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hours?|d|days?)"
+    r"(\d+(?:\.\d+)?)(milliseconds?|ms|minutes?|mins?|m|seconds?|secs?|s|hours?|h|days?|d)"
 )
 _UNIT_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -86,7 +87,10 @@ class EvalReply:
 
 
 class Backend(Protocol):
+    #: the Lua version whose compiler decides when a typed chunk is complete
     lua: str
+    #: where ``.load`` resolves project modules (``<root>/ao``) and shows file names from
+    root: Path
 
     @property
     def current(self) -> str: ...
@@ -109,10 +113,8 @@ class Backend(Protocol):
 
 
 def parse_duration(text: str) -> int:
-    """``"1h"``, ``"30m"``, ``"1h30m"``, ``"500ms"``, ``"2 days"``, ``"90s"`` -> milliseconds."""
-    rest = text.strip().lower().replace(" ", "")
-    if rest.isdigit():
-        return int(rest) * 1000
+    """``"1h"``, ``"30m"``, ``"1h30m"``, ``"500ms"``, ``"2 days"``, ``"5-minutes"`` -> milliseconds."""
+    rest = re.sub(r"[\s-]", "", text.lower())
     total = 0.0
     pos = 0
     for m in _DURATION.finditer(rest):
@@ -241,7 +243,10 @@ class LocalBackend:
     def switch(self, name: str | None) -> str:
         every = self._all()
         if not name:
-            return "\n".join(f"{'*' if p is self.proc else ' '} {n}  {p.id}" for n, p in every.items())
+            width = max(len(n) for n in every)
+            return "\n".join(
+                f"{'*' if p is self.proc else ' '} {n.ljust(width)}  {p.id}" for n, p in every.items()
+            )
         proc = every.get(name) or next((p for p in every.values() if p.id == name), None)
         if proc is None:
             raise ValueError(f"no process {name!r} here; .switch alone lists them")
@@ -280,7 +285,10 @@ def load_wallet(path: Path, *, create: bool) -> Signer:
         value = jwk.get(key)
         if not isinstance(value, str):
             raise ReplError(f"wallet {path}: the JWK has no {key!r} (an Arweave RSA key is needed)")
-        return int.from_bytes(dataitem.b64url_decode(value), "big")
+        try:
+            return int.from_bytes(dataitem.b64url_decode(value), "big")
+        except ValueError:
+            raise ReplError(f"wallet {path}: the JWK's {key!r} is not base64url") from None
 
     if not path.exists():
         if not create:
@@ -297,8 +305,11 @@ def load_wallet(path: Path, *, create: bool) -> Signer:
                "qi": enc(n.iqmp)}  # fmt: skip
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(jwk), encoding="utf-8")
-            path.chmod(0o600)
+            fd = os.open(
+                path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600
+            )  # a key: owner-only from the start
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(jwk, f)
         except OSError as exc:
             raise ReplError(f"cannot write the wallet {path}: {exc.strerror or exc}") from None
         return signer
@@ -372,6 +383,13 @@ class RemoteBackend:
         self.name = name if not process else process[:8]
         self.cursor: str | None = self._latest_cursor()
         self._prompt: str | None = None
+        #: a line for the user before the first prompt (an attached process this wallet does not own)
+        self.warning: str | None = None
+        if process and self._dry_eval("return Owner") != self.address:
+            self.warning = (
+                f"wallet {self.address} does not own process {process}: its Evals from here will not "
+                "run (aos puts them in the Inbox)"
+            )
 
     def _call(self, method: str, url: str, body: bytes | None = None, ctype: str | None = None) -> Any:
         headers = {"Content-Type": ctype} if ctype else {}
@@ -575,7 +593,6 @@ class Repl:
         self._print_lock = threading.Lock()
         self._stop = threading.Event()
         self._reading = False
-        self._shown_prompt = ""
 
     # output ---------------------------------------------------------------------------------
 
@@ -607,7 +624,7 @@ class Repl:
             file, shown = self.loaded[line]
             where = file
             try:
-                lines = (self.backend_root() / file).read_text(encoding="utf-8").splitlines()
+                lines = (self.backend.root / file).read_text(encoding="utf-8").splitlines()
                 source = lines[shown - 1] if 0 < shown <= len(lines) else source
             except OSError:
                 pass
@@ -619,9 +636,6 @@ class Repl:
         parts.append(self._style("94", f"  {shown} | ") + source)
         parts.append(self._style("94", f"  {pad} |"))
         self.show("\n".join(parts))
-
-    def backend_root(self) -> Path:
-        return Path(getattr(self.backend, "root", Path.cwd()))
 
     def show_reply(self, reply: EvalReply, code: str) -> None:
         if reply.error is not None:
@@ -668,6 +682,8 @@ class Repl:
         line = self.readline.get_line_buffer() if self.readline else text
         if line.lstrip().startswith(".") and " " not in line.strip():
             return sorted(c.split()[0] for c in COMMANDS if c.startswith(text))
+        if line.lstrip().startswith(".load "):
+            return _complete_path(line.lstrip()[len(".load ") :], text)
         head, sep, part = max(text.rpartition("."), text.rpartition(":"), key=lambda t: len(t[0]))
         path = head.replace(":", ".").split(".") if sep else []
         keys = self.backend.names(path)
@@ -682,7 +698,6 @@ class Repl:
 
     def read(self, prompt: str) -> str:
         shown = self._prompt_text(prompt)
-        self._shown_prompt = shown
         self._reading = True
         try:
             return input(shown)
@@ -809,7 +824,7 @@ class Repl:
         if not path.is_file():
             raise ValueError(f".load: no file {path}")
         try:
-            built = bundle(path, self.backend_root())
+            built = bundle(path, self.backend.root)
         except (BundleError, OSError, UnicodeDecodeError) as exc:
             raise ValueError(f".load: {exc}") from None
         self.show(self._style("32", f"Loading... {arg}"))
@@ -837,6 +852,25 @@ class Repl:
             lines.append(line)
         if lines:
             self.evaluate("\n".join(lines))
+
+
+def _complete_path(arg: str, text: str) -> list[str]:
+    """File names that complete *arg*, as replacements of its last word *text* (readline
+    replaces only the text after the last delimiter, and ``/`` is one)."""
+    base = Path(os.path.expanduser(arg or "."))
+    folder, stem = (base, "") if arg.endswith("/") or not arg else (base.parent, base.name)
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return []
+    cut = len(arg) - len(text)
+    out = []
+    for entry in entries:
+        if not entry.name.startswith(stem) or (entry.name.startswith(".") and not stem.startswith(".")):
+            continue
+        full = arg[: len(arg) - len(stem)] + entry.name + ("/" if entry.is_dir() else "")
+        out.append(full[cut:])
+    return out
 
 
 # -- the command ------------------------------------------------------------------------------
@@ -917,6 +951,8 @@ def _backend(args: argparse.Namespace) -> Backend:
         )
         if target:
             _load_remote(remote, Path(target))
+        if remote.warning:
+            print(f"ao-harness repl: warning: {remote.warning}", file=sys.stderr)
         return remote
     if args.process or args.wallet:
         raise ReplError("--process and --wallet go with --connect URL")

@@ -19,6 +19,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 #: colour and cursor escapes, readline's prompt markers, carriage returns
 _NOISE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[=>]|[\x01\x02\r]")
+#: colours only
+_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 #: the aos prompt (`aos@aos-2.0.4[Inbox:1]> `) and the continuation prompt of an unfinished chunk
 PROMPT = r"^[^\n]*\[Inbox:\d+\]> $"
 MORE = r"^\.\.\. $"
@@ -50,6 +52,7 @@ class ReplPty:
         self.raw = ""  # everything read, escapes included
         self.text = ""  # everything read, cleaned
         self.pos = 0  # where the next expect starts looking in ``text``
+        self.raw_pos = 0  # the same in the raw text (for ``expect(..., raw=True)``)
 
     def _fill(self, deadline: float) -> bool:
         wait = deadline - time.monotonic()
@@ -68,23 +71,32 @@ class ReplPty:
         self.text = _NOISE.sub("", self.raw)
         return True
 
-    def expect(self, pattern: str, timeout: float | None = None) -> str:
-        """Read until *pattern* matches the output after the last match; return the text before it."""
+    def expect(self, pattern: str, timeout: float | None = None, *, raw: bool = False) -> str:
+        """Read until *pattern* matches the output after the last match; return the text before it.
+        With *raw* the pattern is matched against the bytes as written (escapes, carriage returns
+        and readline's markers kept, colours removed)."""
         deadline = time.monotonic() + (timeout or self.timeout)
         rx = re.compile(pattern, re.MULTILINE)
         while True:
-            m = rx.search(self.text, self.pos)
+            text = self._raw_plain() if raw else self.text
+            start = self.raw_pos if raw else self.pos
+            m = rx.search(text, start)
             if m:
-                before = self.text[self.pos : m.start()]
-                self.pos = m.end()
-                return before
+                if raw:
+                    self.raw_pos = m.end()
+                    self.pos = len(self.text)
+                else:
+                    self.pos = m.end()
+                return text[start : m.start()]
             if not self._fill(deadline) and (time.monotonic() >= deadline or self.proc.poll() is not None):
-                m = rx.search(self.text, self.pos)
-                if m:
+                if rx.search(self._raw_plain() if raw else self.text, start):
                     continue
                 raise AssertionError(
-                    f"no {pattern!r} in the REPL's output within the time; it printed:\n{self.text[self.pos :]}"
+                    f"no {pattern!r} in the REPL's output within the time; it printed:\n{text[start:]!r}"
                 )
+
+    def _raw_plain(self) -> str:
+        return _COLOUR.sub("", self.raw).replace("\x01", "").replace("\x02", "")
 
     def type(self, text: str) -> None:
         os.write(self.fd, text.encode())

@@ -3,6 +3,7 @@ messages, errors, `.switch`/`.advance`, history, completion, and `--connect` to 
 
 from __future__ import annotations
 
+import io
 import re
 import sys
 from collections.abc import Iterator
@@ -12,10 +13,16 @@ import pytest
 from repl_pty import MORE, PROMPT, REPO, ReplPty
 
 from harness import cli
+from harness.devnet.server import Devnet, start
 from harness.lua_versions import LUA_MODULES
+from harness.repl import parse_duration
 
 sys.path.insert(0, str(REPO / "tests" / "devnet"))
+from devnet_helpers import Client, free_base_port
 from devnet_proc import ServeProcess
+
+from harness.devnet import dataitem
+from harness.devnet.server import PORT_OFFSETS
 
 VERSIONS = list(LUA_MODULES)
 
@@ -253,8 +260,6 @@ def test_bad_input_is_one_line_and_status_2(
 def test_a_server_that_is_down_is_one_line_and_status_2(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from devnet_helpers import free_base_port
-
     monkeypatch.setenv("HOME", str(tmp_path))
     port = free_base_port()
     assert cli.main(["repl", "--connect", f"http://127.0.0.1:{port}"]) == 2
@@ -289,6 +294,16 @@ def test_connect_drives_a_running_serve(tmp_path: Path, home: Path) -> None:
             assert "Loading... app.lua" in out
             assert r.ask("Doubled").strip() == "42"
             assert "clock now 2025-" in r.ask(".advance 1m")  # serve runs with --clock manual
+            # a message from someone else arrives while the prompt waits: printed, prompt redrawn
+            r.type("Dou")
+            stranger = Client("http://127.0.0.1", {u: server.port + o for u, o in PORT_OFFSETS.items()},
+                              dataitem.Signer.ed25519())  # fmt: skip
+            stranger.send(pid.group(1), [("Action", "Knock")])
+            r.expect(r"\x1b\[2KNew Message From \S+: Action = Knock\r\n", timeout=15, raw=True)
+            r.expect(r"\[Inbox:\d+\]> Dou$", raw=True)  # the prompt and the half-typed line again
+            r.type("bled\r")
+            out = r.expect(PROMPT)
+            assert out.splitlines()[-1] == "42", out
             r.type(".exit\r")
             assert r.wait() == 0
         finally:
@@ -298,6 +313,13 @@ def test_connect_drives_a_running_serve(tmp_path: Path, home: Path) -> None:
 
         reply = http("GET", f"{server.urls['CU']}/state/{pid.group(1)}")
         assert reply.status == 200 and "Doubled" in reply.body.decode()
+        # a process file given with --connect is spawned (named after it) and loaded, bundled
+        loaded = ReplPty("--connect", f"http://127.0.0.1:{server.port}", "app.lua", cwd=tmp_path, home=home)
+        try:
+            loaded.expect(PROMPT)
+            assert loaded.ask("Name .. Doubled").strip() == "app42"
+        finally:
+            loaded.close()
         # the same wallet attaches again with --process
         again = ReplPty("--connect", f"http://127.0.0.1:{server.port}", "--process", pid.group(1), cwd=tmp_path,
                         home=home)  # fmt: skip
@@ -308,3 +330,77 @@ def test_connect_drives_a_running_serve(tmp_path: Path, home: Path) -> None:
             again.close()
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize(
+    ("text", "ms"),
+    [("1h", 3_600_000), ("30m", 1_800_000), ("30min", 1_800_000), ("1h30m", 5_400_000), ("500ms", 500),
+     ("2 days", 172_800_000), ("5-minutes", 300_000), ("90s", 90_000), ("1.5h", 5_400_000)],
+)  # fmt: skip
+def test_advance_durations(text: str, ms: int) -> None:
+    assert parse_duration(text) == ms
+
+
+@pytest.mark.parametrize("text", ["5", "", "soon", "1x", "h", "1h soon"])
+def test_a_duration_needs_a_unit(text: str) -> None:
+    with pytest.raises(ValueError, match="is not a duration"):
+        parse_duration(text)
+
+
+def test_load_completes_file_names(tmp_path: Path, home: Path) -> None:
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "greeting.lua").write_text("Greeted = true\n")
+    r = ReplPty(cwd=tmp_path, home=home)
+    try:
+        r.expect(PROMPT)
+        r.type(".load lib/gr\t\r")
+        out = r.expect(PROMPT)
+        assert "Loading... lib/greeting.lua" in out, out
+        assert r.ask("Greeted").strip() == "true"
+    finally:
+        r.close()
+
+
+@pytest.fixture
+def devnet(tmp_path: Path) -> Iterator[Devnet]:
+    running = start(data=tmp_path / "data", port=free_base_port(), clock="manual", root=REPO)
+    yield running
+    running.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("wallet", "says"),
+    [
+        (None, "no wallet file at"),
+        ("{not json", "is not a readable JWK JSON file"),
+        ('{"kty": "EC"}', "not an Arweave (RSA) JWK"),
+        ('{"kty": "RSA", "n": "AQAB"}', "the JWK has no 'e'"),
+        ('{"kty": "RSA", "n": "AQAB", "e": "AQAB"}', "an Arweave key has a 4096-bit modulus"),
+    ],
+)
+def test_a_bad_wallet_is_one_line_and_status_2(
+    devnet: Devnet, wallet: str | None, says: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "wallet.json"
+    if wallet is not None:
+        path.write_text(wallet)
+    assert cli.main(["repl", "--connect", f"http://127.0.0.1:{devnet.port}", "--wallet", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and says in err, err
+
+
+def test_attaching_to_a_process_of_another_wallet_warns(
+    devnet: Devnet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ports = {u: devnet.port + o for u, o in PORT_OFFSETS.items()}
+    pid = Client("http://127.0.0.1", ports, dataitem.Signer.ed25519()).spawn()
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setattr(sys, "stdin", io.StringIO("Owner\n.exit\n"))
+    code = cli.main(["repl", "--connect", f"http://127.0.0.1:{devnet.port}", "--process", pid, "--no-color"])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert f"does not own process {pid}" in captured.err
+    wallet = (tmp_path / ".ao-harness" / "wallet.json").read_text()
+    assert '"kty": "RSA"' in wallet
+    # the Eval from a stranger is not run: aos files it in the Inbox
+    assert "New Message From" in captured.out
