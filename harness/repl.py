@@ -346,6 +346,7 @@ class RemoteBackend:
         lua: str,
         process: str | None,
         name: str,
+        module: str,
     ) -> None:
         from harness.devnet import dataitem
         from harness.devnet.server import PORT_OFFSETS
@@ -379,7 +380,7 @@ class RemoteBackend:
             except ReplError as exc:
                 raise ReplError(f"--process {process}: not a process on this devnet ({exc})") from None
         else:
-            self.pid = self._spawn(name)
+            self.pid = self._spawn(name, module)
         self.name = name if not process else process[:8]
         self.cursor: str | None = self._latest_cursor()
         self._prompt: str | None = None
@@ -421,12 +422,12 @@ class RemoteBackend:
             raise ReplError(f"the MU at {self.urls['MU']} answered {doc!r}, not a message id")
         return str(doc["id"])
 
-    def _spawn(self, name: str) -> str:
+    def _spawn(self, name: str, module: str) -> str:
         from harness.devnet import dataitem
-        from harness.ids import DEFAULT_MODULE, MU_ADDRESS, SCHEDULER
+        from harness.ids import MU_ADDRESS, SCHEDULER
 
         tags = [("Data-Protocol", "ao"), ("Variant", "ao.TN.1"), ("Type", "Process"),
-                ("Module", DEFAULT_MODULE), ("Scheduler", SCHEDULER), ("Name", name),
+                ("Module", module), ("Scheduler", SCHEDULER), ("Name", name),
                 ("Authority", MU_ADDRESS), ("SDK", "ao-harness repl")]  # fmt: skip
         return self._post_item(
             dataitem.build(self.signer, tags=tags, data="1984", anchor=secrets.token_hex(16))
@@ -576,14 +577,14 @@ class Repl:
         self,
         backend: Backend,
         *,
-        out: TextIO = sys.stdout,
+        out: TextIO | None = None,
         color: bool = True,
         history: Path | None = None,
         interactive: bool = True,
         watch: float = 0.0,
     ) -> None:
         self.backend = backend
-        self.out = out
+        self.out = out if out is not None else sys.stdout
         self.color = color
         self.history = history
         self.interactive = interactive
@@ -893,7 +894,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", default="default", help="aos profile (default, legacy, head)")
     parser.add_argument("--builds", action="store_true", help="load the bundled build/ files instead of src/")
     parser.add_argument(
-        "--history", default=DEFAULT_HISTORY, help=f"history file (default {DEFAULT_HISTORY})"
+        "--history", default=DEFAULT_HISTORY, help=f"history file (default {DEFAULT_HISTORY}; '' for none)"
     )
     parser.add_argument("--watch", type=float, default=1.0, metavar="SECONDS",
                         help="with --connect: look for new messages this often "
@@ -925,6 +926,7 @@ def main(args: argparse.Namespace) -> int:
 
 def _backend(args: argparse.Namespace) -> Backend:
     from harness.lua_versions import normalise
+    from harness.profiles import get_profile
 
     try:
         lua = normalise(args.lua)
@@ -941,6 +943,10 @@ def _backend(args: argparse.Namespace) -> Backend:
         if args.process and target:
             raise ReplError("--process attaches to an existing process; it takes no file (use .load FILE)")
         wallet = Path(os.path.expanduser(args.wallet or DEFAULT_WALLET))
+        try:
+            module = get_profile(args.profile).module  # serve maps the module id back to the profile
+        except ValueError as exc:
+            raise ReplError(f"--profile: {exc}") from None
         name = args.name or (Path(target).stem if target else "aos")
         remote = RemoteBackend(
             args.connect,
@@ -948,6 +954,7 @@ def _backend(args: argparse.Namespace) -> Backend:
             lua=lua,
             process=args.process,
             name=name,
+            module=module,
         )
         if target:
             _load_remote(remote, Path(target))

@@ -15,6 +15,7 @@ from repl_pty import MORE, PROMPT, REPO, ReplPty
 from harness import cli
 from harness.devnet.server import Devnet, start
 from harness.lua_versions import LUA_MODULES
+from harness.profiles import get_profile
 from harness.repl import parse_duration
 
 sys.path.insert(0, str(REPO / "tests" / "devnet"))
@@ -241,6 +242,8 @@ def test_editor_mode_sends_the_lines_on_done(repl: ReplPty) -> None:
         (["--connect", "http://127.0.0.1:notaport"], "the port is not a number"),
         (["--process", "abc"], "--process and --wallet go with --connect"),
         (["--connect", "http://127.0.0.1:9", "aoform.yaml"], "give aoform.yaml to `ao-harness serve`"),
+        (["--connect", "http://127.0.0.1:9", "--profile", "nope"], "unknown aos profile 'nope'"),
+        (["--profile", "nope"], "unknown aos profile 'nope'"),
     ],
 )
 def test_bad_input_is_one_line_and_status_2(
@@ -404,3 +407,17 @@ def test_attaching_to_a_process_of_another_wallet_warns(
     assert '"kty": "RSA"' in wallet
     # the Eval from a stranger is not run: aos files it in the Inbox
     assert "New Message From" in captured.out
+
+
+@pytest.mark.parametrize(("profile", "version"), [("default", "2.0.4"), ("legacy", "2.0.1")])
+def test_connect_spawns_the_module_of_the_profile(
+    devnet: Devnet, profile: str, version: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setattr(sys, "stdin", io.StringIO("Prompt()\nao.env.Process.Tags.Module\n.exit\n"))
+    url = f"http://127.0.0.1:{devnet.port}"
+    assert cli.main(["repl", "--connect", url, "--profile", profile, "--no-color"]) == 0
+    out = capsys.readouterr().out
+    assert f"aos@aos-{version}[Inbox:1]> " in out
+    assert re.search(rf"^(.*> )?{get_profile(profile).module}$", out, re.MULTILINE), out
