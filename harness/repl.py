@@ -209,10 +209,19 @@ class LocalBackend:
             res = self.proc.eval(code)
             self.net.run()
         except HarnessError as exc:
-            return EvalReply(error=f"harness: {str(exc).strip()}", incoming=self._incoming(start))
+            return EvalReply(error=self._stopped(exc), incoming=self._incoming(start))
         reply = EvalReply(output=res.raw_output or "", error=res.raw_error if res.error is not None else None)
         reply.incoming = self._incoming(start, skip=res.message)
         return reply
+
+    def _stopped(self, exc: Exception) -> str:
+        """The text for a harness refusal; messages still queued (a storm) are dropped, so the
+        next line does not carry the storm on."""
+        text = f"harness: {str(exc).strip()}"
+        dropped = self.net.drop(lambda m: True)
+        if dropped:
+            text += f"\n(the {len(dropped)} message(s) still queued were dropped)"
+        return text
 
     def prompt(self) -> str:
         try:
@@ -261,7 +270,7 @@ class LocalBackend:
             ticks = self.net.advance(ms)
             self.net.run()
         except HarnessError as exc:
-            raise ValueError(f"harness: {str(exc).strip()}") from None
+            raise ValueError(self._stopped(exc)) from None
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(self.net.now / 1000))
         return f"clock now {when} UTC ({len(ticks)} cron tick(s))", self._incoming(start)
 

@@ -421,3 +421,23 @@ def test_connect_spawns_the_module_of_the_profile(
     out = capsys.readouterr().out
     assert f"aos@aos-{version}[Inbox:1]> " in out
     assert re.search(rf"^(.*> )?{get_profile(profile).module}$", out, re.MULTILINE), out
+
+
+def test_a_message_storm_is_reported_and_does_not_carry_on_into_the_next_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    lines = [
+        'Handlers.add("loop", "Loop", function(m) Send({ Target = ao.id, Action = "Loop" }) end)',
+        'Send({ Target = ao.id, Action = "Loop" })',
+        "Handlers.remove('loop')",
+        "40 + 2",
+        ".exit",
+    ]
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(lines) + "\n"))
+    assert cli.main(["repl", "--history", "", "--no-color"]) == 0
+    out = capsys.readouterr().out
+    assert "harness: Network.run() made 10000 deliveries" in out
+    assert "(the 1 message(s) still queued were dropped)" in out
+    assert out.count("made 10000 deliveries") == 1
+    assert re.search(r"> 42$", out, re.MULTILINE), out
