@@ -138,6 +138,13 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--builds", action="store_true", help="load the bundled build/ files instead of src/")
     serve.set_defaults(func=_cmd_serve)
 
+    repl = sub.add_parser("repl", help="an aos-like prompt on a local network, or on a running `serve`")
+    from harness.repl import add_arguments as add_repl_arguments
+    from harness.repl import main as run_repl
+
+    add_repl_arguments(repl)
+    repl.set_defaults(func=run_repl)
+
     mutate = sub.add_parser("mutate", help="mutation testing: single-point Lua mutants against the tests")
     from harness.mutate.cli import add_arguments
 
