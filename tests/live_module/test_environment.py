@@ -45,6 +45,8 @@ SURFACE = [
     *[Probe(lib, _names(lib)) for lib in ("string", "table", "os", "io", "coroutine", "debug", "package", "utf8")],
     Probe("math", _names("math")),
     Probe("bit32", _names("bit32")),
+    # the prompt aos clients print, colours included
+    Probe("Prompt()", "return Prompt()"),
 ]
 
 COMPAT_FUNCTIONS = [

@@ -46,8 +46,10 @@ if profile.globals_json then
 end
 
 function Prompt()
-  return "\27[32m" .. tostring(Name or "aos") .. "\27[0m@\27[34maos-" .. process._version
-    .. "\27[0m[Inbox:\27[31m" .. tostring(#Inbox) .. "\27[0m]> "
+  -- live's colours: green name, gray punctuation, blue version, red Inbox count
+  return Colors.green .. tostring(Name or "aos") .. Colors.gray .. "@" .. Colors.blue .. "aos-"
+    .. process._version .. Colors.gray .. "[Inbox:" .. Colors.red .. tostring(#Inbox) .. Colors.gray
+    .. "]" .. Colors.reset .. "> "
 end
 
 function Version()
