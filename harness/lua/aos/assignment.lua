@@ -7,12 +7,21 @@ local utils = require(".utils")
 function assignment.init(ao)
   ao.assignables = ao.assignables or {}
 
+  -- the position of the assignable named `name`, or nil
+  local function indexOf(name)
+    for i, a in ipairs(ao.assignables) do
+      if a.name == name then return i end
+    end
+    return nil
+  end
+
   -- An assignment is a message whose Target is not this process.
   ao.isAssignment = ao.isAssignment or function(msg)
     return msg.Target ~= ao.id
   end
 
-  -- addAssignable([name,] matchSpec): a named spec replaces the entry of that name.
+  -- addAssignable([name,] matchSpec): a named spec replaces the pattern of the entry of that
+  -- name (the entry itself stays); the spec is not checked (a bad one never matches).
   ao.addAssignable = ao.addAssignable or function(...)
     local name, matchSpec
     if select("#", ...) == 1 then
@@ -21,36 +30,30 @@ function assignment.init(ao)
       name, matchSpec = ...
       assert(type(name) == "string", "MatchSpec name MUST be a string")
     end
-    local mst = type(matchSpec)
-    assert(mst == "function" or mst == "table" or mst == "string", "MatchSpec must be a string, table or function")
-    if name then
-      for i, a in ipairs(ao.assignables) do
-        if a.name == name then
-          ao.assignables[i] = { name = name, pattern = matchSpec }
-          return
-        end
-      end
+    local i = name and indexOf(name)
+    if i then
+      ao.assignables[i].pattern = matchSpec
+    else
+      table.insert(ao.assignables, { pattern = matchSpec, name = name })
     end
-    table.insert(ao.assignables, { name = name, pattern = matchSpec })
   end
 
-  -- removeAssignable(name or index)
+  -- removeAssignable(name or index): an unknown name or an index out of range does nothing.
   ao.removeAssignable = ao.removeAssignable or function(nameOrIndex)
-    if type(nameOrIndex) == "number" then
-      table.remove(ao.assignables, nameOrIndex)
-      return
+    local i
+    if type(nameOrIndex) == "string" then
+      i = indexOf(nameOrIndex)
+    else
+      assert(type(nameOrIndex) == "number", "index MUST be a number")
+      i = nameOrIndex
     end
-    for i, a in ipairs(ao.assignables) do
-      if a.name == nameOrIndex then
-        table.remove(ao.assignables, i)
-        return
-      end
-    end
+    if i == nil or i <= 0 or i > #ao.assignables then return end
+    table.remove(ao.assignables, i)
   end
 
   -- Does any assignable match msg?  None do while the list is empty.
   ao.isAssignable = ao.isAssignable or function(msg)
-    for _, a in ipairs(ao.assignables) do
+    for _, a in pairs(ao.assignables) do
       if utils.matchesSpec(msg, a.pattern) then return true end
     end
     return false
