@@ -7,7 +7,9 @@ to their source files (coverage uses them)::
     -- @ao-harness source <path relative to the project root> <first source line>
 
 The lines after a marker are that file's lines, starting at the given line, until the next
-marker or the bundle's ``-- @ao-harness end`` line.
+marker or the bundle's ``-- @ao-harness end`` line.  This module owns the format: ``marker``
+writes a marker line and ``parse_markers`` reads them back (``source_map`` here and coverage's
+``bundle_map`` are built on it), ``is_bundle`` tells a bundle from a plain file.
 """
 
 from __future__ import annotations
@@ -20,12 +22,64 @@ from harness.errors import HarnessError
 
 #: ``require("x")``, ``require 'x'``, ``require("x.y")`` with a literal name.
 _REQUIRE = re.compile(r"""\brequire\s*\(?\s*(["'])([A-Za-z0-9_.\-/]+)\1""")
+
 MARKER = "-- @ao-harness source"
 END_MARKER = "-- @ao-harness end"
 
 
 class BundleError(HarnessError):
-    """A process could not be bundled (a required module is missing, or a cycle)."""
+    """A process could not be bundled (a required module is missing, or a cycle), or a bundle's
+    markers cannot be read."""
+
+
+@dataclass(frozen=True)
+class Segment:
+    """The lines of one source file inside a bundle: bundle lines ``start .. start + count - 1``
+    are the file's lines ``first .. first + count - 1``."""
+
+    path: str
+    first: int
+    start: int
+    count: int
+
+
+def marker(path: str, first: int = 1) -> str:
+    """The marker line that starts a segment of *path* (as the bundle names it) at line *first*."""
+    return f"{MARKER} {path} {first}"
+
+
+def is_bundle(text: str) -> bool:
+    """Does *text* carry bundle markers (a line that starts with one)?"""
+    return MARKER in text and any(line.startswith(MARKER) for line in text.splitlines())
+
+
+def parse_markers(text: str, where: str = "<bundle>") -> list[Segment]:
+    """The segments of a bundle's *text*, in order (``[]`` if it has no marker).  A malformed
+    marker raises :class:`BundleError` naming ``<where>:<line>``."""
+    segments: list[Segment] = []
+    if MARKER not in text:
+        return segments
+    open_: tuple[str, int, int] | None = None  # (path, first, start) of the segment being read
+    lineno = 0
+
+    def close(end: int) -> None:
+        if open_ is not None and end > open_[2]:
+            segments.append(Segment(open_[0], open_[1], open_[2], end - open_[2]))
+
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if line.startswith(MARKER):
+            close(lineno)
+            path, _, first = line[len(MARKER) :].strip().rpartition(" ")
+            if not path or not (first.isascii() and first.isdigit()):
+                raise BundleError(
+                    f"{where}:{lineno}: bad bundle marker {line!r}: expected '{MARKER} <path> <first line>'"
+                )
+            open_ = (path, int(first), lineno + 1)
+        elif line.startswith(END_MARKER):
+            close(lineno)
+            open_ = None
+    close(lineno + 1)
+    return segments
 
 
 @dataclass(frozen=True)
@@ -91,32 +145,24 @@ def bundle(process_file: str | Path, root: str | Path) -> Bundle:
         body = path.read_text(encoding="utf-8").rstrip("\n")
         out.append(f'package.loaded["{name}"] = nil')
         out.append(f'package.preload["{name}"] = function(...)')
-        out.append(f"{MARKER} {_display(path, root)} 1")
+        out.append(marker(_display(path, root)))
         out.extend(body.splitlines())
         out.append(END_MARKER)
         out.append("end")
     main = process_file.read_text(encoding="utf-8").rstrip("\n")
-    out.append(f"{MARKER} {_display(process_file, root)} 1")
+    out.append(marker(_display(process_file, root)))
     out.extend(main.splitlines())
     out.append(END_MARKER)
     return Bundle(text="\n".join(out) + "\n", modules=dict(order))
 
 
 def source_map(bundle_text: str) -> dict[int, tuple[str, int]]:
-    """Bundle line number -> (source path, source line) for every line that came from a file."""
+    """Bundle line number -> (source path as the marker names it, source line) for every line
+    that came from a file."""
     mapping: dict[int, tuple[str, int]] = {}
-    current: tuple[str, int] | None = None
-    for lineno, line in enumerate(bundle_text.splitlines(), 1):
-        if line.startswith(MARKER):
-            path, first = line[len(MARKER) :].strip().rsplit(" ", 1)
-            current = (path, int(first))
-            continue
-        if line.startswith(END_MARKER):
-            current = None
-            continue
-        if current is not None:
-            mapping[lineno] = current
-            current = (current[0], current[1] + 1)
+    for seg in parse_markers(bundle_text):
+        for i in range(seg.count):
+            mapping[seg.start + i] = (seg.path, seg.first + i)
     return mapping
 
 

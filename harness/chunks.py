@@ -17,9 +17,10 @@ LUA_DIR = Path(__file__).parent / "lua"
 RUNTIME_MODULES: dict[str, str] = {
     ".process": "aos/process.lua",
     ".handlers": "aos/handlers.lua",
-    ".handlers-utils": "aos/handlers_utils.lua",
+    ".handlers-utils": "aos/handlers-utils.lua",
     ".utils": "aos/utils.lua",
     ".ao": "aos/ao.lua",
+    ".assignment": "aos/assignment.lua",
     ".eval": "aos/eval.lua",
     ".default": "aos/default.lua",
     ".boot": "aos/boot.lua",

@@ -17,13 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from harness import chunks
+from harness.bundle import is_bundle, parse_markers
 
 #: True while a collector is installed (read by ``harness.lua_state`` at every boot).
 ACTIVE = False
 _current: Collector | None = None
 
-BUNDLE_MARKER = "-- @ao-harness source"
-BUNDLE_END = "-- @ao-harness end"
 DEFAULT_INCLUDE = ("ao/**/*.lua",)
 
 
@@ -91,35 +90,21 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
 
 
 def bundle_map(text: str, bundle_path: Path) -> dict[int, tuple[str, int]] | None:
-    """Bundle line -> (absolute source path, source line), from the ``-- @ao-harness source``
-    markers; ``None`` if *text* is not a bundle.  Marker paths are relative to the project root
-    the bundle was built from: the nearest parent of the bundle where the path exists."""
-    if BUNDLE_MARKER not in text:
+    """Bundle line -> (absolute source path, source line), from the bundle's markers (read by
+    ``harness.bundle.parse_markers``); ``None`` if *text* is not a bundle.  Marker paths are
+    relative to the project root the bundle was built from: the nearest parent of the bundle
+    where the path exists."""
+    if not is_bundle(text):
         return None
+    segments = parse_markers(text, str(bundle_path))
     mapping: dict[int, tuple[str, int]] = {}
-    current: tuple[str, int] | None = None
     resolved: dict[str, str] = {}
-    for lineno, line in enumerate(text.splitlines(), 1):
-        if line.startswith(BUNDLE_MARKER):
-            rest = line[len(BUNDLE_MARKER) :].strip()
-            try:
-                rel, first = rest.rsplit(" ", 1)
-                start = int(first)
-            except ValueError:
-                raise ValueError(
-                    f"{bundle_path}:{lineno}: bad bundle marker {line!r}: expected "
-                    f"'{BUNDLE_MARKER} <path> <first line>'"
-                ) from None
-            if rel not in resolved:
-                resolved[rel] = _resolve_marker(rel, bundle_path)
-            current = (resolved[rel], start)
-            continue
-        if line.startswith(BUNDLE_END):
-            current = None
-            continue
-        if current is not None:
-            mapping[lineno] = current
-            current = (current[0], current[1] + 1)
+    for seg in segments:
+        if seg.path not in resolved:
+            resolved[seg.path] = _resolve_marker(seg.path, bundle_path)
+        path = resolved[seg.path]
+        for i in range(seg.count):
+            mapping[seg.start + i] = (path, seg.first + i)
     return mapping
 
 

@@ -30,13 +30,13 @@ from typing import Any
 import coverage
 import coverage.plugin
 
+from harness import bundle
 from harness.coverage import lines as _lines
 from harness.coverage.syntax import token_lines
 
 MODULE = "harness.coverage.lua_plugin"
 #: the file-tracer name stored in the data for every Lua file (coverage.py: f"{module}.{Class}")
 PLUGIN_NAME = f"{MODULE}.LuaCoveragePlugin"
-BUNDLE_MARKER = "-- @ao-harness source"
 
 _NO_COVER = re.compile(r"--.*\bpragma:?\s*no\s*cover\b", re.IGNORECASE)
 _LUACOV_OFF = re.compile(r"--\s*luacov:\s*disable\b")
@@ -55,7 +55,7 @@ def default_lua_version() -> str:
 def is_bundle(path: str | Path) -> bool:
     try:
         with open(path, encoding="utf-8", errors="replace") as f:
-            return BUNDLE_MARKER in f.read()
+            return bundle.is_bundle(f.read())
     except OSError:
         return False
 

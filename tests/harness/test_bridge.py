@@ -13,12 +13,15 @@ from pathlib import Path
 import pytest
 
 from harness import Network
+from harness.chunks import BRIDGE_PARTS
+from harness.coverage import collector
+from harness.coverage.collector import Collector
 from tests.harness.lualib_helpers import VERSION_PARAMS
 
 pytestmark = pytest.mark.parametrize("version", VERSION_PARAMS)
 
 #: chunk names of the bridge: the entry chunk Python runs, and the parts it loads privately
-BRIDGE_SOURCES = ("=harness",)
+BRIDGE_SOURCES = ("=harness", *BRIDGE_PARTS)
 
 WALK = r"""
 -- the sentinel comes reversed, so that the walk's own locals never hold the text it looks for
@@ -145,12 +148,17 @@ def _project(tmp_path: Path) -> Path:
     return proc
 
 
-def test_no_private_value_is_reachable_from_process_code(version: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("coverage", [False, True], ids=["plain", "coverage"])
+def test_no_private_value_is_reachable_from_process_code(version: str, coverage: bool, tmp_path: Path) -> None:
+    """With coverage of the runtime on, the bridge keeps more private values (the line recorder,
+    the hit sets): none of those leaks either."""
     proc = _project(tmp_path)
-    p = Network(lua=version, root=proc, instruction_budget=None).spawn(proc / "process.lua")
-    assert p.send({"Action": "X"}).messages[0].data == "42"
-    p.dryrun({"Action": "X"})  # a discarded state, rebuilt by replay
-    found = _walk(p, str(proc.resolve()))
+    col = Collector(root=proc, runtime=True) if coverage else None
+    with collector.installed(col):
+        p = Network(lua=version, root=proc, instruction_budget=None).spawn(proc / "process.lua")
+        assert p.send({"Action": "X"}).messages[0].data == "42"
+        p.dryrun({"Action": "X"})  # a discarded state, rebuilt by replay
+        found = _walk(p, str(proc.resolve()))
     assert found == "", "process code reaches the harness's private values:\n" + found
 
 

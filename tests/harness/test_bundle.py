@@ -7,8 +7,18 @@ from pathlib import Path
 import pytest
 
 from harness import Network
-from harness.bundle import BundleError, build_all, bundle, source_map
+from harness.bundle import (
+    BundleError,
+    Segment,
+    build_all,
+    bundle,
+    is_bundle,
+    marker,
+    parse_markers,
+    source_map,
+)
 from harness.cli import main
+from harness.coverage.collector import bundle_map
 
 
 @pytest.fixture
@@ -74,6 +84,51 @@ def test_source_map_points_back_to_source_lines(project: Path) -> None:
         "ao/lib/square.lua",
         "ao/calc/src/process.lua",
     }
+
+
+def test_writer_and_readers_agree(project: Path) -> None:
+    """What bundle() writes, parse_markers reads back: each segment is its file, line for line,
+    after the marker that names it; source_map and coverage's bundle_map are the same map."""
+    b = bundle(project / "ao" / "calc" / "src" / "process.lua", project)
+    lines = b.text.splitlines()
+    segments = parse_markers(b.text)
+    assert [s.path for s in segments] == ["ao/lib/square.lua", "ao/lib/double.lua", "ao/calc/src/process.lua"]
+    for s in segments:
+        assert lines[s.start - 2] == marker(s.path, s.first)
+        source = (project / s.path).read_text().splitlines()
+        assert lines[s.start - 1 : s.start - 1 + s.count] == source[s.first - 1 :]
+    expected = {s.start + i: (s.path, s.first + i) for s in segments for i in range(s.count)}
+    assert source_map(b.text) == expected
+    built = project / "ao" / "calc" / "build" / "process.lua"
+    built.parent.mkdir()
+    built.write_text(b.text)
+    resolved = {line: (str((project / path).resolve()), n) for line, (path, n) in expected.items()}
+    assert bundle_map(b.text, built) == resolved
+    assert is_bundle(b.text) and not is_bundle((project / "ao" / "lib" / "square.lua").read_text())
+
+
+@pytest.mark.parametrize("path", ["ao/lib/x.lua", "ao/my lib/x y.lua", "/abs/x.lua"])
+@pytest.mark.parametrize("first", [1, 7, 1200])
+def test_marker_round_trip(path: str, first: int) -> None:
+    text = "\n".join(["head", marker(path, first), "a", "b", "-- @ao-harness end", "tail", marker(path, 2), "c"])
+    assert parse_markers(text) == [Segment(path, first, 3, 2), Segment(path, 2, 8, 1)]
+    assert source_map(text) == {3: (path, first), 4: (path, first + 1), 8: (path, 2)}
+
+
+@pytest.mark.parametrize("bad", ["-- @ao-harness source nofirstline", "-- @ao-harness source x.lua -1",
+                                 "-- @ao-harness source  3", "-- @ao-harness source x.lua 1.5"])
+def test_bad_marker_is_one_line_error_naming_the_place(bad: str) -> None:
+    with pytest.raises(BundleError, match=r"^build/process\.lua:2: bad bundle marker .*: expected"):
+        parse_markers("x = 1\n" + bad + "\n", "build/process.lua")
+    with pytest.raises(BundleError, match=r"^<bundle>:2: bad bundle marker"):
+        source_map("x = 1\n" + bad + "\n")
+
+
+def test_a_marker_inside_a_line_is_not_a_bundle() -> None:
+    text = 'local s = "-- @ao-harness source x.lua 1"\nreturn s\n'
+    assert not is_bundle(text)
+    assert parse_markers(text) == [] and source_map(text) == {}
+    assert bundle_map(text, Path("x.lua")) is None
 
 
 def test_require_cycle_is_reported(project: Path) -> None:

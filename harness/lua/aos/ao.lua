@@ -1,4 +1,5 @@
 -- .ao: the `ao` object: outbox, references, authorities, send/spawn/assign (docs/aos-semantics.md §5.1-5.3).
+-- Its assignables come from .assignment (process.lua calls assignment.init(ao), as aos does).
 local H = ...
 local profile = H.profile
 
@@ -19,7 +20,6 @@ local ao = {
     "Signature", "Forwarded-By", "Pushed-For", "Read-Only", "Cron", "Block-Height",
     "Reference", "Id", "Reply-To",
   },
-  assignables = {},
 }
 
 local function set(list)
@@ -252,53 +252,6 @@ end
 function ao.isTrusted(msg)
   for _, a in ipairs(ao.authorities) do
     if msg.From == a or msg.Owner == a then return true end
-  end
-  return false
-end
-
--- Assignments (docs/aos-semantics.md §2 step 11): a message whose Target is not this process.
-function ao.isAssignment(msg)
-  return msg.Target ~= ao.id
-end
-
-function ao.addAssignable(...)
-  local name, matchSpec
-  if select("#", ...) == 1 then
-    matchSpec = ...
-  else
-    name, matchSpec = ...
-    assert(type(name) == "string", "MatchSpec name MUST be a string")
-  end
-  local mst = type(matchSpec)
-  assert(mst == "function" or mst == "table" or mst == "string", "MatchSpec must be a string, table or function")
-  if name then
-    for i, a in ipairs(ao.assignables) do
-      if a.name == name then
-        ao.assignables[i] = { name = name, pattern = matchSpec }
-        return
-      end
-    end
-  end
-  table.insert(ao.assignables, { name = name, pattern = matchSpec })
-end
-
-function ao.removeAssignable(nameOrIndex)
-  if type(nameOrIndex) == "number" then
-    table.remove(ao.assignables, nameOrIndex)
-    return
-  end
-  for i, a in ipairs(ao.assignables) do
-    if a.name == nameOrIndex then
-      table.remove(ao.assignables, i)
-      return
-    end
-  end
-end
-
-function ao.isAssignable(msg)
-  local utils = require(".utils")
-  for _, a in ipairs(ao.assignables) do
-    if utils.matchesSpec(msg, a.pattern) then return true end
   end
   return false
 end

@@ -9,6 +9,7 @@ local function stringify() return require(".stringify") end
 local chance = require(".chance")
 local utils = require(".utils")
 local ao = require(".ao")
+require(".assignment").init(ao)
 _G.ao = ao
 Handlers = require(".handlers")
 
