@@ -81,7 +81,7 @@ def check_limit(option: str, value: Any, *, none: str = "None") -> int | float |
         ok = False
     if not ok:
         kind = "a positive number of" if fractions else "a positive whole number of"
-        raise InputError(f"{option}={value!r} is not valid: give {kind} {unit}, or {none} for no limit")
+        raise InputError(f"{option}={value!r} is not valid; give {kind} {unit}, or {none} for no limit")
     return value
 
 
@@ -104,7 +104,7 @@ def parse_limit(option: str, text: str | int | float | None) -> int | float | No
         if not fractions or value == -1:
             kind = "a positive number of" if fractions else "a positive whole number of"
             raise InputError(
-                f"{option}={text!r} is not valid: give {kind} {unit}, or 'none' for no limit"
+                f"{option}={text!r} is not valid; give {kind} {unit}, or 'none' for no limit"
             ) from None
     return check_limit(option, value, none="'none'")
 
@@ -266,7 +266,10 @@ class Network:
         try:
             return self._processes[address]
         except KeyError:
-            raise UnknownProcess(f"no process with id {address!r} on this network") from None
+            raise UnknownProcess(
+                f"Network.process({address!r}): no process with this id on this network; "
+                "use the id of a Process this network spawned (p.id)"
+            ) from None
 
     def resolve_path(self, name_or_path: str | os.PathLike[str]) -> Path:
         """``"mock-usda"`` -> ``<root>/ao/mock-usda/src/process.lua``; paths are taken as given."""
@@ -369,7 +372,7 @@ class Network:
             spawn_msg = spawn_msg.replace(tag_list=(*spawn_tags, ("From-Process", owner.id)))
         result = self._deliver(proc, spawn_msg, pushed_by=owner.id if isinstance(owner, Process) else None)
         if result.error is not None:
-            raise ProcessLoadError(name, None, f"the spawn message failed: {result.error}")
+            raise ProcessLoadError(name, None, f"the spawn message failed: {_last_error(result.error)}")
         if source is not None:
             self._load_source(proc, source, path)
 

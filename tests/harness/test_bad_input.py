@@ -158,7 +158,7 @@ API: list[tuple[str, Callable[[Ctx], Any], type[HarnessError], list[str]]] = [
     ("block-height-backwards", lambda c: setattr(c.net, "block_height", 0), InputError, ["Network.block_height = 0", "can't go backwards"]),
     ("wallet-int", lambda c: c.net.wallet(5), InputError, ["Network.wallet(5)", "non-empty string"]),  # type: ignore[arg-type]
     ("wallet-empty", lambda c: c.net.wallet(""), InputError, ["Network.wallet('')"]),
-    ("process-unknown", lambda c: c.net.process("nope"), UnknownProcess, ["'nope'", "no process"]),
+    ("process-unknown", lambda c: c.net.process("nope"), UnknownProcess, ["Network.process('nope')", "no process with this id"]),
     ("run-max-zero", lambda c: c.net.run(max_deliveries=0), InputError, ["Network.run(max_deliveries=0)"]),
     ("mailbox-int", lambda c: c.net.mailbox(5), InputError, ["Network.mailbox(5)", "not an address"]),  # type: ignore[arg-type]
     ("spawn-system-missing", lambda c: c.net.spawn_system(c.tmp / "none.yaml"), ManifestError, ["none.yaml: no such file"]),
@@ -321,6 +321,11 @@ def _project(tmp: Path) -> Path:
         "processes:\n  - {name: t, source: t.lua}\nscenario:\n"
         "  - {from: alice, to: t, tags: {Action: Mint}, expect: {balances: {t: {alice: '6'}}}}\n"
     )
+    (tmp / "built.yaml").write_text("processes:\n  - {name: t, source: t.lua, build: build/t.lua}\n")
+    (tmp / "r.lua").write_text(
+        "Handlers.add('c', 'Configure', function(m) m.reply({ Action = 'Configure-Error', Error = 'no' }) end)\n"
+    )
+    (tmp / "refuse.yaml").write_text("processes:\n  - {name: r, source: r.lua}\nwiring:\n  - {to: r, Action: Configure}\n")
     (tmp / "ao" / "a" / "src").mkdir(parents=True)
     (tmp / "ao" / "a" / "src" / "process.lua").write_text("X = 1\n")
     return tmp
@@ -343,6 +348,8 @@ CLI: list[tuple[str, list[str], list[str]]] = [
     ("run-bad-timeout", ["run", "{t}/ok.yaml", "--timeout", "0"], ["ao-harness run: --timeout: timeout=0 is not valid"]),
     ("run-bad-budget", ["run", "{t}/ok.yaml", "--instruction-budget", "-1"], ["--instruction-budget: instruction_budget=-1 is not valid"]),
     ("run-bad-memory", ["run", "{t}/ok.yaml", "--memory-limit", "lots"], ["--memory-limit: memory_limit='lots' is not valid"]),
+    ("run-builds-missing", ["run", "{t}/built.yaml", "--builds"], ["built.yaml: processes[0] (t): build: no file build/t.lua; run `ao-harness build` first"]),
+    ("run-wiring-refused", ["run", "{t}/refuse.yaml"], ["refuse.yaml: wiring[0] to r was refused: no"]),
     ("build-unknown-name", ["build", "--root", "{t}", "nope"], ["ao-harness build: no ao/<name>/src/process.lua for nope; the processes are a"]),
     ("build-no-ao-dir", ["build", "--root", "{t}/ao/a"], ["ao-harness build: --root", "no ao/ directory there"]),
     ("build-unknown-option", ["build", "--bogus"], ["unrecognized arguments: --bogus"]),

@@ -364,7 +364,7 @@ def test_cli_rejects_bad_limits() -> None:
     )
     assert proc.returncode == 2
     assert proc.stderr.strip() == (
-        "ao-harness run: --timeout: timeout=0 is not valid: give a positive number of seconds, "
+        "ao-harness run: --timeout: timeout=0 is not valid; give a positive number of seconds, "
         "or 'none' for no limit"
     )
 
