@@ -322,6 +322,8 @@ class Network:
                 name = "aos"
         owner_addr = owner.id if isinstance(owner, Process) else (owner or self.wallet("owner"))
         user_tags = list(tags.items()) if isinstance(tags, Mapping) else list(tags or [])
+        if not all(isinstance(t, tuple | list) and len(t) == 2 for t in user_tags):
+            _bad_tags(tags if isinstance(tags, list | tuple) else user_tags)
         check_tags(user_tags, data=data, where=f"spawn of {name}")
         base = [
             ("Data-Protocol", "ao"),
@@ -788,7 +790,9 @@ class Network:
     def mailbox(self, address: str | Process) -> list[Message]:
         """Every message delivered to *address* (a wallet or process), in order."""
         if not isinstance(address, str | Process):
-            raise InputError(f"Network.mailbox({_short(address)}): not an address; give one or a Process")
+            raise InputError(
+                f"Network.mailbox({_short(address)}): not an address; give a wallet address or a Process"
+            )
         key = address.id if isinstance(address, Process) else address
         return list(self._mailboxes.get(key, []))
 
@@ -844,13 +848,15 @@ def _check_spawn_args(
             f"{where}(owner={owner!r}): not an address; give a wallet address (net.wallet('alice')) "
             "or a Process"
         )
-    if tags is not None and not isinstance(tags, Mapping):
-        pairs = list(tags) if isinstance(tags, list | tuple) else None
-        if pairs is None or not all(isinstance(t, tuple | list) and len(t) == 2 for t in pairs):
-            raise InputError(
-                f"{where}(tags={_short(tags)}): tags must be a mapping of name to value "
-                "(or a list of (name, value) pairs); e.g. tags={'Name': 'token'}"
-            )
+    if tags is not None and (isinstance(tags, str | bytes) or not isinstance(tags, Iterable)):
+        _bad_tags(tags)
+
+
+def _bad_tags(tags: Any) -> None:
+    raise InputError(
+        f"Network.spawn(tags={_short(tags)}): tags must be a mapping of name to value "
+        "(or (name, value) pairs); e.g. tags={'Name': 'token'}"
+    )
 
 
 def check_sender(where: str, sender: Any) -> None:

@@ -114,7 +114,9 @@ API: list[tuple[str, Callable[[Ctx], Any], type[HarnessError], list[str]]] = [
     ("spawn-name-empty", lambda c: c.net.spawn(source="", name=""), InputError, ["Network.spawn(name='')"]),
     ("spawn-owner-int", lambda c: c.net.spawn(source="", owner=5), InputError, ["Network.spawn(owner=5)", "not an address"]),  # type: ignore[arg-type]
     ("spawn-tags-str", lambda c: c.net.spawn(source="", tags="Name=x"), InputError, ["Network.spawn(tags='Name=x')", "mapping"]),  # type: ignore[arg-type]
-    ("spawn-tags-bad-pairs", lambda c: c.net.spawn(source="", tags=[("A",)]), InputError, ["Network.spawn(tags=", "(name, value) pairs"]),  # type: ignore[list-item]
+    ("spawn-tags-bad-pairs", lambda c: c.net.spawn(source="", tags=[("A",)]), InputError, ["Network.spawn(tags=[('A',)])", "(name, value) pairs"]),  # type: ignore[list-item]
+    ("spawn-tags-int", lambda c: c.net.spawn(source="", tags=5), InputError, ["Network.spawn(tags=5)", "mapping"]),  # type: ignore[arg-type]
+    ("spawn-tags-generator-bad", lambda c: c.net.spawn(source="", tags=(t for t in ["AB"])), InputError, ["Network.spawn(tags=['AB'])"]),
     ("spawn-tag-bytes", lambda c: c.net.spawn(source="", tags={"A": b"x"}), TagValueError, ["spawn of aos", "'A'", BYTES]),
     ("spawn-tag-int", lambda c: c.net.spawn(source="", tags={"Version": 2}), TagValueError, ["spawn of aos", "'Version' = 2"]),
     ("spawn-data-bytes", lambda c: c.net.spawn(source="", data=b"x"), TagValueError, ["spawn of aos", "Data", BYTES]),  # type: ignore[arg-type]
@@ -528,3 +530,11 @@ def test_run_prints_cron_ticks_as_they_happen(tmp_path: Path) -> None:
     assert ticks[1] < hello  # the ticks are printed where they happen: before the step's message
     assert "Action=Hello N=2" in lines[hello]
     assert "(2 cron ticks)" in lines[-1]
+
+
+def test_spawn_still_takes_tag_pairs_from_any_iterable() -> None:
+    net = Network()
+    tags = {"Kind": "a", "Extra": "b"}
+    for given in (tags, list(tags.items()), tags.items(), ((k, v) for k, v in tags.items())):
+        p = net.spawn(source="", tags=given)
+        assert ("Kind", "a") in p.spawn_tags and ("Extra", "b") in p.spawn_tags
