@@ -6,6 +6,9 @@ input, the error it must raise (a ``HarnessError`` subclass; for the CLI exit st
 line on stderr) and the fragments the message must contain: where the mistake is and what it was.
 Below the tables: a failed spawn leaves nothing behind, ``build`` writes all bundles or none, and
 ``ao-harness run`` reads decimals from the token and prints cron ticks.
+
+The argument and manifest checks run in Python before any Lua does, so the tables use the default
+Lua; the failed-spawn test, where Lua's load error matters, runs on every supported Lua.
 """
 
 from __future__ import annotations
