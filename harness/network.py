@@ -540,6 +540,12 @@ class Network:
         """Deliver a cron tick to *process* now: no Id, no Data, ``Cron = true``, From = Owner
         = the process owner; tags are the spawn's ``Cron-Tag-*`` tags (prefix removed) unless
         *tags* is given."""
+        if not isinstance(process, Process):
+            raise InputError(f"Network.cron({_short(process)}): not a Process; give one this network spawned")
+        if tags is not None and not isinstance(tags, Mapping):
+            raise InputError(
+                f"cron tick to {process.name}: tags={_short(tags)} is not a mapping; e.g. {{'Kind': 'x'}}"
+            )
         if tags is None:
             tag_list = tuple(
                 (k[len("Cron-Tag-") :], v) for k, v in process.spawn_tags if k.startswith("Cron-Tag-")
@@ -717,6 +723,10 @@ class Network:
         pending message, since the MU pushes one sender's messages to one process in order — and
         returns the index of the one to deliver.  ``harness.strategies.delivery_order(data)``
         hands that choice to hypothesis."""
+        if order is not None and not callable(order):
+            raise InputError(
+                f"Network.set_delivery_order({_short(order)}): not callable; give a function or None"
+            )
         self._mu.set_order(order)
 
     def run(self, *, max_deliveries: int | None = None) -> list[Delivery]:
@@ -743,6 +753,8 @@ class Network:
     def drop(self, match: Callable[[Message], bool]) -> list[Message]:
         """Remove the queued messages *match* accepts and return them: a message lost on the
         way (to test timeouts and compensation)."""
+        if not callable(match):
+            raise InputError(f"Network.drop({_short(match)}): not callable; give a function of a Message")
         return self._mu.drop(match)
 
     def _deliver_pending(self, item: Pending) -> Delivery:

@@ -165,6 +165,10 @@ API: list[tuple[str, Callable[[Ctx], Any], type[HarnessError], list[str]]] = [
     ("wallet-empty", lambda c: c.net.wallet(""), InputError, ["Network.wallet('')"]),
     ("process-unknown", lambda c: c.net.process("nope"), UnknownProcess, ["Network.process('nope')", "no process with this id"]),
     ("run-max-zero", lambda c: c.net.run(max_deliveries=0), InputError, ["Network.run(max_deliveries=0)"]),
+    ("cron-not-a-process", lambda c: c.net.cron("echo"), InputError, ["Network.cron('echo')", "not a Process"]),  # type: ignore[arg-type]
+    ("cron-tags-list", lambda c: c.p.cron([("A", "b")]), InputError, ["cron tick to echo", "is not a mapping"]),  # type: ignore[arg-type]
+    ("delivery-order-int", lambda c: c.net.set_delivery_order(0), InputError, ["Network.set_delivery_order(0)", "not callable"]),  # type: ignore[arg-type]
+    ("drop-str", lambda c: c.net.drop("Transfer"), InputError, ["Network.drop('Transfer')", "function of a Message"]),  # type: ignore[arg-type]
     ("mailbox-int", lambda c: c.net.mailbox(5), InputError, ["Network.mailbox(5)", "not an address"]),  # type: ignore[arg-type]
     ("spawn-system-missing", lambda c: c.net.spawn_system(c.tmp / "none.yaml"), ManifestError, ["none.yaml: no such file"]),
     (
