@@ -14,6 +14,7 @@ except ImportError:  # pragma: no cover
 from harness.assertions import ANY, assert_no_errors, assert_not_sent, assert_sent, find_messages
 from harness.errors import (
     HarnessError,
+    InputError,
     MessageStormError,
     ProcessLoadError,
     ProcessNotFound,
@@ -27,6 +28,7 @@ __all__ = [
     "ANY",
     "Delivery",
     "HarnessError",
+    "InputError",
     "Message",
     "MessageStormError",
     "Network",

@@ -173,14 +173,30 @@ def build_all(root: str | Path, names: list[str] | None = None) -> list[Path]:
     sources = sorted((root / "ao").glob("*/src/process.lua"))
     if names:
         wanted = set(names)
+        known = ", ".join(s.parent.parent.name for s in sources) or "none"
         sources = [s for s in sources if s.parent.parent.name in wanted]
-        missing = wanted - {s.parent.parent.name for s in sources}
+        missing = ", ".join(sorted(wanted - {s.parent.parent.name for s in sources}))
         if missing:
-            raise BundleError(f"no ao/<name>/src/process.lua for {sorted(missing)}")
-    written = []
+            raise BundleError(f"no ao/<name>/src/process.lua for {missing}; the processes are {known}")
+    # every bundle is made in memory first: one that fails leaves every build file as it was
+    texts = []
     for src in sources:
-        out = src.parent.parent / "build" / "process.lua"
-        out.parent.mkdir(exist_ok=True)
-        out.write_text(bundle(src, root).text, encoding="utf-8")
-        written.append(out)
-    return written
+        try:
+            texts.append((src.parent.parent / "build" / "process.lua", bundle(src, root).text))
+        except (OSError, UnicodeDecodeError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) else f"not UTF-8 text (byte {exc.start})"
+            raise BundleError(f"{_display(src, root)}: cannot be bundled: {why}") from None
+    temps: list[tuple[Path, Path]] = []
+    try:
+        for out, text in texts:
+            out.parent.mkdir(exist_ok=True)
+            tmp = out.with_name(f".{out.name}.tmp")
+            tmp.write_text(text, encoding="utf-8")
+            temps.append((tmp, out))
+    except OSError as exc:
+        for tmp, _ in temps:
+            tmp.unlink(missing_ok=True)
+        raise BundleError(f"{exc.filename}: cannot be written: {exc.strerror}") from None
+    for tmp, out in temps:
+        tmp.replace(out)
+    return [out for _, out in temps]

@@ -5,21 +5,39 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from harness.bundle import BundleError, build_all
 from harness.errors import HarnessError
 
+#: exit status of a command the user got wrong (bad option, unknown file, bad manifest, ...)
+USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line error: ``ao-harness run: <what>; see ao-harness run --help``."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(USAGE, f"{self.prog}: {message}; see {self.prog} --help\n")
+
+
+def _fail(command: str, exc: BaseException | str) -> int:
+    """Print *exc* as one line on stderr; return the usage-error status."""
+    text = " ".join(part.strip() for part in str(exc).splitlines() if part.strip())
+    print(f"ao-harness {command}: {text}", file=sys.stderr)
+    return USAGE
+
 
 def _cmd_build(args: argparse.Namespace) -> int:
     root = Path(args.root)
+    if not (root / "ao").is_dir():
+        return _fail("build", f"--root {args.root}: no ao/ directory there; give the project's root")
     try:
         written = build_all(root, args.names or None)
     except BundleError as exc:
-        print(f"ao-harness build: {exc}", file=sys.stderr)
-        return 1
+        return _fail("build", f"{exc}; nothing was written")
     if not written:
-        print(f"ao-harness build: no ao/*/src/process.lua under {root.resolve()}", file=sys.stderr)
-        return 1
+        return _fail("build", f"no ao/*/src/process.lua under {root.resolve()}; nothing to build")
     for path in written:
         print(f"built {path.relative_to(root) if path.is_relative_to(root) else path}")
     return 0
@@ -40,10 +58,28 @@ def _limits(args: argparse.Namespace) -> dict[str, int | float | None]:
     return out
 
 
+def _options(args: argparse.Namespace) -> None:
+    """Check --lua, --profile and --pairs before anything runs (errors name the flag)."""
+    from harness.lua_versions import normalise
+    from harness.pairs import parse_pairs
+    from harness.profiles import get_profile
+
+    for flag, check, value in (
+        ("--lua", normalise, args.lua),
+        ("--profile", get_profile, args.profile),
+        ("--pairs", parse_pairs, args.pairs),
+    ):
+        try:
+            check(value)
+        except ValueError as exc:
+            raise ValueError(f"{flag}: {exc}") from None
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from harness.scenario import run_manifest
 
     try:
+        _options(args)
         return run_manifest(
             Path(args.manifest),
             lua=args.lua,
@@ -54,8 +90,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             limits=_limits(args),
         )
     except (HarnessError, OSError, ValueError) as exc:
-        print(f"ao-harness run: {exc}", file=sys.stderr)
-        return 1
+        return _fail("run", exc)
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
@@ -66,8 +101,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     for pair in args.module_profile:
         module, sep, profile = pair.partition("=")
         if not sep or not module or not profile:
-            print(f"ao-harness serve: --module-profile wants ID=PROFILE, got {pair!r}", file=sys.stderr)
-            return 2
+            return _fail("serve", f"--module-profile wants ID=PROFILE, got {pair!r}")
         mapping[module] = profile
     manifest = Path(args.manifest) if args.manifest else None
     try:
@@ -83,9 +117,11 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             manifest=manifest,
             use_builds=args.builds,
         )
-    except (DataDirBusy, ServeError, HarnessError, OSError, ValueError) as exc:
-        print(f"ao-harness serve: {exc}", file=sys.stderr)
+    except (DataDirBusy, ServeError) as exc:  # the machine's state (a busy data dir or port), not the input
+        _fail("serve", exc)
         return 1
+    except (HarnessError, OSError, ValueError) as exc:
+        return _fail("serve", exc)
     return serve_forever(running)
 
 
@@ -96,7 +132,7 @@ def _cmd_mutate(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="ao-harness", description="AO processes on a local network")
+    parser = _Parser(prog="ao-harness", description="AO processes on a local network")
     sub = parser.add_subparsers(dest="command", required=True)
 
     build = sub.add_parser("build", help="bundle ao/<name>/src/process.lua into ao/<name>/build/process.lua")
@@ -156,7 +192,10 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["mutate"] and "--" in argv:  # `mutate [paths] -- pytest args`
         cut = argv.index("--")
         argv, extra = argv[:cut], argv[cut + 1 :]
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a one-line usage error (2)
+        return exc.code if isinstance(exc.code, int) else USAGE
     args.pytest_args = extra
     return int(args.func(args))
 

@@ -7,6 +7,12 @@ class HarnessError(Exception):
     """Base class of every error raised by the harness itself (not by process code)."""
 
 
+class InputError(HarnessError, ValueError, TypeError):
+    """A bad argument or option given to the harness (a wrong type, an unknown name, a value
+    out of range).  The message reads ``<where>: <what was wrong>; <what to do>``.  It is also a
+    ``ValueError`` and a ``TypeError``, so code catching those keeps working."""
+
+
 class ProcessNotFound(HarnessError):
     """``Network.spawn`` was given a name or path that resolves to no Lua file."""
 

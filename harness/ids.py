@@ -31,6 +31,14 @@ class IdFactory:
     def wallet(self, name: str) -> str:
         return make_id(self._seed, "wallet", name)
 
+    def mark(self) -> int:
+        """Where the sequence is now (for ``rewind``)."""
+        return self._counter
+
+    def rewind(self, mark: int) -> None:
+        """Hand out the ids after *mark* again (an undone spawn consumed none)."""
+        self._counter = mark
+
     def next(self, kind: str) -> str:
         self._counter += 1
         digest = hashlib.sha256(f"{self._seed}\x1f{kind}\x1f{self._counter}".encode()).digest()

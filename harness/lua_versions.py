@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
+from harness.errors import InputError
+
 #: ``--lua`` value -> lupa module name.  AO itself runs Lua 5.3, hence the default.
 LUA_MODULES: dict[str, str] = {
     "5.1": "lupa.lua51",
@@ -21,7 +23,7 @@ DEFAULT_LUA = "5.3"
 INTEGER_VERSIONS = frozenset({"5.3", "5.4", "5.5"})
 
 
-class UnknownLuaVersion(ValueError):
+class UnknownLuaVersion(InputError):
     """Raised for a ``--lua`` value the harness does not know."""
 
 
@@ -34,7 +36,7 @@ def normalise(version: str | float | None) -> str:
         text = "jit"
     if text not in LUA_MODULES:
         known = ", ".join(LUA_MODULES)
-        raise UnknownLuaVersion(f"unknown Lua version {version!r}: choose one of {known}")
+        raise UnknownLuaVersion(f"unknown Lua version {version!r}; choose one of {known}")
     return text
 
 

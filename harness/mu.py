@@ -31,14 +31,39 @@ class Pending:
     assignment: bool = False
 
 
+#: what to do instead of sending Python bytes (they reach Lua as userdata, not as a string)
+BYTES_HINT = "bytes are not a Lua string; decode them (b.decode()) or send text"
+
+
 def _lua_type(value: Any) -> str:
+    """What *value* is, in words a test author recognises (Lua values and Python ones)."""
     if isinstance(value, bool):
-        return "a Lua boolean"
+        return "a boolean"
     if isinstance(value, int | float):
-        return "a Lua number"
+        return "a number"
     if value is None:
         return "nil"
-    return "a Lua table or function"
+    if isinstance(value, bytes | bytearray | memoryview):
+        return "Python bytes"
+    if isinstance(value, dict | list | tuple | set | frozenset):
+        return f"a Python {type(value).__name__}"
+    kind = type(value).__name__
+    if kind.startswith("_Lua"):
+        lua = {"_LuaTable": "table", "_LuaFunction": "function", "_LuaThread": "thread"}.get(kind)
+        return f"a Lua {lua}" if lua else "a Lua table or function"
+    return f"a Python {kind}"
+
+
+def _shown(value: Any, width: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _wrong(value: Any, default_hint: str) -> str:
+    """``is <kind>, not a string; <what to do>`` (bytes get their own explanation)."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return f"is Python bytes; {BYTES_HINT}"
+    return f"is {_lua_type(value)}, not a string; {default_hint}"
 
 
 def check_tags(
@@ -57,19 +82,24 @@ def check_tags(
         if callable(where):
             where = where()
         if not isinstance(name, str):
-            raise TagValueError(f"{where}: tag name {name!r} is {_lua_type(name)}; tag names must be strings")
+            raise TagValueError(
+                f"{where}: tag name {name!r} " + _wrong(name, "tag names must be strings")
+            )
         if not isinstance(value, str):
             raise TagValueError(
-                f"{where}: tag {name!r} = {value!r} is {_lua_type(value)}; the MU accepts only "
-                "string tag values (permaweb/ao#777) and would drop this message on the live "
-                f"network. Send tostring(...) instead."
+                f"{where}: tag {name!r} = {_shown(value)} "
+                + _wrong(
+                    value,
+                    "the MU accepts only string tag values (permaweb/ao#777) and would drop this "
+                    "message on the live network; send a string (tostring(...) in Lua, str(...) in Python)",
+                )
             )
     if data is not None and not isinstance(data, str) and not allow_table_data:
         if callable(where):
             where = where()
         raise TagValueError(
-            f"{where}: Data is {_lua_type(data)} ({data!r}); message Data must be a string "
-            "(tables are JSON-encoded by ao.send, other values are not)"
+            f"{where}: Data {_shown(data)} "
+            + _wrong(data, "message Data must be a string (ao.send JSON-encodes Lua tables; json.dumps(...))")
         )
 
 

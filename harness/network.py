@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from harness import chunks
 from harness.errors import (
+    InputError,
     MessageStormError,
     ProcessLoadError,
     ProcessNotFound,
@@ -28,6 +29,7 @@ from harness.lua_state import (
 from harness.lua_versions import normalise
 from harness.messages import Delivery, Message, Result, format_trace, strip_ansi
 from harness.mu import (
+    BYTES_HINT,
     DeliveryOrder,
     MessengerUnit,
     Pending,
@@ -79,7 +81,7 @@ def check_limit(option: str, value: Any, *, none: str = "None") -> int | float |
         ok = False
     if not ok:
         kind = "a positive number of" if fractions else "a positive whole number of"
-        raise ValueError(f"{option}={value!r} is not valid: give {kind} {unit}, or {none} for no limit")
+        raise InputError(f"{option}={value!r} is not valid; give {kind} {unit}, or {none} for no limit")
     return value
 
 
@@ -101,21 +103,54 @@ def parse_limit(option: str, text: str | int | float | None) -> int | float | No
             value = -1
         if not fractions or value == -1:
             kind = "a positive number of" if fractions else "a positive whole number of"
-            raise ValueError(
-                f"{option}={text!r} is not valid: give {kind} {unit}, or 'none' for no limit"
+            raise InputError(
+                f"{option}={text!r} is not valid; give {kind} {unit}, or 'none' for no limit"
             ) from None
     return check_limit(option, value, none="'none'")
 
 
 def parse_interval(text: str) -> int:
-    """``"5-minutes"`` -> 300000 (ms).  Block-based intervals are not supported."""
-    m = _INTERVAL.match(text)
+    """``"5-minutes"`` -> 300000 (ms).  Block-based intervals are not supported.  Raises
+    ``InputError`` (one line) for anything else, a zero interval included."""
+    m = _INTERVAL.match(text) if isinstance(text, str) else None
     if not m or m.group(2).lower() not in _UNIT_MS:
-        raise ValueError(
-            f"Cron-Interval {text!r} is not understood: use '<n>-seconds', '<n>-minutes', "
-            "'<n>-hours' or '<n>-days'"
+        raise InputError(
+            f"Cron-Interval {text!r} is not understood; use '<n>-seconds', '<n>-minutes', "
+            "'<n>-hours' or '<n>-days' (block intervals are not supported)"
         )
-    return int(m.group(1)) * _UNIT_MS[m.group(2).lower()]
+    ms = int(m.group(1)) * _UNIT_MS[m.group(2).lower()]
+    if ms <= 0:
+        raise InputError(f"Cron-Interval {text!r} is zero; give a positive interval such as '1-minute'")
+    return ms
+
+
+def _whole_ms(where: str, ms: Any) -> int:
+    """*ms* as an int of milliseconds >= 0 (an integral float is accepted), else ``InputError``."""
+    if isinstance(ms, float) and ms.is_integer():
+        ms = int(ms)
+    if not isinstance(ms, int) or isinstance(ms, bool):
+        raise InputError(f"{where}: {ms!r} is not a whole number of milliseconds; give an int such as 60_000")
+    if ms < 0:
+        raise InputError(f"{where}: time can't go backwards ({ms} ms); give a number of milliseconds >= 0")
+    return ms
+
+
+def _check_network_options(
+    *, seed: Any, max_deliveries: Any, use_builds: Any, root: Path | None
+) -> None:
+    """Refuse ``Network(...)`` options of the wrong type or range (one line each)."""
+    if not isinstance(seed, str) or not seed:
+        raise InputError(f"Network(seed={seed!r}): the seed must be a non-empty string; e.g. seed='run-2'")
+    if not isinstance(max_deliveries, int) or isinstance(max_deliveries, bool) or max_deliveries < 1:
+        raise InputError(
+            f"Network(max_deliveries={max_deliveries!r}): not a positive whole number; "
+            "give the most deliveries one run() may make, e.g. 10_000"
+        )
+    if not isinstance(use_builds, bool):
+        raise InputError(f"Network(use_builds={use_builds!r}): not a boolean; give True or False")
+    if root is not None and not root.is_dir():
+        what = "is a file, not a directory" if root.exists() else "does not exist"
+        raise InputError(f"Network(root={str(root)!r}): {what}; give the project directory that holds ao/")
 
 
 class Network:
@@ -141,6 +176,11 @@ class Network:
     ) -> None:
         self.lua_version = normalise(lua)
         self.profile = get_profile(profile)
+        if root is not None and not isinstance(root, str | os.PathLike):
+            raise InputError(f"Network(root={root!r}): not a path; give the project directory that holds ao/")
+        _check_network_options(
+            seed=seed, max_deliveries=max_deliveries, use_builds=use_builds, root=Path(root) if root else None
+        )
         self.root = Path(root) if root is not None else Path.cwd()
         self.instruction_budget = check_limit("instruction_budget", instruction_budget)
         self.memory_limit = check_limit("memory_limit", memory_limit)
@@ -166,6 +206,8 @@ class Network:
 
     def wallet(self, name: str) -> str:
         """The address of the wallet called *name* (the same name gives the same address)."""
+        if not isinstance(name, str) or not name:
+            raise InputError(f"Network.wallet({name!r}): a wallet name is a non-empty string; e.g. 'alice'")
         address = self._ids.wallet(name)
         self._names.setdefault(address, name)
         return address
@@ -182,15 +224,17 @@ class Network:
     @block_height.setter
     def block_height(self, value: int) -> None:
         if value < self._height:
-            raise ValueError(f"block height can't go backwards ({value} < {self._height})")
+            raise InputError(
+                f"Network.block_height = {value!r}: block height can't go backwards (it is {self._height}); "
+                "give a larger height, or advance() the clock"
+            )
         self._height = value
 
     def advance(self, ms: int) -> list[Delivery]:
         """Move the clock forward by *ms* milliseconds (blocks follow at one per 2 minutes).
         Cron ticks of processes spawned with ``Cron-Interval`` that fall due are delivered, in
         time order; their outboxes wait for ``run()``.  Returns the ticks delivered."""
-        if ms < 0:
-            raise ValueError(f"time can't go backwards (advance({ms}))")
+        ms = _whole_ms(f"Network.advance({ms!r})", ms)
         target = self._now + ms
         ticks: list[Delivery] = []
         while True:
@@ -222,7 +266,10 @@ class Network:
         try:
             return self._processes[address]
         except KeyError:
-            raise UnknownProcess(f"no process with id {address!r} on this network") from None
+            raise UnknownProcess(
+                f"Network.process({address!r}): no process with this id on this network; "
+                "use the id of a Process this network spawned (p.id)"
+            ) from None
 
     def resolve_path(self, name_or_path: str | os.PathLike[str]) -> Path:
         """``"mock-usda"`` -> ``<root>/ao/mock-usda/src/process.lua``; paths are taken as given."""
@@ -233,15 +280,18 @@ class Network:
                 build = self.root / "ao" / text / "build" / "process.lua"
                 if not build.is_file():
                     raise ProcessNotFound(
-                        f"no build of {text!r} at {build}; run `ao-harness build {text}` first"
+                        f"Network.spawn({text!r}): no build at {build}; run `ao-harness build {text}` first"
                     )
                 return build.resolve()
             candidates = [self.root / "ao" / text / "src" / "process.lua", *candidates]
         for c in candidates:
             if c.is_file():
                 return c.resolve()
-        tried = "\n  ".join(str(c) for c in candidates)
-        raise ProcessNotFound(f"no Lua process file for {text!r}; tried:\n  {tried}")
+        tried = ", ".join(str(c) for c in candidates)
+        raise ProcessNotFound(
+            f"Network.spawn({text!r}): no Lua process file there (tried {tried}); give a name under "
+            f"{self.root / 'ao'}, a path to a .lua file, or source='...'"
+        )
 
     def spawn(
         self,
@@ -256,10 +306,15 @@ class Network:
         """Spawn a process and load its code the way aos ``.load`` does (an Eval from the owner
         after the spawn message).  *name_or_path* names a process under ``ao/`` or a Lua file;
         *source* gives Lua code inline instead; with neither, the process runs bare aos."""
+        _check_spawn_args(name_or_path, owner=owner, tags=tags, source=source, name=name)
         path: Path | None = None
         if name_or_path is not None:
             path = self.resolve_path(name_or_path)
-            source = path.read_text(encoding="utf-8")
+            try:
+                source = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError as exc:
+                why = f"not UTF-8 text ({exc.reason} at byte {exc.start})"
+                raise ProcessLoadError(str(path), None, why) from None
         if name is None:
             if path is not None:
                 name = path.parent.parent.name if path.parent.name == "src" else path.stem
@@ -267,6 +322,8 @@ class Network:
                 name = "aos"
         owner_addr = owner.id if isinstance(owner, Process) else (owner or self.wallet("owner"))
         user_tags = list(tags.items()) if isinstance(tags, Mapping) else list(tags or [])
+        if not all(isinstance(t, tuple | list) and len(t) == 2 for t in user_tags):
+            _bad_tags(tags if isinstance(tags, list | tuple) else user_tags)
         check_tags(user_tags, data=data, where=f"spawn of {name}")
         base = [
             ("Data-Protocol", "ao"),
@@ -281,8 +338,30 @@ class Network:
         if "Name" not in user_names:
             base.append(("Name", name))
         spawn_tags = tuple(base + user_tags)
+        for k, v in spawn_tags:
+            if k == "Cron-Interval":
+                _spawn_interval(f"spawn of {name}", v)
+        mark = (self._ids.mark(), len(self._trace))
         pid = self._ids.next("process")
         proc = self._create(pid, owner_addr, name, spawn_tags, path)
+        try:
+            self._boot_spawned(proc, owner, spawn_tags, data, source, path)
+        except BaseException:
+            self._forget_spawn(proc, *mark)
+            raise
+        return proc
+
+    def _boot_spawned(
+        self,
+        proc: Process,
+        owner: str | Process | None,
+        spawn_tags: tuple[tuple[str, str], ...],
+        data: str | None,
+        source: str | None,
+        path: Path | None,
+    ) -> None:
+        """Deliver the spawn message to *proc*, then load *source* (the rest of ``spawn``)."""
+        pid, owner_addr, name = proc.id, proc.owner, proc.name
         spawn_msg = Message(
             target=pid,
             tag_list=spawn_tags,
@@ -295,10 +374,28 @@ class Network:
             spawn_msg = spawn_msg.replace(tag_list=(*spawn_tags, ("From-Process", owner.id)))
         result = self._deliver(proc, spawn_msg, pushed_by=owner.id if isinstance(owner, Process) else None)
         if result.error is not None:
-            raise ProcessLoadError(name, None, f"the spawn message failed: {result.error}")
+            raise ProcessLoadError(name, None, f"the spawn message failed: {_last_error(result.error)}")
         if source is not None:
             self._load_source(proc, source, path)
-        return proc
+
+    def _forget_spawn(self, proc: Process, id_mark: int, trace_len: int) -> None:
+        """Undo a spawn that failed: the process, its name, its cron, its deliveries and queued
+        outbox are gone, and the ids it consumed are handed out again (a failed spawn changes no
+        later id)."""
+        pid = proc.id
+        for d in self._trace[trace_len:]:
+            if d.message.id is not None:
+                self._by_id.pop(d.message.id, None)
+        del self._trace[trace_len:]
+        self._mailboxes.pop(pid, None)
+        self._mu.drop(lambda m: m.sender == pid)
+        self._processes.pop(pid, None)
+        self._cron.pop(pid, None)
+        self._names.pop(pid, None)
+        self._label_counts[proc.name] -= 1
+        if not self._label_counts[proc.name]:
+            del self._label_counts[proc.name]
+        self._ids.rewind(id_mark)
 
     def _create(
         self,
@@ -336,14 +433,13 @@ class Network:
             path=str(path) if path else None,
             module=profile.module,
         )
+        intervals = [parse_interval(v) for k, v in tags if k == "Cron-Interval"]
         self._processes[pid] = proc
         count = self._label_counts.get(name, 0) + 1
         self._label_counts[name] = count
         self._names[pid] = name if count == 1 else f"{name}#{count}"
-        for k, v in tags:
-            if k == "Cron-Interval":
-                interval = parse_interval(v)
-                self._cron[pid] = (self._now + interval, interval)
+        for interval in intervals:
+            self._cron[pid] = (self._now + interval, interval)
         return proc
 
     def _ao_dir_entry(self) -> list[tuple[str, str]]:
@@ -369,7 +465,7 @@ class Network:
         proc._state.preload(source, compiled.bytecode, chunkname)
         result = self._send_direct(proc, {"Action": "Eval"}, sender=proc.owner, data=source)
         if result.error is not None:
-            err = _last_error(result.error)
+            err = _from_chunk(_last_error(result.error), chunkname)
             raise ProcessLoadError(where, _line_of(err, chunkname), err)
 
     def spawn_system(self, manifest: str | os.PathLike[str], *, use_builds: bool | None = None) -> System:
@@ -395,6 +491,9 @@ class Network:
     ) -> Result:
         tag_list = list(tags.items())
         check_tags(tag_list, data=data, where=f"message to {proc.name}")
+        check_sender(f"message to {proc.name}", sender)
+        if data is None:
+            raise InputError(f"message to {proc.name}: Data is None; give a string (\"\" for no data)")
         pushed_by = None
         if isinstance(sender, Process):
             pushed_by = sender.id
@@ -422,6 +521,7 @@ class Network:
         """A dry-run as aoconnect sends it and the CU evaluates it (see ``Process.dryrun``)."""
         tag_list = [*tags.items(), *DRYRUN_TAGS]
         check_tags(tag_list, data=data, where=f"dry-run of {proc.name}")
+        check_sender(f"dry-run of {proc.name}", sender)
         owner = sender.id if isinstance(sender, Process) else (sender or DRYRUN_PLACEHOLDER)
         forged = next((v for k, v in tag_list if k == "From-Process"), None)
         msg = Message(
@@ -440,6 +540,12 @@ class Network:
         """Deliver a cron tick to *process* now: no Id, no Data, ``Cron = true``, From = Owner
         = the process owner; tags are the spawn's ``Cron-Tag-*`` tags (prefix removed) unless
         *tags* is given."""
+        if not isinstance(process, Process):
+            raise InputError(f"Network.cron({_short(process)}): not a Process; give one this network spawned")
+        if tags is not None and not isinstance(tags, Mapping):
+            raise InputError(
+                f"cron tick to {process.name}: tags={_short(tags)} is not a mapping; e.g. {{'Kind': 'x'}}"
+            )
         if tags is None:
             tag_list = tuple(
                 (k[len("Cron-Tag-") :], v) for k, v in process.spawn_tags if k.startswith("Cron-Tag-")
@@ -617,11 +723,17 @@ class Network:
         pending message, since the MU pushes one sender's messages to one process in order — and
         returns the index of the one to deliver.  ``harness.strategies.delivery_order(data)``
         hands that choice to hypothesis."""
+        if order is not None and not callable(order):
+            raise InputError(
+                f"Network.set_delivery_order({_short(order)}): not callable; give a function or None"
+            )
         self._mu.set_order(order)
 
     def run(self, *, max_deliveries: int | None = None) -> list[Delivery]:
         """Deliver queued messages until the network is quiet; return the deliveries made."""
         limit = max_deliveries if max_deliveries is not None else self.max_deliveries
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+            raise InputError(f"Network.run(max_deliveries={limit!r}): not a positive whole number; e.g. 100")
         made: list[Delivery] = []
         while self._mu:
             if len(made) >= limit:
@@ -641,6 +753,8 @@ class Network:
     def drop(self, match: Callable[[Message], bool]) -> list[Message]:
         """Remove the queued messages *match* accepts and return them: a message lost on the
         way (to test timeouts and compensation)."""
+        if not callable(match):
+            raise InputError(f"Network.drop({_short(match)}): not callable; give a function of a Message")
         return self._mu.drop(match)
 
     def _deliver_pending(self, item: Pending) -> Delivery:
@@ -687,6 +801,10 @@ class Network:
 
     def mailbox(self, address: str | Process) -> list[Message]:
         """Every message delivered to *address* (a wallet or process), in order."""
+        if not isinstance(address, str | Process):
+            raise InputError(
+                f"Network.mailbox({_short(address)}): not an address; give a wallet address or a Process"
+            )
         key = address.id if isinstance(address, Process) else address
         return list(self._mailboxes.get(key, []))
 
@@ -710,10 +828,79 @@ class Network:
         )
 
 
+def _spawn_interval(where: str, value: str) -> int:
+    try:
+        return parse_interval(value)
+    except InputError as exc:
+        raise InputError(f"{where}: {exc}") from None
+
+
+def _check_spawn_args(
+    name_or_path: Any, *, owner: Any, tags: Any, source: Any, name: Any
+) -> None:
+    """Refuse ``Network.spawn`` arguments of the wrong type before anything is created."""
+    where = "Network.spawn"
+    if name_or_path is not None and not isinstance(name_or_path, str | os.PathLike):
+        raise InputError(
+            f"{where}({name_or_path!r}): not a process name or path; give a name under ao/ "
+            "(e.g. 'mock-usda'), a path to a Lua file, or source='...'"
+        )
+    if name_or_path is not None and source is not None:
+        raise InputError(
+            f"{where}({os.fspath(name_or_path)!r}, source=...): both a file and source; give one of them"
+        )
+    if source is not None and not isinstance(source, str):
+        if isinstance(source, bytes | bytearray):
+            raise InputError(f"{where}(source=...): source is Python bytes; {BYTES_HINT}")
+        raise InputError(f"{where}(source=...): source is a {type(source).__name__}; give Lua code as a str")
+    if name is not None and (not isinstance(name, str) or not name):
+        raise InputError(f"{where}(name={name!r}): a process name is a non-empty string; e.g. name='token'")
+    if owner is not None and not isinstance(owner, Process) and (not isinstance(owner, str) or not owner):
+        raise InputError(
+            f"{where}(owner={owner!r}): not an address; give a wallet address (net.wallet('alice')) "
+            "or a Process"
+        )
+    if tags is not None and (isinstance(tags, str | bytes) or not isinstance(tags, Iterable)):
+        _bad_tags(tags)
+
+
+def _bad_tags(tags: Any) -> None:
+    raise InputError(
+        f"Network.spawn(tags={_short(tags)}): tags must be a mapping of name to value "
+        "(or (name, value) pairs); e.g. tags={'Name': 'token'}"
+    )
+
+
+def check_sender(where: str, sender: Any) -> None:
+    """A message's *sender*: ``None`` (the owner), a wallet address or a ``Process``."""
+    if sender is None or isinstance(sender, Process) or (isinstance(sender, str) and sender):
+        return
+    if isinstance(sender, bytes | bytearray):
+        raise InputError(f"{where}: sender={_short(sender)} is Python bytes; {BYTES_HINT}")
+    raise InputError(
+        f"{where}: sender={_short(sender)} is not an address; give a wallet address "
+        "(net.wallet('bob')) or a Process"
+    )
+
+
+def _short(value: Any, width: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def _last_error(text: str) -> str:
     marker = "error:\n"
     idx = text.rfind(marker)
     return text[idx + len(marker) :].strip() if idx >= 0 else text.strip()
+
+
+def _from_chunk(err: str, chunk: str) -> str:
+    """*err* from the position in *chunk* on (drops the aos frames, e.g. ``[string ".handlers"]:169:``,
+    that wrap an error raised at the top level of a loaded file)."""
+    m = re.search(r"(?:\.\.\.)?" + re.escape(chunk.lstrip("@=")[-40:]) + r":\d+:", err)
+    if m and not err[m.start() :].startswith(("...", chunk.lstrip("@="))):
+        return err
+    return err[m.start() :] if m and m.start() > 0 else err
 
 
 def _line_of(err: str, chunk: str | None = None) -> int | None:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from harness.errors import InputError
+
 #: the Lua side mixes seeds modulo this (harness/lua/env/pairs.lua, Park-Miller steps)
 _LUA_MODULUS = 2**31 - 1
 
@@ -57,6 +59,10 @@ def parse_pairs(value: str | PairsOrder | None) -> PairsOrder:
     -> shuffled with this session's random seed.  Anything else raises ``ValueError`` (one line)."""
     if isinstance(value, PairsOrder):
         return value
+    if value is not None and not isinstance(value, str):
+        raise InputError(
+            f"pairs order {value!r} is not understood; use 'sorted', 'shuffled' or 'shuffled:<seed>'"
+        )
     text = (value or "sorted").strip().lower()
     mode, sep, seed_text = text.partition(":")
     if mode == "sorted" and not sep:
@@ -66,7 +72,7 @@ def parse_pairs(value: str | PairsOrder | None) -> PairsOrder:
             return PairsOrder("shuffled", session_seed())
         if seed_text.isdigit():
             return PairsOrder("shuffled", int(seed_text))
-    raise ValueError(
-        f"pairs order {value!r} is not understood: use 'sorted', 'shuffled' or 'shuffled:<seed>' "
+    raise InputError(
+        f"pairs order {value!r} is not understood; use 'sorted', 'shuffled' or 'shuffled:<seed>' "
         "(a non-negative integer seed)"
     )

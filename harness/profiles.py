@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from harness.errors import InputError
 from harness.ids import DEFAULT_MODULE, LEGACY_MODULE
 
 
@@ -85,9 +86,11 @@ DEFAULT_PROFILE = "default"
 
 def get_profile(name: str | None) -> Profile:
     """The profile called *name* (``None`` means the default); a clear error for unknown names."""
+    if name is not None and not isinstance(name, str):
+        raise InputError(f"aos profile {name!r} is not a name; choose one of {', '.join(PROFILES)}")
     key = (name or DEFAULT_PROFILE).strip().lower()
     aliases = {"legacy_2_0_1": "legacy", "default_2025_06": "default", "2.0.1": "legacy"}
     key = aliases.get(key, key)
     if key not in PROFILES:
-        raise ValueError(f"unknown aos profile {name!r}: choose one of {', '.join(PROFILES)}")
+        raise InputError(f"unknown aos profile {name!r}; choose one of {', '.join(PROFILES)}")
     return PROFILES[key]

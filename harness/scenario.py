@@ -6,9 +6,11 @@ from __future__ import annotations
 import os
 from typing import Any, TextIO
 
+from harness.errors import HarnessError
 from harness.manifest import Step, System
 from harness.messages import Delivery
 from harness.network import Network
+from harness.process import Process
 
 _NOISE = {"Data-Protocol", "Variant", "Type", "Reference", "From-Process", "From-Module", "X-Reference"}
 
@@ -17,6 +19,8 @@ def _line(d: Delivery, net: Network) -> str:
     m = d.message
     tags = " ".join(f"{k}={_value(v, net)}" for k, v in m.tag_list if k not in _NOISE and isinstance(v, str))
     who = f"{net.name_of(m.sender):>14} -> {net.name_of(m.target):<14}"
+    if m.cron:
+        tags = ("[cron tick] " + tags).rstrip()
     status = ""
     if d.result is not None and d.result.error is not None:
         status = "  !! ERROR " + d.result.error.strip().splitlines()[-1][:100]
@@ -31,11 +35,35 @@ def _value(v: str, net: Network) -> str:
     return v
 
 
-def _format_amount(value: str) -> str:
-    if not value.isdigit():
+def _format_amount(value: str, decimals: int | None) -> str:
+    """Base units shown with the token's *decimals* (``None``: unknown, shown as base units)."""
+    if not value.isdigit() or decimals is None:
         return value
-    whole, frac = value[:-6] or "0", value[-6:].rjust(6, "0")
+    if decimals == 0:
+        return f"{int(value):,}"
+    whole, frac = value[:-decimals] or "0", value[-decimals:].rjust(decimals, "0")
     return f"{int(whole):,}.{frac}"
+
+
+def token_info(proc: Process) -> tuple[str | None, int | None]:
+    """(ticker, decimals) as the token itself says: the ``Ticker``/``Denomination`` tags of its
+    reply to an ``Info`` dry-run, else its ``Ticker``/``Denomination`` globals (``None`` when
+    neither says)."""
+    tags: dict[str, Any] = {}
+    try:
+        reply = proc.dryrun({"Action": "Info"})
+    except HarnessError:
+        reply = None
+    if reply is not None and reply.error is None:
+        for m in reply.messages:
+            if "Denomination" in m.tags or "Ticker" in m.tags:
+                tags = m.tags
+                break
+    ticker = tags.get("Ticker") or proc.globals.get("Ticker")
+    denomination = tags.get("Denomination") or proc.globals.get("Denomination")
+    text = str(denomination).strip() if denomination is not None else ""
+    decimals = int(text) if text.isdigit() and int(text) <= 30 else None
+    return (ticker if isinstance(ticker, str) else None), decimals
 
 
 def _check(system: System, step: Step, mailbox_start: dict[str, int]) -> list[str]:
@@ -61,9 +89,16 @@ def play(system: System, out: TextIO) -> int:
     net = system.network
     failed = 0
     for i, step in enumerate(system.manifest.scenario, 1):
+        title = step.title or f"{step.sender or 'owner'} -> {step.to}"
+        print(f"\n== {i}. {title}", file=out)
         if step.advance:
-            net.advance(step.advance)
-        print(f"\n== {i}. {step.title or f'{step.sender} -> {step.to}'}", file=out)
+            start = len(net.trace)
+            ticks = net.advance(step.advance)
+            net.run()
+            plural = "" if len(ticks) == 1 else "s"
+            print(f"  advance {step.advance:,} ms: {len(ticks)} cron tick{plural}", file=out)
+            for d in net.trace[start:]:
+                print(_line(d, net), file=out)
         start = len(net.trace)
         starts = {w: len(net.mailbox(net.wallet(w))) for w in (step.expect.get("received") or {})}
         result = system.send(step)
@@ -88,12 +123,13 @@ def balances_table(system: System) -> list[str]:
         balances: dict[str, Any] = proc.globals.get("Balances") or {}
         if not isinstance(balances, dict) or not balances:
             continue
-        ticker = proc.globals.get("Ticker") or name
+        ticker, decimals = token_info(proc)
+        unit = "" if decimals is not None else ", base units: no Denomination"
         parts = [
-            f"{system.network.name_of(addr)} {_format_amount(str(v))}"
+            f"{system.network.name_of(addr)} {_format_amount(str(v), decimals)}"
             for addr, v in sorted(balances.items(), key=lambda kv: system.network.name_of(kv[0]))
         ]
-        lines.append(f"  {name} ({ticker}): " + " | ".join(parts))
+        lines.append(f"  {name} ({ticker or name}{unit}): " + " | ".join(parts))
     return lines
 
 
@@ -127,5 +163,10 @@ def run_manifest(
     for line in balances_table(system):
         print(line, file=out)
     errors = [d for d in net.trace if d.result is not None and d.result.error is not None]
-    print(f"\n{len(net.trace)} deliveries, {len(errors)} errored, {failed} failed expectations", file=out)
+    ticks = sum(1 for d in net.trace if d.message.cron)
+    print(
+        f"\n{len(net.trace)} deliveries ({ticks} cron ticks), {len(errors)} errored, "
+        f"{failed} failed expectations",
+        file=out,
+    )
     return 1 if failed else 0

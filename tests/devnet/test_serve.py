@@ -381,8 +381,8 @@ def test_module_profile_maps_another_module(tmp_path: Path, arweave_signer: data
     ("args", "code", "message"),
     [
         (["--module-profile", "nope"], 2, "--module-profile wants ID=PROFILE, got 'nope'"),
-        (["--module-profile", "m=nope"], 1, "unknown aos profile 'nope'"),
-        (["--clock", "manual", "does-not-exist.yaml"], 1, "does-not-exist.yaml"),
+        (["--module-profile", "m=nope"], 2, "unknown aos profile 'nope'"),
+        (["--clock", "manual", "does-not-exist.yaml"], 2, "does-not-exist.yaml"),
     ],
 )
 def test_serve_cli_refuses_bad_options_in_one_line(

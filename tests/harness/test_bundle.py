@@ -140,8 +140,8 @@ def test_require_cycle_is_reported(project: Path) -> None:
 def test_build_command(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["build", "--root", str(project)]) == 0
     assert "built ao/calc/build/process.lua" in capsys.readouterr().out
-    assert main(["build", "--root", str(project), "nope"]) == 1
-    assert "no ao/<name>/src/process.lua for ['nope']" in capsys.readouterr().err
+    assert main(["build", "--root", str(project), "nope"]) == 2
+    assert "no ao/<name>/src/process.lua for nope; the processes are calc" in capsys.readouterr().err
 
 
 def test_missing_build_is_a_clear_error(project: Path) -> None:

@@ -362,9 +362,9 @@ def test_cli_rejects_bad_limits() -> None:
         text=True,
         timeout=60,
     )
-    assert proc.returncode == 1
+    assert proc.returncode == 2
     assert proc.stderr.strip() == (
-        "ao-harness run: --timeout: timeout=0 is not valid: give a positive number of seconds, "
+        "ao-harness run: --timeout: timeout=0 is not valid; give a positive number of seconds, "
         "or 'none' for no limit"
     )
 

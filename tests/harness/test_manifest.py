@@ -103,5 +103,5 @@ def test_run_manifest_reports_a_failed_expectation(tmp_path: Path) -> None:
 def test_cli_run(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", str(AOFORM)]) == 0
     assert "Final balances" in capsys.readouterr().out
-    assert main(["run", str(ROOT / "missing.yaml")]) == 1
-    assert "missing.yaml" in capsys.readouterr().err
+    assert main(["run", str(ROOT / "missing.yaml")]) == 2  # a usage error, not a failed run
+    assert "missing.yaml: no such file" in capsys.readouterr().err

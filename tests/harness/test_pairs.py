@@ -306,9 +306,9 @@ def test_cli_run_takes_a_pairs_order(capsys: pytest.CaptureFixture[str]) -> None
     manifest = str(Path(__file__).resolve().parents[2] / "aoform.yaml")
     assert main(["run", manifest, "--pairs=shuffled:7"]) == 0
     assert "(Lua 5.3, aos profile default, pairs shuffled:7)" in capsys.readouterr().out
-    assert main(["run", manifest, "--pairs=bogus"]) == 1
+    assert main(["run", manifest, "--pairs=bogus"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("ao-harness run: pairs order 'bogus' is not understood") and err.count("\n") == 1
+    assert err.startswith("ao-harness run: --pairs: pairs order 'bogus' is not understood") and err.count("\n") == 1
 
 
 @pytest.mark.skipif(importlib.util.find_spec("xdist") is None, reason="pytest-xdist is not installed")

@@ -787,7 +787,8 @@ def test_hostile_manifest_that_fails_to_load_is_reported(
     (tmp_path / "aoform.yaml").write_text("processes:\n  - {name: evil, source: evil.lua}\n")
     code = main(["run", str(tmp_path / "aoform.yaml"), "--lua", version])
     err = capsys.readouterr().err
-    assert code == 1
+    assert code == 2  # a process that fails to load is a usage error: exit 2, one line
+    assert err.count("\n") == 1
     assert "evil.lua" in err and "failed to load" in err and "Function not implemented" in err
     assert not touched.exists()
 
