@@ -235,7 +235,7 @@ def test_editor_mode_sends_the_lines_on_done(repl: ReplPty) -> None:
     ("args", "says"),
     [
         (["missing.lua"], "no file missing.lua"),
-        (["no-such-process"], "no Lua process file for 'no-such-process'"),
+        (["no-such-process"], "Network.spawn('no-such-process'): no Lua process file there"),
         (["missing.yaml"], "no file missing.yaml"),
         (["--lua", "6.0"], "unknown Lua version"),
         (["--connect", "ftp://example"], "give the devnet's gateway URL"),
