@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from harness.ids import short
-from harness.messages import Delivery
+from harness.messages import Delivery, Message
 
 #: colours of the diagram (inline attributes, so the SVG is complete on its own)
 ARROW = "#1f6feb"
@@ -93,22 +93,36 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else repr(value)
 
 
-def steps(deliveries: Iterable[Delivery]) -> list[Step]:
-    """The deliveries as steps, in delivery order, each linked to its cause.
+class Linker:
+    """Links deliveries to their causes, one at a time and in delivery order (``steps()`` runs
+    one over a whole trace; the devnet view keeps one and feeds it each new delivery).
 
     A process's outbox message is matched to the delivery it came from by (sender, recipient,
     anchor) — aos gives every outbox message its own anchor (the padded ``Reference``) — and
     first-in first-out per (sender, recipient) where there is no anchor, as the MU pushes them."""
-    out: list[Step] = []
-    by_seq: dict[int, Step] = {}
-    # (sender, recipient) -> [(cause seq, anchor)], in the order the network queued them;
-    # recipient "" = a spawn request
-    queued: dict[tuple[str, str], list[tuple[int, str | None]]] = {}
-    # parent process -> spawn steps whose ``Action = Spawned`` notice is still to come
-    notices: dict[str, list[int]] = {}
-    # (message id, recipient) -> seqs of the deliveries that assigned it there
-    assigned: dict[tuple[str, str], list[int]] = {}
-    for d in deliveries:
+
+    def __init__(self) -> None:
+        self.steps: list[Step] = []
+        self._by_seq: dict[int, Step] = {}
+        # (sender, recipient) -> [(cause seq, anchor)], in the order the network queued them;
+        # recipient "" = a spawn request
+        self._queued: dict[tuple[str, str], list[tuple[int, str | None]]] = {}
+        # parent process -> spawn steps whose ``Action = Spawned`` notice is still to come
+        self._notices: dict[str, list[int]] = {}
+        # (message id, recipient) -> seqs of the deliveries that assigned it there
+        self._assigned: dict[tuple[str, str], list[int]] = {}
+
+    def extend(self, deliveries: Iterable[Delivery]) -> None:
+        for d in deliveries:
+            self.add(d)
+
+    def _is_notice(self, m: Message, source: str, target: str) -> bool:
+        """An ``Action = Spawned`` notice the network sends a parent after a spawn."""
+        return bool(self._notices.get(source)) and source == target and m.anchor is None and (
+            m.get("Action") == "Spawned"
+        )
+
+    def add(self, d: Delivery) -> Step:
         m = d.message
         result = d.result
         target = result.process if result is not None else (m.target or "")
@@ -118,20 +132,15 @@ def steps(deliveries: Iterable[Delivery]) -> list[Step]:
         kind = "wallet" if d.to_wallet else ("spawn" if spawn else "message")
         if m.cron:
             kind = "cron"
-        elif m.id is not None and assigned.get((m.id, target)):
-            parent = assigned[(m.id, target)].pop(0)
+        elif m.id is not None and self._assigned.get((m.id, target)):
+            parent = self._assigned[(m.id, target)].pop(0)
             kind = "assignment"
         elif spawn:
-            parent = _take(queued, (source, ""), None)
-        elif (
-            source == target
-            and m.anchor is None
-            and m.get("Action") == "Spawned"
-            and notices.get(source)
-        ):
-            parent = notices[source].pop(0)
+            parent = _take(self._queued, (source, ""), None)
+        elif self._is_notice(m, source, target):
+            parent = self._notices[source].pop(0)
         else:
-            parent = _take(queued, (source, target), m.anchor)
+            parent = _take(self._queued, (source, target), m.anchor)
         step = Step(
             seq=d.seq,
             parent=parent,
@@ -145,24 +154,31 @@ def steps(deliveries: Iterable[Delivery]) -> list[Step]:
             output=result.output if result is not None else "",
             timestamp=m.timestamp,
         )
-        out.append(step)
-        by_seq[step.seq] = step
-        if parent is not None and parent in by_seq:
-            by_seq[parent].children.append(step.seq)
+        self.steps.append(step)
+        self._by_seq[step.seq] = step
+        if parent is not None and parent in self._by_seq:
+            self._by_seq[parent].children.append(step.seq)
         if spawn and parent is not None:
             # a process spawned by another: its parent gets an ``Action = Spawned`` notice
             # (even when the spawn message failed)
-            notices.setdefault(source, []).append(step.seq)
+            self._notices.setdefault(source, []).append(step.seq)
         if result is None or result.error is not None:
-            continue
+            return step
         for msg in result.messages:
-            queued.setdefault((target, msg.target or ""), []).append((step.seq, msg.anchor))
+            self._queued.setdefault((target, msg.target or ""), []).append((step.seq, msg.anchor))
         for _ in result.spawns:
-            queued.setdefault((target, ""), []).append((step.seq, None))
+            self._queued.setdefault((target, ""), []).append((step.seq, None))
         for procs, message_id in result.assignments:
             for p in procs:
-                assigned.setdefault((message_id, p), []).append(step.seq)
-    return out
+                self._assigned.setdefault((message_id, p), []).append(step.seq)
+        return step
+
+
+def steps(deliveries: Iterable[Delivery]) -> list[Step]:
+    """The deliveries as steps, in delivery order, each linked to its cause (see ``Linker``)."""
+    linker = Linker()
+    linker.extend(deliveries)
+    return linker.steps
 
 
 def _take(queued: dict[tuple[str, str], list[tuple[int, str | None]]], key: tuple[str, str],

@@ -60,6 +60,8 @@ TREE_ITEMS = 200
 TREE_DEPTH = 12
 TREE_NODES = 5000
 DEV_WALLET_NAME = "dev wallet"
+#: a route whose last part is a delivery number (``{seq}`` in the 404 text)
+SEQ = r"/~harness/api/{}/(?P<seq>\d{{1,9}})"
 
 
 def asset(name: str) -> bytes:
@@ -91,8 +93,7 @@ class View:
     def __init__(self, devnet: DevNet) -> None:
         self.devnet = devnet
         self.wallet = DevWallet(devnet.data_dir)
-        self._steps: list[flow.Step] = []
-        self._trace: list[Delivery] = []
+        self._linker = flow.Linker()
 
     def register(self, unit: Unit) -> None:
         unit.add("GET", "/", self.page)
@@ -102,20 +103,21 @@ class View:
         unit.add("GET", "/~harness/api/status", self.status)
         unit.add("GET", "/~harness/api/processes", self.processes)
         unit.add("GET", "/~harness/api/process/{pid}", self.process)
-        unit.add("GET", r"/~harness/api/delivery/(?P<seq>\d{1,9})", self.delivery)
+        unit.add("GET", SEQ.format("delivery"), self.delivery)
+        unit.shown[-1] = "GET /~harness/api/delivery/{seq}"
         unit.add("GET", "/~harness/api/message/{mid}", self.message)
-        unit.add("GET", r"/~harness/api/flow/(?P<seq>\d{1,9})", self.flow)
+        unit.add("GET", SEQ.format("flow"), self.flow)
+        unit.shown[-1] = "GET /~harness/api/flow/{seq}"
         unit.add("POST", "/~harness/api/send", self.send, 1024 * 1024)
         unit.add("POST", "/~harness/api/spawn", self.spawn, 64 * 1024)
 
     # -- helpers (call with the devnet lock held) -------------------------------------------------
 
     def _current(self) -> tuple[list[Delivery], list[flow.Step]]:
+        """The network's trace and its steps (the linker takes only the new deliveries)."""
         trace = self.devnet.net.trace
-        if len(trace) != len(self._trace):
-            self._trace = trace
-            self._steps = flow.steps(trace)
-        return self._trace, self._steps
+        self._linker.extend(trace[len(self._linker.steps) :])
+        return trace, self._linker.steps
 
     def name_of(self, address: str | None) -> str:
         if address == self.wallet.address:

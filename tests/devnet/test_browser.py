@@ -10,13 +10,16 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from devnet_helpers import REPO, Client, client_for, free_base_port, http
 
+from harness import Network
 from harness.devnet import dataitem
 from harness.devnet.server import Devnet, start
+from harness.flow import network_html
 from harness.ids import MU_ADDRESS
 
 FLAGS = [
@@ -153,7 +156,8 @@ def test_the_process_view_shows_handlers_state_inbox_and_recent_messages(browser
     nested = next(d for d in _css(browser, "#state details") if d.text.startswith("limits"))
     nested.find_element("css selector", "summary").click()
     _wait(browser, lambda d: "daily" in nested.text)
-    assert browser.find_element("id", "inbox").text.startswith("Inbox (")
+    inbox = browser.find_element("id", "inbox").text
+    assert inbox.startswith("Inbox (1)") and "from " in inbox and "Name=pinger" in inbox  # the spawn message
     recent = browser.find_element("id", "recent").text
     assert "Eval" in recent and "spawn" in recent
 
@@ -265,4 +269,31 @@ def test_an_unknown_route_shows_the_reason(browser: Any, served: tuple) -> None:
     browser.get(f"{running.url('gateway')}/#/message/99999")
     err = _wait(browser, lambda d: _css(d, "#view-error"))[0]
     assert "no delivery #99999" in err.text
+
+
+def test_a_flow_html_page_of_a_failing_test_stands_alone(browser: Any, tmp_path: Path) -> None:
+    net = Network()
+    caller = net.spawn(source='Handlers.add("Go", "Go", function(m) Send({Target = m.Peer, Action = "Crash"}) end)',
+                       name="caller")  # fmt: skip
+    callee = net.spawn(source='Handlers.add("Crash", "Crash", function(m) error("deep failure") end)', name="callee")
+    caller.send({"Action": "Go", "Peer": callee.id})
+    net.run()
+    page = tmp_path / "flow.html"
+    page.write_text(network_html(net, "tests/test_x.py::test_go", summary="AssertionError: boom"), encoding="utf-8")
+    browser.get(page.as_uri())
+    errors = _wait(browser, lambda d: _css(d, "svg .step.error"))
+    assert len(errors) == 1 and "✗ Crash" in errors[0].text
+    line = errors[0].find_element("css selector", "line")
+    assert browser.execute_script("return getComputedStyle(arguments[0]).stroke", line) == "rgb(209, 36, 47)"
+    assert [t.text for t in _css(browser, "svg .lifeline text")] == ["owner", "caller", "callee"]
+    # nothing was fetched and nothing runs: the file is the whole page
+    assert browser.execute_script("return performance.getEntriesByType('resource').length") == 0
+    assert browser.execute_script("return document.scripts.length") == 0
+    # an arrow links to its row in the details table, which shows the error
+    seq = errors[0].get_attribute("data-seq")
+    browser.execute_script("arguments[0].closest('a').dispatchEvent(new MouseEvent('click', {bubbles: true}))",
+                           errors[0])  # fmt: skip
+    _wait(browser, lambda d: d.execute_script("return location.hash") == f"#detail-{seq}")
+    row = browser.find_element("id", f"detail-{seq}")
+    assert "deep failure" in row.text and "error" in row.get_attribute("class")
 

@@ -74,6 +74,7 @@ def test_the_page_and_assets_are_served_with_their_types(devnet: Devnet) -> None
     assert css.status == 200 and css.content_type.startswith("text/css") and css.body == (WEB / "app.css").read_bytes()
     missing = _get(devnet, "/~harness/ui/other.js")
     assert missing.status == 404 and "does not serve GET /~harness/ui/other.js" in missing.json()["error"]
+    assert "GET /~harness/api/flow/{seq}" in missing.json()["error"]
 
 
 def test_no_asset_loads_anything_from_elsewhere() -> None:

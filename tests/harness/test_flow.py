@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from pathlib import Path
 
 import pytest
 
 from harness import Network
-from harness.flow import _file_name, causal_flow, lifelines, network_html, render_svg, steps
+from harness.flow import Linker, _file_name, causal_flow, lifelines, network_html, render_svg, steps
 
 LUAS = ["5.1", "5.2", "5.3", "5.4", "5.5", "jit"]
 
@@ -63,6 +64,19 @@ def test_steps_link_each_outbox_message_to_the_delivery_that_sent_it(lua: str) -
     # the spawns and their Evals came from the owner wallet: nothing caused them
     assert [s.parent for s in all_steps[:first]] == [None] * first
     assert [s.kind for s in all_steps[:first]] == ["spawn", "message", "spawn", "message"]
+
+
+def test_a_linker_fed_piece_by_piece_links_as_steps_does() -> None:
+    net, a, b = _two()
+    linker = Linker()
+    linker.extend(net.trace)
+    net.process(a).send({"Action": "Ping", "Peer": b}, sender=net.process(b))
+    linker.extend(net.trace[len(linker.steps) :])  # the Ping only: its outbox is still queued
+    net.run()
+    linker.extend(net.trace[len(linker.steps) :])
+    whole = steps(net.trace)
+    assert [(s.seq, s.parent, s.children) for s in linker.steps] == [(s.seq, s.parent, s.children) for s in whole]
+    assert sum(1 for s in whole if s.parent is not None) == 5  # Pong, Boom, Echo, Echoed, Done
 
 
 def test_causal_flow_keeps_one_message_and_what_it_caused() -> None:
@@ -205,6 +219,19 @@ def test_ao_flow_html_writes_one_page_per_failing_ao_test(
     hrefs = re.findall(r'href\s*=\s*"([^"]*)"', page)
     assert hrefs and all(h.startswith("#") for h in hrefs)
     assert "url(" not in page.replace("url(#ah", "")
+
+
+@pytest.mark.skipif(importlib.util.find_spec("xdist") is None, reason="pytest-xdist is not installed")
+def test_ao_flow_html_under_xdist_workers(
+    pytester: pytest.Pytester, plugin_args: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the subprocess imports this checkout's harness, not another installed copy
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parents[2]))
+    pytester.makepyfile(test_saga=FAILING)
+    result = pytester.runpytest_subprocess(*plugin_args, "-n", "2", "--ao-flow-html=flows", "-p", "no:randomly")
+    result.assert_outcomes(passed=1, failed=2)
+    files = [f.name for f in Path(pytester.path, "flows").iterdir()]
+    assert files == ["test_saga.py_test_saga_fails.html"]
 
 
 def test_without_the_option_nothing_is_written(pytester: pytest.Pytester, plugin_args: list[str]) -> None:

@@ -64,9 +64,9 @@ function messagesTable(rows, empty) {
       h("td", {}, h("a", { href: `#/flow/${m.seq}` }, "flow")))));
 }
 
-function outboxList(list) {
+function outboxList(list, incoming) {
   return h("ol", {}, list.map((m) => h("li", {},
-    "→ ", who(m.to), " ",
+    incoming ? ["from ", who(m.from)] : ["→ ", who(m.to)], " ",
     h("span", { class: "mono" }, m.tags.filter((t) => !["Data-Protocol", "Variant", "Type"].includes(t.name))
       .map((t) => `${t.name}=${t.value}`).join(" ")),
     m.data ? h("pre", {}, m.data) : null)));
@@ -123,7 +123,7 @@ function viewProcess(p) {
         Object.keys(p.state).length === 0 ? h("p", { class: "muted" }, "no globals of its own")
           : Object.entries(p.state).map(([k, v]) => tree(v, k, 0)))),
     h("section", { id: "inbox" }, h("h2", {}, `Inbox (${p.inbox.length})`),
-      p.inbox.length === 0 ? h("p", { class: "muted" }, "empty") : outboxList(p.inbox)),
+      p.inbox.length === 0 ? h("p", { class: "muted" }, "empty") : outboxList(p.inbox, true)),
     h("section", { id: "recent" }, h("h2", {}, "Recent messages"), messagesTable(p.recent, "none yet")),
   ];
 }
