@@ -56,14 +56,19 @@ def _missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """One headless chromium for the module, with a fresh profile directory."""
+def _need_browser() -> None:
+    """Skip with the reason where the browser is missing; fail instead under AO_BROWSER_REQUIRED."""
     reason = _missing()
     if reason is not None:
         if os.environ.get("AO_BROWSER_REQUIRED"):
             pytest.fail(f"AO_BROWSER_REQUIRED is set, but {reason}", pytrace=False)
         pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless chromium for the module, with a fresh profile directory."""
+    _need_browser()
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -296,4 +301,16 @@ def test_a_flow_html_page_of_a_failing_test_stands_alone(browser: Any, tmp_path:
     _wait(browser, lambda d: d.execute_script("return location.hash") == f"#detail-{seq}")
     row = browser.find_element("id", f"detail-{seq}")
     assert "deep failure" in row.text and "error" in row.get_attribute("class")
+
+
+def test_a_missing_browser_skips_in_one_line_and_fails_where_required(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name: None if name == "chromedriver" else f"/usr/bin/{name}")
+    monkeypatch.delenv("AO_BROWSER_REQUIRED", raising=False)
+    with pytest.raises(pytest.skip.Exception) as skipped:
+        _need_browser()
+    assert str(skipped.value) == "chromedriver is not installed (apt-get install chromium chromium-driver)"
+    monkeypatch.setenv("AO_BROWSER_REQUIRED", "1")
+    with pytest.raises(pytest.fail.Exception) as failed:
+        _need_browser()
+    assert str(failed.value).startswith("AO_BROWSER_REQUIRED is set, but chromedriver is not installed")
 
