@@ -352,9 +352,11 @@ class View:
             raise ApiError(400, "spawn: 'name' and 'module' must be strings")
         tags = _tags(body.get("tags", []))
         protocol = [("Data-Protocol", "ao"), ("Variant", "ao.TN.1"), ("Type", "Process"), ("Module", module),
-                    ("Scheduler", SCHEDULER), ("Authority", MU_ADDRESS),
-                    ("Nonce", secrets.token_hex(8))]  # fmt: skip
-        raw = dataitem.build(self.wallet.signer, tags=[*tags, ("Name", name), *protocol], data="1984")
+                    ("Scheduler", SCHEDULER), ("Authority", MU_ADDRESS)]  # fmt: skip
+        # a fresh anchor: Ed25519 signatures are deterministic, and the id is the signature's hash
+        anchor = secrets.token_hex(16)
+        all_tags = [*tags, ("Name", name), *protocol]
+        raw = dataitem.build(self.wallet.signer, tags=all_tags, data="1984", anchor=anchor)
         item_id = dataitem.parse(raw).id
         return Response.of(self._submitted(raw, item_id), 202)
 

@@ -209,6 +209,9 @@ def test_spawn_then_eval_as_the_dev_wallet(devnet: Devnet) -> None:
     proc = devnet.devnet.net.process(pid)
     wallet = _get(devnet, "/~harness/api/status").json()["wallet"]["address"]
     assert proc.owner == wallet and proc.name == "mine"
+    assert dict(proc.spawn_tags)["Authority"] == MU_ADDRESS  # messages pushed by the MU are trusted
+    twin = _post(devnet, "/~harness/api/spawn", {"name": "mine"})  # the same request again: a new process
+    assert twin.status == 202 and twin.json()["id"] != pid
     ev = _post(devnet, "/~harness/api/send", {"process": pid, "tags": [{"name": "Action", "value": "Eval"}],
                                              "data": "Answer = 42"})  # fmt: skip
     assert ev.status == 202 and "Error" not in ev.json()["result"]
