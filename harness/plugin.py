@@ -65,6 +65,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="order of `pairs` in processes: sorted (default) or shuffled, per table, from a seed "
         "(random when not given; printed in the header and in failure reports)",
     )
+    group.addoption(
+        "--ao-flow-html",
+        dest="ao_flow_html",
+        default=None,
+        metavar="DIR",
+        help="for every failing test that used the ao fixture, write DIR/<test id>.html: a sequence "
+        "diagram of its network's message flow (self-contained HTML)",
+    )
     parser.addini("ao_lua", "Lua version that runs processes (5.1, 5.2, 5.3, 5.4, 5.5, jit)", default="5.3")
     parser.addini(
         "ao_root",
@@ -97,6 +105,13 @@ def _limits(config: pytest.Config) -> dict[str, Any]:
 
 def pytest_configure(config: pytest.Config) -> None:
     _limits(config)
+    flow_dir = config.getoption("ao_flow_html", default=None)
+    if flow_dir:  # --ao-flow-html: harness/flow.py writes the diagrams of failing tests
+        from harness.flow import FlowHtmlPlugin
+
+        config.pluginmanager.register(
+            FlowHtmlPlugin(config.invocation_params.dir / flow_dir), "ao-flow-html"
+        )
     config.addinivalue_line(
         "markers",
         "ao(lua=None, profile=None, instruction_budget=..., memory_limit=..., timeout=...,"

@@ -114,6 +114,8 @@ class DevNet:
         self.items: dict[str, StoredItem] = {}
         self.system: dict[str, str] = {}
         self.failures: dict[tuple[str, str], str] = {}
+        #: process id -> aos profile of the processes spawned by data items (the view shows it)
+        self.profiles: dict[str, str] = {}
         self.replayed = 0
         self._seen = 0
 
@@ -295,6 +297,7 @@ class DevNet:
 
     def _apply_spawn(self, item: DataItem, text: str, profile: str, t: int) -> None:
         self.items[item.id] = _stored(item, text, t)
+        self.profiles[item.id] = profile
         self._evaluate(
             (item.id, item.id),
             lambda: self.net.spawn_signed(

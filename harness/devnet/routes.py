@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from harness.devnet.node import ApiError, DevNet
+from harness.devnet.view import View
 
 MAX_ITEM_BYTES = 10 * 1024 * 1024  # the real MU's limit
 MAX_JSON_BYTES = 1024 * 1024
@@ -207,6 +208,8 @@ class Gateway(Unit):
         self.add("GET", "/{tx}", self.raw)
         self.add("GET", "/info", self.info)
         self.add("POST", "/~harness/advance", self.advance, MAX_JSON_BYTES)
+        # the browser view at / and the JSON API it reads (harness/devnet/view.py)
+        View(devnet).register(self)
 
     def info(self, req: Request) -> Response:
         return Response.of({"network": "ao-harness.devnet", "height": self.devnet.net.block_height})

@@ -108,7 +108,8 @@ def serve_forever(running: Devnet, out: TextIO = sys.stdout) -> int:
     """Print where everything is, tick the clock, and block until SIGINT/SIGTERM."""
     dn = running.devnet
     print(
-        f"ao-harness serve: gateway {running.url('gateway')} (GraphQL /graphql), MU {running.url('MU')}, "
+        f"ao-harness serve: gateway {running.url('gateway')} (GraphQL /graphql, browser view /), "
+        f"MU {running.url('MU')}, "
         f"SU {running.url('SU')}, CU {running.url('CU')}",
         file=out,
     )
