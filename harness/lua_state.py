@@ -290,6 +290,10 @@ class LuaProcessState:
         self._globals: Any = None
         self._bridge: Any = None
         self._match_counts: dict[str, int] = {}
+        #: canonical snapshots by global names, valid until the state may have changed
+        self._snapshots: dict[tuple[str, ...], str] = {}
+        #: set once someone took the raw Lua runtime (``lua``): snapshots are then never cached
+        self._tainted = False
         self.rebuilds = 0
         self._boot()
 
@@ -394,6 +398,7 @@ class LuaProcessState:
         )
 
     def _discard(self) -> None:
+        self._snapshots.clear()
         if self._bridge is not None and _coverage.ACTIVE:
             _coverage.harvest(self, self._bridge)
         if self._bridge is not None:
@@ -410,6 +415,7 @@ class LuaProcessState:
         self._ensure()
         args = (source, bytecode, chunkname)
         self._bridge.preload(*args)
+        self._snapshots.clear()
         self._log.append(("preload", args, None))
 
     def handle(self, args: tuple[Any, ...], *, dry: bool = False) -> RawResult:
@@ -428,6 +434,7 @@ class LuaProcessState:
         if dry or not res.ok:
             self._discard()
         else:
+            self._snapshots.clear()
             self._log.append(("handle", args, _digest(self._last_flat)))
         return res
 
@@ -549,6 +556,7 @@ class LuaProcessState:
             _ABANDONED[-1] = (_ABANDONED[-1][0], self._lua)
         if _coverage.ACTIVE:
             _coverage_forget(self._bridge)
+        self._snapshots.clear()
         self._lua = None
         self._globals = None
         self._bridge = None
@@ -557,7 +565,11 @@ class LuaProcessState:
 
     @property
     def lua(self) -> Any:
+        """The raw runtime.  Whoever takes it may change state behind the harness's back, so
+        from then on this state's snapshots are never cached."""
         self._ensure()
+        self._tainted = True
+        self._snapshots.clear()
         return self._lua
 
     def globals_table(self) -> Any:
@@ -575,9 +587,19 @@ class LuaProcessState:
             if isinstance(key, str):
                 yield key
 
-    def snapshot(self, names: tuple[str, ...]) -> str:
+    def snapshot(self, names: tuple[str, ...], *, cached: bool = True) -> str:
+        """The canonical text of the named globals (all of the process's own when *names* is
+        empty).  Kept until something may change the state: a logged message or preload, a
+        rollback or rebuild (``_discard``), an abandoned state, or a taker of the raw runtime."""
+        if cached and not self._tainted:
+            text = self._snapshots.get(names)
+            if text is not None:
+                return text
         self._ensure()
-        return str(self._bridge.snapshot(self._lua.table_from(list(names))))
+        text = str(self._bridge.snapshot(self._lua.table_from(list(names))))
+        if not self._tainted:
+            self._snapshots[names] = text
+        return text
 
     def handler_names(self) -> list[str]:
         self._ensure()
