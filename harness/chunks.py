@@ -35,6 +35,8 @@ RUNTIME_MODULES: dict[str, str] = {
     ".env.compat": "env/compat.lua",
     # private: runtime.lua runs it and removes it from the table before package.preload sees it
     "env.guard": "env/guard.lua",
+    # private likewise: the dry-run recorder (bridge.dry_save / bridge.dry_restore)
+    "env.dryrun": "env/dryrun.lua",
 }
 
 #: what process code gets when it offers a precompiled chunk as source (see env/sandbox.lua)

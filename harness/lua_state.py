@@ -2,13 +2,16 @@
 
 AO computes a process's state by replaying its message log; an erroring message is dropped from
 that log (docs/aos-semantics.md §1.4).  We do the same: every successful message is kept, and when
-a message errors (or after a dry-run) the Lua state is thrown away and rebuilt lazily, on next use,
-by replaying the log into a fresh state.  Messages that succeed cost nothing extra.
+a message errors the Lua state is thrown away and rebuilt lazily, on next use, by replaying the log
+into a fresh state.  Messages that succeed cost nothing extra.  A dry-run records what process code
+could change and puts it back afterwards (env/dryrun.lua); only when that cannot be done (a handler
+waiting in ``Receive``, coverage recording, a guard stopping the dry-run) is the state discarded.
 """
 
 from __future__ import annotations
 
 import _thread
+import copy
 import functools
 import re
 import threading
@@ -357,6 +360,25 @@ class LuaProcessState:
         if self._bridge is not None:
             return
         self.rebuilds += 1
+        self._replay()
+
+    def clone(self) -> LuaProcessState:
+        """A new, independent state equal to this one: a fresh Lua state fed this state's log.
+        Only the log entries (immutable tuples) are shared; the cached snapshots carry over (the
+        replay checks every message ends as it first did), handler match counts are copied."""
+        twin = copy.copy(self)
+        twin._log = list(self._log)
+        twin._match_counts = self.match_counts()
+        twin._snapshots = {} if self._tainted else dict(self._snapshots)
+        twin._tainted = False
+        twin._last_flat = None
+        twin._lua = twin._globals = twin._bridge = None
+        twin.rebuilds = 0
+        twin._replay()
+        return twin
+
+    def _replay(self) -> None:
+        """Boot a fresh Lua state and run the log into it."""
         self._boot()
         self._bridge.set_counting(False)
         try:
@@ -423,6 +445,7 @@ class LuaProcessState:
         the log if it succeeded."""
         if self._bridge is None:
             self._ensure()
+        saved = dry and self._dry_save()
         res = self._handle_once(args)
         if not res.ok and res.error and res.error.startswith(ESCALATE):
             # the message reached something that could run away inside C, where no hook stops
@@ -430,13 +453,38 @@ class LuaProcessState:
             self.watched = True
             self._discard()
             self._ensure()
+            saved = dry and self._dry_save()
             res = self._handle_once(args)
-        if dry or not res.ok:
+        if dry:
+            if not (saved and self._dry_restore(res)):
+                self._discard()
+        elif not res.ok:
             self._discard()
         else:
             self._snapshots.clear()
             self._log.append(("handle", args, _digest(self._last_flat)))
         return res
+
+    def _dry_save(self) -> bool:
+        """Record the state before a dry-run so that it can be put back after it (env/dryrun.lua);
+        False when it cannot be (a suspended coroutine, coverage recording, no memory): the
+        dry-run then discards the state and it is rebuilt from the log."""
+        if _coverage.ACTIVE:
+            return False
+        try:
+            return bool(self._bridge.dry_save())
+        except lupa.LuaError:
+            return False
+
+    def _dry_restore(self, res: RawResult) -> bool:
+        """Put back the state recorded before a dry-run; False when the state must be discarded
+        instead (it is gone, or a guard stopped the dry-run)."""
+        if self._bridge is None or (res.error is not None and res.error.startswith("harness: ")):
+            return False
+        try:
+            return bool(self._bridge.dry_restore())
+        except lupa.LuaError:
+            return False
 
     def _handle_once(self, args: tuple[Any, ...]) -> RawResult:
         if self._hard_memory:

@@ -66,6 +66,17 @@ function H.receive_unsupported()
     .. "AO runs Lua 5.3; this process runs " .. _VERSION .. ". Use --lua=5.3."
 end
 
+-- Dry-runs (harness/lua/env/dryrun.lua): record what process code could change, put it back
+-- after the dry-run.  Loaded before the guards wrap the debug library; private like them.
+local DR
+do
+  local entry = modules["env.dryrun"]
+  modules["env.dryrun"] = nil
+  local fn, err = loadChunk(entry[1], entry[2], "b")
+  if not fn then error("harness: cannot load the dry-run module: " .. tostring(err)) end
+  DR = fn()
+end
+
 -- Guards (harness/lua/env/guard.lua): the per-message instruction budget, wall-clock deadline
 -- and memory check, one master hook in every coroutine, and the debug-library wrappers that keep
 -- process code away from them.  The guard chunk is private: it is not left in package.preload.
@@ -85,6 +96,9 @@ for _, t in ipairs({ raw, raw.file }) do
   for _, v in pairs(t) do G.protect(v) end
 end
 for _, v in ipairs({ H, loadChunk, nativeLoad, modules, config }) do G.protect(v) end
+G.protect(DR)
+for _, v in pairs(DR) do G.protect(v) end
+DR.skip(H.matches) -- a dry-run's handler matches are counted, as they always were
 
 if config.coverage then
   -- Line coverage (pytest --ao-cov): the master hook records line events (mask "l") while
@@ -425,6 +439,16 @@ function bridge.snapshot(names)
     out[#out + 1] = "\n"
   end
   return table.concat(out)
+end
+
+-- Before a dry-run: record the state (false when it cannot be put back; see env/dryrun.lua).
+function bridge.dry_save()
+  return DR.save()
+end
+
+-- After a dry-run: put the recorded state back.
+function bridge.dry_restore()
+  return DR.restore()
 end
 
 function bridge.set_counting(on)
