@@ -13,6 +13,7 @@ import pytest
 from harness import Network
 from harness.manifest import System, load_manifest
 from harness.messages import Message
+from harness.network import START_TIME_MS
 from harness.process import Process
 
 USDA = 1_000_000  # base units per whole USDA / TIM3 (6 decimals)
@@ -177,6 +178,46 @@ class Tim3:
         return {u: self.usda_balance(u) + self.tim3_balance(u) for u in self.users}
 
 
+#: wired systems built once per configuration; tests get clones (``Network.clone``)
+_TEMPLATES: dict[tuple[Any, ...], tuple[Network, System]] = {}
+
+
+def _template(ao: Network) -> tuple[Network, System]:
+    """The wired system for *ao*'s configuration, built on a network of its own the first time."""
+    key = (
+        ao.lua_version,
+        ao.profile.name,
+        str(ao.root),
+        ao.instruction_budget,
+        ao.memory_limit,
+        ao.timeout,
+        ao.max_deliveries,
+        ao.use_builds,
+        ao.pairs.lua_seed,
+        ao._ids._seed,
+    )
+    if key not in _TEMPLATES:
+        net = Network(
+            lua=ao.lua_version,
+            profile=ao.profile.name,
+            root=ao.root,
+            seed=ao._ids._seed,
+            instruction_budget=ao.instruction_budget,
+            memory_limit=ao.memory_limit,
+            timeout=ao.timeout,
+            max_deliveries=ao.max_deliveries,
+            use_builds=ao.use_builds,
+            pairs=ao.pairs,
+        )
+        _TEMPLATES[key] = (net, net.spawn_system(AOFORM))
+    return _TEMPLATES[key]
+
+
+def _pristine(ao: Network) -> bool:
+    """Nothing happened on *ao* yet (it can become a clone of a template)."""
+    return not ao.processes and not ao.trace and ao._ids._counter == 0 and ao.now == START_TIME_MS
+
+
 def build_system(ao: Network, *, wire: bool = True) -> Tim3:
     """The TIM3 system as ``aoform.yaml`` deploys it: every process spawned with the manifest's
     tags (``Cron-Interval`` included) and, with *wire*, configured by the manifest's wiring messages
@@ -188,7 +229,13 @@ def build_system(ao: Network, *, wire: bool = True) -> Tim3:
     next ``ao.run()`` delivers what those ticks sent.  A test that jumps past the 5-minute timeout
     therefore sees the coordinator's sweep run at the first tick after the deadline, exactly as on
     AO; ``ao.cron(process)`` still delivers one tick at the current time."""
-    if wire:
+    if wire and _pristine(ao):
+        # five processes spawned and wired once per configuration; every test gets a clone
+        template, wired = _template(ao)
+        template._clone_into(ao)
+        system = System(ao, wired.manifest, {name: ao.process(p.id) for name, p in wired.items()})
+        procs = dict(system)
+    elif wire:
         system = ao.spawn_system(AOFORM)
         procs = dict(system)
     else:
