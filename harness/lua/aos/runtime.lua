@@ -253,6 +253,7 @@ do
   package.loaded[name], package.preload[name] = nil, nil
   sortKeys = P.sortKeys
   _G.pairs = P.make(config.pairs_seed)
+  DR.skip(P.cache)
 end
 
 if raw.jit_off then
