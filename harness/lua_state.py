@@ -13,7 +13,9 @@ from __future__ import annotations
 import _thread
 import copy
 import functools
+import marshal
 import re
+import struct
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -114,14 +116,36 @@ def _stable(text: str) -> int:
     return hash(_ADDRESS.sub("0x", text) if "0x" in text else text)
 
 
-def _digest(flat: tuple[Any, ...] | Any) -> tuple[Any, ...]:
-    """A cheap fingerprint of one message's flattened result: failed, or a hash of its output and
-    one of the rest (lupa objects and NaN show as stable text in the repr)."""
+_PACK = struct.Struct("<qq")
+#: the digest of a failed message
+FAILED = b""
+
+
+def _digest(flat: tuple[Any, ...] | Any) -> bytes:
+    """A cheap fingerprint of one message's flattened result, kept per logged message (16 bytes):
+    empty when it failed, else a hash of its output and one of the rest (lupa objects and NaN
+    show as stable text in the repr)."""
     if not isinstance(flat, tuple):
         flat = (flat,)
     if flat[0] != "ok":
-        return ("error",)
-    return ("ok", _stable(repr(flat[1:2])), _stable(repr(flat[2:])))
+        return FAILED
+    return _PACK.pack(_stable(repr(flat[1:2])), _stable(repr(flat[2:])))
+
+
+def _pack_entry(args: tuple[Any, ...], digest: bytes) -> bytes | tuple[str, tuple[Any, ...], bytes]:
+    """One logged message, compact: marshal keeps strings and numbers exactly (a value marshal
+    does not take keeps the tuple)."""
+    try:
+        return marshal.dumps((args, digest))
+    except ValueError:
+        return ("handle", args, digest)
+
+
+def _unpack_entry(entry: bytes | tuple[str, tuple[Any, ...], bytes | None]) -> tuple[str, Any, Any]:
+    if entry.__class__ is bytes:
+        args, digest = marshal.loads(entry)  # type: ignore[arg-type]
+        return "handle", args, digest
+    return entry  # type: ignore[return-value]
 
 
 def _describe(args: tuple[Any, ...]) -> str:
@@ -287,7 +311,9 @@ class LuaProcessState:
         #: runs its messages on the watchdog's worker thread (see ``handle``)
         self.watched = False
         # (kind, args, digest of the first run's outcome) per logged preload / message
-        self._log: list[tuple[str, tuple[Any, ...], tuple[Any, ...] | None]] = []
+        # (kind, args, digest) per logged preload; a handled message packed as marshal bytes of
+        # (args, digest) (about 250 bytes for a small message), or as such a tuple if it cannot be
+        self._log: list[bytes | tuple[str, tuple[Any, ...], bytes | None]] = []
         self._last_flat: Any = None
         self._lua: Any = None
         self._globals: Any = None
@@ -297,6 +323,7 @@ class LuaProcessState:
         self._snapshots: dict[tuple[str, ...], str] = {}
         #: set once someone took the raw Lua runtime (``lua``): snapshots are then never cached
         self._tainted = False
+        self._version = 0
         self.rebuilds = 0
         self._boot()
 
@@ -383,7 +410,7 @@ class LuaProcessState:
         self._bridge.set_counting(False)
         try:
             number = 0
-            for kind, args, digest in self._log:
+            for kind, args, digest in map(_unpack_entry, self._log):
                 if kind == "preload":
                     self._bridge.preload(*args)
                     continue
@@ -394,15 +421,17 @@ class LuaProcessState:
             raise
         self._bridge.set_counting(True)
 
-    def _replay_one(self, number: int, args: tuple[Any, ...], digest: tuple[Any, ...] | None) -> None:
+    def _replay_one(self, number: int, args: tuple[Any, ...], digest: bytes | None) -> None:
         """Re-run one logged message into the rebuilt state; it must end as its first run did."""
         try:
             flat = self._handle(*args)
-            res = _parse(flat)
             now = _digest(flat)
+            if now == digest:
+                return
+            res = _parse(flat)
         except (UnicodeDecodeError, lupa.LuaError) as exc:
             res = RawResult(ok=False, error=f"{type(exc).__name__}: {exc}")
-            now = ("error",)
+            now = FAILED
         if now == digest:
             return
         name = self.spec.label or self.spec.id
@@ -412,15 +441,28 @@ class LuaProcessState:
             first_line = (res.error or "").strip().splitlines()
             why = first_line[-1] if first_line else "unknown error"
             raise ReplayDivergenceError(f"{where}: it succeeded when first run but fails on replay: {why}")
-        differ = [part for part, a, b in zip(_PARTS, (digest or ())[1:], now[1:], strict=False) if a != b]
+        first = _PACK.unpack(digest) if digest else (None, None)
+        differ = [part for part, a, b in zip(_PARTS, first, _PACK.unpack(now), strict=True) if a != b]
         verb = "differs" if len(differ) == 1 else "differ"
         raise ReplayDivergenceError(
             f"{where}: its {' and '.join(differ) or 'result'} {verb} from the first run "
             "(the process depends on something outside its message log)"
         )
 
-    def _discard(self) -> None:
+    @property
+    def version(self) -> int | None:
+        """A number that changes whenever the state may have changed (what a reader may cache
+        converted values against); None once the raw runtime was taken (changes made through
+        it are not tracked)."""
+        return None if self._tainted else self._version
+
+    def _changed(self) -> None:
+        """The state may have changed: forget cached snapshots, move ``version`` on."""
+        self._version += 1
         self._snapshots.clear()
+
+    def _discard(self) -> None:
+        self._changed()
         if self._bridge is not None and _coverage.ACTIVE:
             _coverage.harvest(self, self._bridge)
         if self._bridge is not None:
@@ -437,7 +479,7 @@ class LuaProcessState:
         self._ensure()
         args = (source, bytecode, chunkname)
         self._bridge.preload(*args)
-        self._snapshots.clear()
+        self._changed()
         self._log.append(("preload", args, None))
 
     def handle(self, args: tuple[Any, ...], *, dry: bool = False) -> RawResult:
@@ -461,8 +503,8 @@ class LuaProcessState:
         elif not res.ok:
             self._discard()
         else:
-            self._snapshots.clear()
-            self._log.append(("handle", args, _digest(self._last_flat)))
+            self._changed()
+            self._log.append(_pack_entry(args, _digest(self._last_flat)))
         return res
 
     def _dry_save(self) -> bool:
@@ -604,7 +646,7 @@ class LuaProcessState:
             _ABANDONED[-1] = (_ABANDONED[-1][0], self._lua)
         if _coverage.ACTIVE:
             _coverage_forget(self._bridge)
-        self._snapshots.clear()
+        self._changed()
         self._lua = None
         self._globals = None
         self._bridge = None
@@ -617,7 +659,7 @@ class LuaProcessState:
         from then on this state's snapshots are never cached."""
         self._ensure()
         self._tainted = True
-        self._snapshots.clear()
+        self._changed()
         return self._lua
 
     def globals_table(self) -> Any:
@@ -662,4 +704,4 @@ class LuaProcessState:
 
     @property
     def log_length(self) -> int:
-        return sum(1 for kind, _, _ in self._log if kind == "handle")
+        return sum(1 for entry in self._log if entry.__class__ is bytes or entry[0] == "handle")
