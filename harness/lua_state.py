@@ -132,6 +132,10 @@ def _digest(flat: tuple[Any, ...] | Any) -> bytes:
     return _PACK.pack(_stable(repr(flat[1:2])), _stable(repr(flat[2:])))
 
 
+#: logged messages are packed in batches of this many (the newest batch stays as tuples)
+PACK_EVERY = 512
+
+
 def _pack_entry(args: tuple[Any, ...], digest: bytes) -> bytes | tuple[str, tuple[Any, ...], bytes]:
     """One logged message, compact: marshal keeps strings and numbers exactly (a value marshal
     does not take keeps the tuple)."""
@@ -311,8 +315,8 @@ class LuaProcessState:
         #: runs its messages on the watchdog's worker thread (see ``handle``)
         self.watched = False
         # (kind, args, digest of the first run's outcome) per logged preload / message
-        # (kind, args, digest) per logged preload; a handled message packed as marshal bytes of
-        # (args, digest) (about 250 bytes for a small message), or as such a tuple if it cannot be
+        # (kind, args, digest) per logged preload or message; once the log is long, messages are
+        # packed as marshal bytes of (args, digest) (about 250 bytes for a small one), in batches
         self._log: list[bytes | tuple[str, tuple[Any, ...], bytes | None]] = []
         self._last_flat: Any = None
         self._lua: Any = None
@@ -504,7 +508,14 @@ class LuaProcessState:
             self._discard()
         else:
             self._changed()
-            self._log.append(_pack_entry(args, _digest(self._last_flat)))
+            log = self._log
+            log.append(("handle", args, _digest(self._last_flat)))
+            if len(log) % PACK_EVERY == 0:
+                # a long log is kept packed (short tests never pay for it)
+                for i in range(len(log) - PACK_EVERY, len(log)):
+                    entry = log[i]
+                    if entry.__class__ is tuple and entry[0] == "handle":
+                        log[i] = _pack_entry(entry[1], entry[2])  # type: ignore[arg-type]
         return res
 
     def _dry_save(self) -> bool:

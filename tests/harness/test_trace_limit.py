@@ -73,3 +73,22 @@ def test_none_keeps_everything_and_the_default_is_documented() -> None:
 def test_a_bad_limit_is_refused_with_one_line(bad: object) -> None:
     with pytest.raises(ValueError, match=r"^trace_limit=.* is not valid: give a positive whole number"):
         Network(trace_limit=bad)  # type: ignore[arg-type]
+
+
+def test_a_long_packed_log_still_replays_exactly() -> None:
+    """Past ``PACK_EVERY`` messages the replay log is kept packed; a rollback replays it all."""
+    from harness.lua_state import PACK_EVERY
+
+    net = Network(trace_limit=50)
+    p = net.spawn(source="N = 0\nHandlers.add('add', 'Add', function(m) N = N + tonumber(m.Tags.K) end)\n"
+                  "Handlers.add('bad', 'Bad', function() N = -1; error('boom') end)")
+    for k in range(PACK_EVERY + 40):
+        assert p.send({"Action": "Add", "K": str(k % 7)}).ok
+    assert any(entry.__class__ is bytes for entry in p._state._log)
+    before = p.snapshot()
+    rebuilds = p._state.rebuilds
+    assert not p.send({"Action": "Bad"}).ok
+    assert p._state.snapshot((), cached=False) == before
+    assert p._state.rebuilds == rebuilds + 1
+    assert p._state.log_length == 2 + PACK_EVERY + 40  # spawn, the load Eval, then every Add
+    assert p.globals["N"] == sum(k % 7 for k in range(PACK_EVERY + 40))
