@@ -474,7 +474,19 @@ class Network:
         again (same snapshots, same results to come), at the cost of the Lua work only: build a
         system once, then ``clone()`` it for every test or hypothesis example.  The network must
         be quiet (nothing pending); the clone has the default delivery order."""
-        twin = copy.copy(self)
+        twin = Network(
+            lua=self.lua_version,
+            profile=self.profile.name,
+            root=self.root,
+            seed=self._ids._seed,
+            instruction_budget=self.instruction_budget,
+            memory_limit=self.memory_limit,
+            timeout=self.timeout,
+            max_deliveries=self.max_deliveries,
+            use_builds=self.use_builds,
+            pairs=self.pairs,
+            trace_limit=self.trace_limit,
+        )
         self._clone_into(twin)
         return twin
 

@@ -75,3 +75,15 @@ def test_cloning_a_network_with_pending_messages_is_refused() -> None:
     p.send(Action="S")
     with pytest.raises(ValueError, match=r"clone\(\) needs a quiet network: 1 messages are pending"):
         net.clone()
+
+
+def test_a_clone_has_its_originals_configuration() -> None:
+    net = Network(lua="5.4", profile="legacy", seed="s", instruction_budget=123_456, memory_limit=None,
+                  timeout=None, max_deliveries=77, pairs="shuffled:3", trace_limit=40)
+    net.spawn(source="A = 1")
+    twin = net.clone()
+    for name in ("lua_version", "profile", "root", "instruction_budget", "memory_limit", "timeout",
+                 "max_deliveries", "use_builds", "pairs", "trace_limit"):
+        assert getattr(twin, name) == getattr(net, name), name
+    assert twin.wallet("x") == net.wallet("x")
+    assert twin.spawn(source="").id == net.spawn(source="").id  # the same ids to come
