@@ -36,6 +36,8 @@ RUNTIME_MODULES: dict[str, str] = {
     ".env.compat": "env/compat.lua",
     # private: the bridge runs it and removes it from the table before package.preload sees it
     "env.guard": "env/guard.lua",
+    # private likewise: the dry-run recorder (bridge.dry_save / bridge.dry_restore)
+    "env.dryrun": "env/dryrun.lua",
 }
 
 #: The bridge's parts (harness/lua/bridge/, not aos): private chunks that bridge/main.lua, the

@@ -2,15 +2,20 @@
 
 AO computes a process's state by replaying its message log; an erroring message is dropped from
 that log (docs/aos-semantics.md §1.4).  We do the same: every successful message is kept, and when
-a message errors (or after a dry-run) the Lua state is thrown away and rebuilt lazily, on next use,
-by replaying the log into a fresh state.  Messages that succeed cost nothing extra.
+a message errors the Lua state is thrown away and rebuilt lazily, on next use, by replaying the log
+into a fresh state.  Messages that succeed cost nothing extra.  A dry-run records what process code
+could change and puts it back afterwards (env/dryrun.lua); only when that cannot be done (a handler
+waiting in ``Receive``, coverage recording, a guard stopping the dry-run) is the state discarded.
 """
 
 from __future__ import annotations
 
 import _thread
+import copy
 import functools
+import marshal
 import re
+import struct
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -111,14 +116,40 @@ def _stable(text: str) -> int:
     return hash(_ADDRESS.sub("0x", text) if "0x" in text else text)
 
 
-def _digest(flat: tuple[Any, ...] | Any) -> tuple[Any, ...]:
-    """A cheap fingerprint of one message's flattened result: failed, or a hash of its output and
-    one of the rest (lupa objects and NaN show as stable text in the repr)."""
+_PACK = struct.Struct("<qq")
+#: the digest of a failed message
+FAILED = b""
+
+
+def _digest(flat: tuple[Any, ...] | Any) -> bytes:
+    """A cheap fingerprint of one message's flattened result, kept per logged message (16 bytes):
+    empty when it failed, else a hash of its output and one of the rest (lupa objects and NaN
+    show as stable text in the repr)."""
     if not isinstance(flat, tuple):
         flat = (flat,)
     if flat[0] != "ok":
-        return ("error",)
-    return ("ok", _stable(repr(flat[1:2])), _stable(repr(flat[2:])))
+        return FAILED
+    return _PACK.pack(_stable(repr(flat[1:2])), _stable(repr(flat[2:])))
+
+
+#: logged messages are packed in batches of this many (the newest batch stays as tuples)
+PACK_EVERY = 512
+
+
+def _pack_entry(args: tuple[Any, ...], digest: bytes) -> bytes | tuple[str, tuple[Any, ...], bytes]:
+    """One logged message, compact: marshal keeps strings and numbers exactly (a value marshal
+    does not take keeps the tuple)."""
+    try:
+        return marshal.dumps((args, digest))
+    except ValueError:
+        return ("handle", args, digest)
+
+
+def _unpack_entry(entry: bytes | tuple[str, tuple[Any, ...], bytes | None]) -> tuple[str, Any, Any]:
+    if entry.__class__ is bytes:
+        args, digest = marshal.loads(entry)  # type: ignore[arg-type]
+        return "handle", args, digest
+    return entry  # type: ignore[return-value]
 
 
 def _describe(args: tuple[Any, ...]) -> str:
@@ -284,12 +315,19 @@ class LuaProcessState:
         #: runs its messages on the watchdog's worker thread (see ``handle``)
         self.watched = False
         # (kind, args, digest of the first run's outcome) per logged preload / message
-        self._log: list[tuple[str, tuple[Any, ...], tuple[Any, ...] | None]] = []
+        # (kind, args, digest) per logged preload or message; once the log is long, messages are
+        # packed as marshal bytes of (args, digest) (about 250 bytes for a small one), in batches
+        self._log: list[bytes | tuple[str, tuple[Any, ...], bytes | None]] = []
         self._last_flat: Any = None
         self._lua: Any = None
         self._globals: Any = None
         self._bridge: Any = None
         self._match_counts: dict[str, int] = {}
+        #: canonical snapshots by global names, valid until the state may have changed
+        self._snapshots: dict[tuple[str, ...], str] = {}
+        #: set once someone took the raw Lua runtime (``lua``): snapshots are then never cached
+        self._tainted = False
+        self._version = 0
         self.rebuilds = 0
         self._boot()
 
@@ -353,11 +391,30 @@ class LuaProcessState:
         if self._bridge is not None:
             return
         self.rebuilds += 1
+        self._replay()
+
+    def clone(self) -> LuaProcessState:
+        """A new, independent state equal to this one: a fresh Lua state fed this state's log.
+        Only the log entries (immutable tuples) are shared; the cached snapshots carry over (the
+        replay checks every message ends as it first did), handler match counts are copied."""
+        twin = copy.copy(self)
+        twin._log = list(self._log)
+        twin._match_counts = self.match_counts()
+        twin._snapshots = {} if self._tainted else dict(self._snapshots)
+        twin._tainted = False
+        twin._last_flat = None
+        twin._lua = twin._globals = twin._bridge = None
+        twin.rebuilds = 0
+        twin._replay()
+        return twin
+
+    def _replay(self) -> None:
+        """Boot a fresh Lua state and run the log into it."""
         self._boot()
         self._bridge.set_counting(False)
         try:
             number = 0
-            for kind, args, digest in self._log:
+            for kind, args, digest in map(_unpack_entry, self._log):
                 if kind == "preload":
                     self._bridge.preload(*args)
                     continue
@@ -368,15 +425,17 @@ class LuaProcessState:
             raise
         self._bridge.set_counting(True)
 
-    def _replay_one(self, number: int, args: tuple[Any, ...], digest: tuple[Any, ...] | None) -> None:
+    def _replay_one(self, number: int, args: tuple[Any, ...], digest: bytes | None) -> None:
         """Re-run one logged message into the rebuilt state; it must end as its first run did."""
         try:
             flat = self._handle(*args)
-            res = _parse(flat)
             now = _digest(flat)
+            if now == digest:
+                return
+            res = _parse(flat)
         except (UnicodeDecodeError, lupa.LuaError) as exc:
             res = RawResult(ok=False, error=f"{type(exc).__name__}: {exc}")
-            now = ("error",)
+            now = FAILED
         if now == digest:
             return
         name = self.spec.label or self.spec.id
@@ -386,14 +445,28 @@ class LuaProcessState:
             first_line = (res.error or "").strip().splitlines()
             why = first_line[-1] if first_line else "unknown error"
             raise ReplayDivergenceError(f"{where}: it succeeded when first run but fails on replay: {why}")
-        differ = [part for part, a, b in zip(_PARTS, (digest or ())[1:], now[1:], strict=False) if a != b]
+        first = _PACK.unpack(digest) if digest else (None, None)
+        differ = [part for part, a, b in zip(_PARTS, first, _PACK.unpack(now), strict=True) if a != b]
         verb = "differs" if len(differ) == 1 else "differ"
         raise ReplayDivergenceError(
             f"{where}: its {' and '.join(differ) or 'result'} {verb} from the first run "
             "(the process depends on something outside its message log)"
         )
 
+    @property
+    def version(self) -> int | None:
+        """A number that changes whenever the state may have changed (what a reader may cache
+        converted values against); None once the raw runtime was taken (changes made through
+        it are not tracked)."""
+        return None if self._tainted else self._version
+
+    def _changed(self) -> None:
+        """The state may have changed: forget cached snapshots, move ``version`` on."""
+        self._version += 1
+        self._snapshots.clear()
+
     def _discard(self) -> None:
+        self._changed()
         if self._bridge is not None and _coverage.ACTIVE:
             _coverage.harvest(self, self._bridge)
         if self._bridge is not None:
@@ -410,6 +483,7 @@ class LuaProcessState:
         self._ensure()
         args = (source, bytecode, chunkname)
         self._bridge.preload(*args)
+        self._changed()
         self._log.append(("preload", args, None))
 
     def handle(self, args: tuple[Any, ...], *, dry: bool = False) -> RawResult:
@@ -417,6 +491,7 @@ class LuaProcessState:
         the log if it succeeded."""
         if self._bridge is None:
             self._ensure()
+        saved = dry and self._dry_save()
         res = self._handle_once(args)
         if not res.ok and res.error and res.error.startswith(ESCALATE):
             # the message reached something that could run away inside C, where no hook stops
@@ -424,12 +499,45 @@ class LuaProcessState:
             self.watched = True
             self._discard()
             self._ensure()
+            saved = dry and self._dry_save()
             res = self._handle_once(args)
-        if dry or not res.ok:
+        if dry:
+            if not (saved and self._dry_restore(res)):
+                self._discard()
+        elif not res.ok:
             self._discard()
         else:
-            self._log.append(("handle", args, _digest(self._last_flat)))
+            self._changed()
+            log = self._log
+            log.append(("handle", args, _digest(self._last_flat)))
+            if len(log) % PACK_EVERY == 0:
+                # a long log is kept packed (short tests never pay for it)
+                for i in range(len(log) - PACK_EVERY, len(log)):
+                    entry = log[i]
+                    if entry.__class__ is tuple and entry[0] == "handle":
+                        log[i] = _pack_entry(entry[1], entry[2])  # type: ignore[arg-type]
         return res
+
+    def _dry_save(self) -> bool:
+        """Record the state before a dry-run so that it can be put back after it (env/dryrun.lua);
+        False when it cannot be (a suspended coroutine, coverage recording, no memory): the
+        dry-run then discards the state and it is rebuilt from the log."""
+        if _coverage.ACTIVE:
+            return False
+        try:
+            return bool(self._bridge.dry_save())
+        except lupa.LuaError:
+            return False
+
+    def _dry_restore(self, res: RawResult) -> bool:
+        """Put back the state recorded before a dry-run; False when the state must be discarded
+        instead (it is gone, or a guard stopped the dry-run)."""
+        if self._bridge is None or (res.error is not None and res.error.startswith("harness: ")):
+            return False
+        try:
+            return bool(self._bridge.dry_restore())
+        except lupa.LuaError:
+            return False
 
     def _handle_once(self, args: tuple[Any, ...]) -> RawResult:
         if self._hard_memory:
@@ -549,6 +657,7 @@ class LuaProcessState:
             _ABANDONED[-1] = (_ABANDONED[-1][0], self._lua)
         if _coverage.ACTIVE:
             _coverage_forget(self._bridge)
+        self._changed()
         self._lua = None
         self._globals = None
         self._bridge = None
@@ -557,7 +666,11 @@ class LuaProcessState:
 
     @property
     def lua(self) -> Any:
+        """The raw runtime.  Whoever takes it may change state behind the harness's back, so
+        from then on this state's snapshots are never cached."""
         self._ensure()
+        self._tainted = True
+        self._changed()
         return self._lua
 
     def globals_table(self) -> Any:
@@ -575,9 +688,19 @@ class LuaProcessState:
             if isinstance(key, str):
                 yield key
 
-    def snapshot(self, names: tuple[str, ...]) -> str:
+    def snapshot(self, names: tuple[str, ...], *, cached: bool = True) -> str:
+        """The canonical text of the named globals (all of the process's own when *names* is
+        empty).  Kept until something may change the state: a logged message or preload, a
+        rollback or rebuild (``_discard``), an abandoned state, or a taker of the raw runtime."""
+        if cached and not self._tainted:
+            text = self._snapshots.get(names)
+            if text is not None:
+                return text
         self._ensure()
-        return str(self._bridge.snapshot(self._lua.table_from(list(names))))
+        text = str(self._bridge.snapshot(self._lua.table_from(list(names))))
+        if not self._tainted:
+            self._snapshots[names] = text
+        return text
 
     def handler_names(self) -> list[str]:
         self._ensure()
@@ -592,4 +715,4 @@ class LuaProcessState:
 
     @property
     def log_length(self) -> int:
-        return sum(1 for kind, _, _ in self._log if kind == "handle")
+        return sum(1 for entry in self._log if entry.__class__ is bytes or entry[0] == "handle")

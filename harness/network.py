@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from harness import chunks
 from harness.errors import (
@@ -153,6 +154,82 @@ def _check_network_options(
         raise InputError(f"Network(root={str(root)!r}): {what}; give the project directory that holds ao/")
 
 
+#: How many deliveries a network keeps by default (``Network(trace_limit=...)``): ample for
+#: failure traces, and it bounds the Python memory of a long run.
+DEFAULT_TRACE_LIMIT = 20_000
+
+
+def _check_trace_limit(value: Any) -> int | None:
+    if value is None or (isinstance(value, int) and not isinstance(value, bool) and value > 0):
+        return value
+    raise ValueError(
+        f"trace_limit={value!r} is not valid: give a positive whole number of deliveries, or None"
+    )
+
+
+class TraceView(Sequence[Delivery]):
+    """The deliveries a network has made (as of one moment), indexed by their place in the whole
+    trace (index ``i`` is delivery ``#i+1``): ``len()`` counts every delivery, the earliest of
+    which may no longer be kept (``Network(trace_limit=...)``); iterating gives the kept ones."""
+
+    __slots__ = ("_dropped", "_end", "_items")
+
+    def __init__(self, items: list[Delivery], dropped: int) -> None:
+        self._items, self._end, self._dropped = items, len(items), dropped
+
+    def __len__(self) -> int:
+        return self._dropped + self._end
+
+    @overload
+    def __getitem__(self, index: int) -> Delivery: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Delivery]: ...
+    def __getitem__(self, index: int | slice) -> Delivery | list[Delivery]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                return [self[i] for i in range(start, stop, step) if i >= self._dropped]
+            return self._items[max(start - self._dropped, 0) : max(stop - self._dropped, 0)]
+        i = index + len(self) if index < 0 else index
+        if not 0 <= i < len(self):
+            raise IndexError(f"trace index {index} out of range ({len(self)} deliveries)")
+        if i < self._dropped:
+            raise IndexError(
+                f"delivery #{i + 1} is no longer kept: the network keeps its last deliveries only "
+                "(Network(trace_limit=...))"
+            )
+        return self._items[i - self._dropped]
+
+    def __iter__(self) -> Iterator[Delivery]:
+        return iter(self._items[: self._end])
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, TraceView):
+            return list(self) == list(other)
+        return isinstance(other, list) and list(self) == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<TraceView of {len(self)} deliveries, {self._end} kept>"
+
+
+class _LiveTrace:
+    """A result's view of its network's trace (``Result.history``): sliced by place in the whole
+    trace, it gives the deliveries still kept, so a result pins no delivery the network let go."""
+
+    __slots__ = ("_net",)
+
+    def __init__(self, net: Network) -> None:
+        self._net = net
+
+    def __len__(self) -> int:
+        return self._net._trace_dropped + len(self._net._trace)
+
+    def __getitem__(self, index: slice) -> list[Delivery]:
+        return TraceView(self._net._trace, self._net._trace_dropped)[index]
+
+
 class Network:
     """A fresh local AO network: spawn processes, send messages, ``run()`` until quiet.
 
@@ -173,6 +250,7 @@ class Network:
         max_deliveries: int = 10_000,
         use_builds: bool = False,
         pairs: str | PairsOrder | None = None,
+        trace_limit: int | None = DEFAULT_TRACE_LIMIT,
     ) -> None:
         self.lua_version = normalise(lua)
         self.profile = get_profile(profile)
@@ -201,6 +279,10 @@ class Network:
         self._mailboxes: dict[str, list[Message]] = {}
         self._by_id: dict[str, Message] = {}
         self._cron: dict[str, tuple[int, int]] = {}
+        #: deliveries kept in ``trace`` (and messages per mailbox, and by id); None keeps all
+        self.trace_limit = _check_trace_limit(trace_limit)
+        self._trace_dropped = 0
+        self._history = _LiveTrace(self)
 
     # -- wallets, clock ----------------------------------------------------------------------
 
@@ -341,7 +423,7 @@ class Network:
         for k, v in spawn_tags:
             if k == "Cron-Interval":
                 _spawn_interval(f"spawn of {name}", v)
-        mark = (self._ids.mark(), len(self._trace))
+        mark = (self._ids.mark(), self._trace_dropped + len(self._trace))
         pid = self._ids.next("process")
         proc = self._create(pid, owner_addr, name, spawn_tags, path)
         try:
@@ -383,10 +465,12 @@ class Network:
         outbox are gone, and the ids it consumed are handed out again (a failed spawn changes no
         later id)."""
         pid = proc.id
-        for d in self._trace[trace_len:]:
+        # *trace_len* counts every delivery; the trace may have dropped old ones since
+        start = max(trace_len - self._trace_dropped, 0)
+        for d in self._trace[start:]:
             if d.message.id is not None:
                 self._by_id.pop(d.message.id, None)
-        del self._trace[trace_len:]
+        del self._trace[start:]
         self._mailboxes.pop(pid, None)
         self._mu.drop(lambda m: m.sender == pid)
         self._processes.pop(pid, None)
@@ -478,6 +562,55 @@ class Network:
         if not path.is_absolute() and not path.exists():
             path = self.root / path
         return spawn_system(self, path, use_builds=use_builds)
+
+    # -- cloning -----------------------------------------------------------------------------
+
+    def clone(self) -> Network:
+        """An independent network in the same state as this one: the same clock, ids to come,
+        wallets, traces and mailboxes, and every process with a fresh Lua state fed that
+        process's message log.  A clone is indistinguishable from this network's history run
+        again (same snapshots, same results to come), at the cost of the Lua work only: build a
+        system once, then ``clone()`` it for every test or hypothesis example.  The network must
+        be quiet (nothing pending); the clone has the default delivery order."""
+        twin = Network(
+            lua=self.lua_version,
+            profile=self.profile.name,
+            root=self.root,
+            seed=self._ids._seed,
+            instruction_budget=self.instruction_budget,
+            memory_limit=self.memory_limit,
+            timeout=self.timeout,
+            max_deliveries=self.max_deliveries,
+            use_builds=self.use_builds,
+            pairs=self.pairs,
+            trace_limit=self.trace_limit,
+        )
+        self._clone_into(twin)
+        return twin
+
+    def _clone_into(self, twin: Network) -> None:
+        """Make *twin*'s state a copy of this network's (its configuration stays its own)."""
+        if self._mu:
+            raise ValueError(
+                f"Network.clone() needs a quiet network: {len(self._mu)} messages are pending (run() first)"
+            )
+        twin._ids = copy.copy(self._ids)
+        twin._now, twin._height = self._now, self._height
+        twin._names = dict(self._names)
+        twin._label_counts = dict(self._label_counts)
+        twin._trace = list(self._trace)
+        twin._trace_dropped = self._trace_dropped
+        twin._history = _LiveTrace(twin)
+        twin._mailboxes = {k: list(v) for k, v in self._mailboxes.items()}
+        twin._by_id = dict(self._by_id)
+        twin._cron = dict(self._cron)
+        twin._mu = MessengerUnit()
+        twin._processes = {}
+        for pid, proc in self._processes.items():
+            copied = copy.copy(proc)
+            copied._network = twin
+            copied._state = proc._state.clone()
+            twin._processes[pid] = copied
 
     # -- sending -----------------------------------------------------------------------------
 
@@ -609,13 +742,11 @@ class Network:
         )
         raw = proc._state.handle(args, dry=dry)
         result = self._result(proc, msg, raw)
-        result.history, result.history_end = self._trace, len(self._trace) + 1
+        result.history = self._history  # type: ignore[assignment]
+        result.history_end = self._trace_dropped + len(self._trace) + 1
         if dry:
             return result
-        if msg.id is not None:
-            self._by_id[msg.id] = msg
-        self._mailboxes.setdefault(proc.id, []).append(msg)
-        self._trace.append(Delivery(seq=len(self._trace) + 1, message=msg, result=result))
+        self._record(msg, proc.id, result)
         if raw.ok and (result.messages or result.spawns or result.assignments):
             self._mu.push_outbox(
                 proc.id,
@@ -627,6 +758,30 @@ class Network:
                 label=proc.name,
             )
         return result
+
+    def _record(self, msg: Message, to: str, result: Result | None) -> Delivery:
+        """Keep one delivery: in the trace, the recipient's mailbox and the messages by id, each
+        cut back to the last ``trace_limit`` (in steps of a quarter, so a cut is rare)."""
+        if msg.id:
+            self._by_id[msg.id] = msg
+        box = self._mailboxes.get(to)
+        if box is None:
+            box = self._mailboxes[to] = []
+        box.append(msg)
+        seq = self._trace_dropped + len(self._trace) + 1
+        d = Delivery(seq=seq, message=msg, result=result, to_wallet=result is None)
+        self._trace.append(d)
+        limit = self.trace_limit
+        if limit is not None and len(self._trace) > limit + limit // 4:
+            cut = len(self._trace) - limit
+            self._trace_dropped += cut
+            del self._trace[:cut]
+            for box in self._mailboxes.values():
+                if len(box) > limit:
+                    del box[:-limit]
+            if len(self._by_id) > limit:
+                self._by_id = dict(list(self._by_id.items())[-limit:])
+        return d
 
     def _result(self, proc: Process, msg: Message, raw: RawResult) -> Result:
         if not raw.ok:
@@ -766,12 +921,7 @@ class Network:
         target = self._processes.get(item.to) if item.to else None
         if target is None:
             scheduled = msg.replace(timestamp=self._now, block_height=self._height)
-            self._mailboxes.setdefault(item.to or "", []).append(scheduled)
-            if scheduled.id:
-                self._by_id[scheduled.id] = scheduled
-            d = Delivery(seq=len(self._trace) + 1, message=scheduled, result=None, to_wallet=True)
-            self._trace.append(d)
-            return d
+            return self._record(scheduled, item.to or "", None)
         self._deliver(target, msg, pushed_by=item.pushed_by, assignment=item.assignment)
         return self._trace[-1]
 
@@ -800,7 +950,8 @@ class Network:
     # -- inspection --------------------------------------------------------------------------
 
     def mailbox(self, address: str | Process) -> list[Message]:
-        """Every message delivered to *address* (a wallet or process), in order."""
+        """Every message delivered to *address* (a wallet or process), in order (the last
+        ``trace_limit`` of them)."""
         if not isinstance(address, str | Process):
             raise InputError(
                 f"Network.mailbox({_short(address)}): not an address; give a wallet address or a Process"
@@ -809,9 +960,12 @@ class Network:
         return list(self._mailboxes.get(key, []))
 
     @property
-    def trace(self) -> list[Delivery]:
-        """Every delivery so far (direct sends, pushes, cron ticks), in order."""
-        return list(self._trace)
+    def trace(self) -> TraceView:
+        """Every delivery so far (direct sends, pushes, cron ticks), in order, as of now: index
+        ``i`` is delivery ``#i+1``.  Only the last ``trace_limit`` deliveries are kept (default
+        ``DEFAULT_TRACE_LIMIT``; ``Network(trace_limit=None)`` keeps all); ``len()`` still counts
+        every one, and so ``net.trace[start:]`` after ``start = len(net.trace)`` works."""
+        return TraceView(list(self._trace), self._trace_dropped)
 
     def format_trace(self, limit: int = 40) -> str:
         return format_trace(self._trace, self._names, limit=limit)

@@ -157,7 +157,12 @@ class Process:
     def snapshot(self, *names: str) -> str:
         """A canonical text of the named globals (default: every capitalised global that is the
         process's own state, not the aos runtime's).  Equal snapshots mean equal state, so
-        ``before == p.snapshot()`` checks that a message changed nothing."""
+        ``before == p.snapshot()`` checks that a message changed nothing.
+
+        Snapshots are cached until something may change the state (a handled message, a
+        rollback or rebuild, an Eval, a loaded file), so repeated checks of a process that
+        received nothing cost nothing.  Changing state through the raw runtime (``lua``) is not
+        tracked: once ``lua`` is taken, this process's snapshots are never cached."""
         return self._state.snapshot(names)
 
     @property

@@ -16,12 +16,14 @@ Run longer with ``HYPOTHESIS_PROFILE=deep`` (see conftest.py).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from harness import Network
+from harness.process import Process
 from harness.strategies import delivery_order, malformed_amounts
 from tests.tim3.conftest import CRON_MS, TIMEOUT_MS, USDA, Tim3, build_system
 
@@ -33,14 +35,33 @@ small = st.integers(min_value=1, max_value=2_000 * USDA)
 class Tim3Machine(RuleBasedStateMachine):
     """Every rule leaves the network quiet; invariants then hold exactly."""
 
+    #: the wired system with the rogue process, built once; every example runs on a clone of it
+    _template: tuple[Tim3, Process] | None = None
+
     def __init__(self) -> None:
         super().__init__()
-        self.net = Network()
-        self.t: Tim3 = build_system(self.net)
+        if Tim3Machine._template is None:
+            t = build_system(Network())
+            #: a process nobody configured, for messages that arrive pushed by the MU from it
+            rogue = t.ao.spawn(source="", name="rogue")
+            Tim3Machine._template = (t, rogue)
+        template, rogue = Tim3Machine._template
+        self.net = template.ao.clone()
+        self.t: Tim3 = replace(
+            template,
+            ao=self.net,
+            usda=self.net.process(template.usda.id),
+            lock=self.net.process(template.lock.id),
+            token=self.net.process(template.token.id),
+            coord=self.net.process(template.coord.id),
+            state=self.net.process(template.state.id),
+            users=list(template.users),
+            system=None,
+            _reads={},
+        )
+        self.rogue = self.net.process(rogue.id)
         self.addr = {name: self.t.user(name) for name in USERS}
         self.attacker = self.net.wallet("mallory")
-        #: a process nobody configured, for messages that arrive pushed by the MU from it
-        self.rogue = self.net.spawn(source="", name="rogue")
         #: what each user must hold in USDA + TIM3: changes only by faucet mints and TIM3 transfers
         self.holdings = {a: 0 for a in self.addr.values()}
         self.step_start = 0

@@ -10,6 +10,7 @@
 --   iteration.lua  deterministic iteration: env/pairs.lua installed as the global `pairs`
 --   message.lua    one message in (bridge.handle), its result out as a flat list
 --   snapshot.lua   what Python reads between messages: canonical text of globals, handler names
+-- (and from env/: the sandbox, the guards, and the dry-run recorder, each private)
 local modules, config = ...
 
 local is51 = _VERSION == "Lua 5.1"
@@ -76,6 +77,10 @@ function H.receive_unsupported()
     .. "AO runs Lua 5.3; this process runs " .. _VERSION .. ". Use --lua=5.3."
 end
 
+-- Dry-runs (harness/lua/env/dryrun.lua): record what process code could change, put it back
+-- after the dry-run.  Loaded before the guards wrap the debug library; private like them.
+local DR = privateChunk("env.dryrun")()
+
 -- Guards (harness/lua/env/guard.lua): the per-message instruction budget, wall-clock deadline
 -- and memory check, one master hook in every coroutine, and the debug-library wrappers that keep
 -- process code away from private values (G.protect).
@@ -89,6 +94,9 @@ for _, t in ipairs({ raw, raw.file }) do
 end
 for _, v in ipairs({ H, host, loadChunk, nativeLoad, modules, config, privateChunk }) do G.protect(v) end
 for _, v in pairs(host) do G.protect(v) end
+G.protect(DR)
+for _, v in pairs(DR) do G.protect(v) end
+DR.skip(H.matches) -- a dry-run's handler matches are counted, as they always were
 
 -- The other parts, in the order they run.  Their chunk names count as the harness's own code
 -- for coverage of the runtime (pytest --ao-cov-runtime), like our aos modules.
@@ -105,7 +113,8 @@ for _, entry in pairs(modules) do runtimeNames[entry[2]] = true end
 
 local hooks = hooksPart(H, G, config, raw, runtimeNames)
 local loading = modulesPart(H, G, config, raw, modules)
-local sortKeys = iterationPart(G, config)
+local sortKeys, pairsCache = iterationPart(G, config)
+DR.skip(pairsCache) -- the order cache of `pairs` is the harness's, never put back
 
 local process = require(".process")
 
@@ -121,6 +130,10 @@ local bridge = {
   set_counting = hooks.set_counting,
   matches = hooks.matches,
   coverage = hooks.coverage,
+  -- before a dry-run: record the state (false when it cannot be put back; see env/dryrun.lua)
+  dry_save = DR.save,
+  -- after a dry-run: put the recorded state back
+  dry_restore = DR.restore,
 }
 
 -- Process code may find these functions (debug.getregistry reaches what Python holds): none of

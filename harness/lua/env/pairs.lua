@@ -18,6 +18,7 @@ local H = ...
 
 local rawpairs, rawnext, rawget_, sort, type_, tostring_ = pairs, next, rawget, table.sort, type, tostring
 local getmetatable_, pcall_, error_, find, byte = getmetatable, pcall, error, string.find, string.byte
+local setmetatable = setmetatable
 
 local rank = { number = 1, string = 2, boolean = 3 }
 
@@ -115,26 +116,59 @@ local function shuffle(keys, n, seed)
   end
 end
 
+-- The ordered keys of the tables looped over lately: table -> { keys (in order), set (key ->
+-- true), n }.  A loop over a table whose key set has not changed since reuses its order instead of
+-- sorting again; the set is checked against the table's keys at every loop, so the cache never
+-- decides an order, it only saves the sort.  Small tables are not cached (their sort is cheap).
+local CACHE_FROM = 64
+local cache = setmetatable({}, { __mode = "k" })
+
+-- The keys of t in order, n.
+local function orderedKeys(t, seed)
+  local c = cache[t]
+  if c then
+    local set, n = c.set, 0
+    for k in rawnext, t do
+      if not set[k] then
+        n = -1
+        break
+      end
+      n = n + 1
+    end
+    if n == c.n then return c.keys, n end
+  end
+  local keys, n = {}, 0
+  for k in rawnext, t do
+    n = n + 1
+    keys[n] = k
+  end
+  if n > 1 then
+    sortKeys(keys)
+    if seed then shuffle(keys, n, seed) end
+  end
+  if n >= CACHE_FROM then
+    local set = {}
+    for i = 1, n do set[keys[i]] = true end
+    cache[t] = { keys = keys, set = set, n = n }
+  elseif c then
+    cache[t] = nil
+  end
+  return keys, n
+end
+
 -- pairs(t) for a seed (nil: sorted order).
 local function make(seed)
   return function(t)
     local mt = getmetatable_(t)
     if type_(t) ~= "table" or (mt and mt.__pairs) then return rawpairs(t) end
-    local keys, n = {}, 0
-    for k in rawnext, t do
-      n = n + 1
-      keys[n] = k
-    end
+    local keys, n = orderedKeys(t, seed)
     if n == 0 then return finish, t, nil end
-    if n > 1 then
-      sortKeys(keys)
-      if seed then shuffle(keys, n, seed) end
-    end
     if mt then return rawWalk(keys), t, nil end
     return walk(keys), t, nil
   end
 end
 
 -- keyLess: the order of mixed keys; sortKeys(keys): sort a key array in that order (fast path
--- first); make(seed): a `pairs` (sorted for a nil seed)
-return { keyLess = keyLess, sortKeys = sortKeys, make = make }
+-- first); make(seed): a `pairs` (sorted for a nil seed); cache: the orders kept (never decisive:
+-- the dry-run recorder leaves it alone)
+return { keyLess = keyLess, sortKeys = sortKeys, make = make, cache = cache }
