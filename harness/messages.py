@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from harness.errors import ResultAssertionError  # defined in harness.errors; importable from here too
 from harness.ids import short
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -127,10 +128,6 @@ class Message:
 
     def __repr__(self) -> str:
         return f"Message({self.describe()})"
-
-
-class ResultAssertionError(AssertionError):
-    """A ``Result`` did not contain what the test expected (shows the outbox)."""
 
 
 @dataclass(eq=False)
