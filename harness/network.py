@@ -367,7 +367,7 @@ class Network:
             err = compiled.error or "syntax error"
             raise ProcessLoadError(where, _line_of(err, chunkname), err)
         proc._state.preload(source, compiled.bytecode, chunkname)
-        result = self._send_direct(proc, {"Action": "Eval"}, sender=proc.owner, data=source)
+        result = self.send(proc, {"Action": "Eval"}, sender=proc.owner, data=source)
         if result.error is not None:
             err = _last_error(result.error)
             raise ProcessLoadError(where, _line_of(err, chunkname), err)
@@ -385,14 +385,15 @@ class Network:
 
     # -- sending -----------------------------------------------------------------------------
 
-    def _send_direct(
+    def send(
         self,
         proc: Process,
         tags: Mapping[str, Any],
         *,
-        sender: str | Process | None,
-        data: Any,
+        sender: str | Process | None = None,
+        data: Any = "",
     ) -> Result:
+        """Send a message to *proc* and handle it now (``Process.send`` is the usual spelling)."""
         tag_list = list(tags.items())
         check_tags(tag_list, data=data, where=f"message to {proc.name}")
         pushed_by = None
@@ -416,8 +417,8 @@ class Network:
         )
         return self._deliver(proc, msg, pushed_by=pushed_by)
 
-    def _dryrun(
-        self, proc: Process, tags: Mapping[str, Any], *, sender: str | Process | None, data: Any
+    def dryrun(
+        self, proc: Process, tags: Mapping[str, Any], *, sender: str | Process | None = None, data: Any = ""
     ) -> Result:
         """A dry-run as aoconnect sends it and the CU evaluates it (see ``Process.dryrun``)."""
         tag_list = [*tags.items(), *DRYRUN_TAGS]
@@ -435,6 +436,27 @@ class Network:
         )
         # the CU stamps a dry-run with the time and height of the last message it evaluated
         return self._deliver(proc, msg, pushed_by=None, dry=True, at=proc._evaluated_at)
+
+    def deliver(
+        self, process: Process, message: Message, *, pushed_by: str | Process | None = None
+    ) -> Result:
+        """Evaluate *message* in *process* now, as given (``Process.deliver``): ``From`` is its
+        ``sender`` (default: the process owner), ``Owner`` its ``owner`` (default: the MU when
+        *pushed_by* is given, else the sender), ``Target`` its ``target`` (default: the process;
+        another one makes it an assignment, as the CU sees it); the network assigns an ``Id``
+        when it has none and stamps time, height and nonce.  No tag is added.  The outbox is
+        queued for ``run()``."""
+        by = pushed_by.id if isinstance(pushed_by, Process) else pushed_by
+        check_tags(message.tag_list, data=message.data, where=f"message delivered to {process.name}")
+        sender = message.sender if message.sender is not None else process.owner
+        msg = message.replace(
+            target=message.target if message.target is not None else process.id,
+            sender=sender,
+            owner=message.owner if message.owner is not None else (MU_ADDRESS if by else sender),
+            id=message.id if message.id is not None or message.cron else self._ids.next("message"),
+            data=message.data if message.data is not None or message.cron else "",
+        )
+        return self._deliver(process, msg, pushed_by=by)
 
     def cron(self, process: Process, tags: Mapping[str, str] | None = None) -> Result:
         """Deliver a cron tick to *process* now: no Id, no Data, ``Cron = true``, From = Owner
@@ -697,6 +719,11 @@ class Network:
 
     def format_trace(self, limit: int = 40) -> str:
         return format_trace(self._trace, self._names, limit=limit)
+
+    @property
+    def names(self) -> dict[str, str]:
+        """The name of every address the network knows (processes, wallets, the MU)."""
+        return dict(self._names)
 
     def name_of(self, address: str | None) -> str:
         if address is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from harness.convert import to_python
@@ -14,19 +14,23 @@ if TYPE_CHECKING:
 
 
 class LuaGlobals(Mapping[str, Any]):
-    """Read-only view of a process's Lua globals, converted to Python values on access."""
+    """Read-only view of a process's Lua globals, converted to Python values on access.
 
-    def __init__(self, state: LuaProcessState) -> None:
+    Globals are read raw: no ``__index`` metamethod of ``_G`` runs (a process's looping or
+    erroring one cannot hang or break the test)."""
+
+    def __init__(self, state: LuaProcessState, raw: Callable[[str], Any]) -> None:
         self._state = state
+        self._raw = raw
 
     def __getitem__(self, name: str) -> Any:
-        value = self._state.globals_table()[name]
+        value = self._raw(name)
         if value is None:
             raise KeyError(name)
         return to_python(value)
 
     def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
-        value = self._state.globals_table()[name]
+        value = self._raw(name)
         return default if value is None else to_python(value)
 
     def __iter__(self) -> Iterator[str]:
@@ -65,6 +69,8 @@ class Process:
         self.nonce = 0
         #: (Timestamp, Block-Height) of the last message evaluated here (a dry-run's clock)
         self._evaluated_at: tuple[int, int] | None = None
+        #: (globals table, the rawget found in it without metamethods) of the current Lua state
+        self._rawget: tuple[Any, Any] | None = None
 
     def __repr__(self) -> str:
         return f"<Process {self.name} {self.id}>"
@@ -84,11 +90,20 @@ class Process:
         arrives as one pushed by the MU from that process); it defaults to the owner."""
         all_tags = dict(tags or {})
         all_tags.update(more_tags)
-        return self._network._send_direct(self, all_tags, sender=sender, data=data)
+        return self._network.send(self, all_tags, sender=sender, data=data)
 
     def eval(self, code: str, *, sender: str | Process | None = None) -> Result:
         """Send ``Action = Eval`` with *code* as Data (from the owner unless *sender* is given)."""
-        return self._network._send_direct(self, {"Action": "Eval"}, sender=sender, data=code)
+        return self._network.send(self, {"Action": "Eval"}, sender=sender, data=code)
+
+    def deliver(self, message: Message, *, pushed_by: str | Process | None = None) -> Result:
+        """Evaluate *message* here now, exactly as given: for messages ``send`` never builds (a
+        forged ``From``, another ``Target``, a chosen ``Owner``).  ``From`` is
+        ``message.sender`` (default: the owner), ``Owner`` is ``message.owner`` (default: the MU
+        when *pushed_by* (a process or its id) says the MU pushed it, else the sender); the
+        network gives it an ``Id`` if it has none, and the time, height and nonce.  No tag is
+        added.  Its outbox is queued for ``Network.run()``."""
+        return self._network.deliver(self, message, pushed_by=pushed_by)
 
     def dryrun(
         self,
@@ -107,7 +122,7 @@ class Process:
         do.  Nothing it does persists and its outbox is never delivered."""
         all_tags = dict(tags or {})
         all_tags.update(more_tags)
-        return self._network._dryrun(self, all_tags, sender=sender, data=data)
+        return self._network.dryrun(self, all_tags, sender=sender, data=data)
 
     def cron(self, tags: Mapping[str, str] | None = None) -> Result:
         """Deliver one cron tick now (no Id, no Data, ``Cron = true``, From = Owner = owner)."""
@@ -118,12 +133,22 @@ class Process:
     @property
     def globals(self) -> LuaGlobals:
         """The process's Lua globals as a read-only mapping of Python values."""
-        return LuaGlobals(self._state)
+        return LuaGlobals(self._state, self._raw_global)
+
+    def _raw_global(self, name: str) -> Any:
+        """The global *name*, read without running any metamethod of ``_G``."""
+        table = self._state.globals_table()
+        if self._rawget is None or self._rawget[0] is not table:
+            found = next((v for k, v in table.items() if k == "rawget"), None)  # lua_next: raw
+            if not callable(found):  # the process dropped it: look the name up the slow way
+                return next((v for k, v in table.items() if k == name), None)
+            self._rawget = (table, found)
+        return self._rawget[1](table, name)
 
     @property
     def inbox(self) -> list[Message]:
         """The process's ``Inbox`` (unhandled messages), as ``Message`` objects."""
-        raw = self._state.globals_table()["Inbox"]
+        raw = self._raw_global("Inbox")
         out: list[Message] = []
         if raw is None:
             return out
@@ -169,6 +194,12 @@ class Process:
     def handler_matches(self) -> dict[str, int]:
         """How many messages each handler matched so far (rolled-back ones included)."""
         return self._state.match_counts()
+
+    @property
+    def rebuilds(self) -> int:
+        """How many times the harness rebuilt this process's Lua state by replaying its log
+        (after a rolled-back message or a dry-run)."""
+        return self._state.rebuilds
 
     @property
     def lua(self) -> Any:
