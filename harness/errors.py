@@ -65,6 +65,11 @@ class ResultAssertionError(HarnessError, AssertionError):
     """A ``Result`` did not contain what the test expected (shows the outbox)."""
 
 
+class UnexpectedDeliveryErrors(HarnessError, AssertionError):
+    """Deliveries of a strict network errored and the test never looked at those errors
+    (``Network.check_errors``; the ``ao`` fixture raises it at teardown)."""
+
+
 # -- the tools beside the network: mutation testing, coverage, busted, the devnet ---------------
 
 

@@ -13,6 +13,7 @@ from harness.errors import (
     MessageStormError,
     ProcessLoadError,
     ProcessNotFound,
+    UnexpectedDeliveryErrors,
     UnknownProcess,
 )
 from harness.ids import MU_ADDRESS, SCHEDULER, IdFactory, short
@@ -26,7 +27,7 @@ from harness.lua_state import (
     message_args,
 )
 from harness.lua_versions import normalise
-from harness.messages import Delivery, Message, Result, format_trace, strip_ansi
+from harness.messages import Delivery, Message, Result, errors_report, format_trace, strip_ansi
 from harness.mu import (
     DeliveryOrder,
     MessengerUnit,
@@ -55,6 +56,10 @@ DRYRUN_TAGS = (("Data-Protocol", "ao"), ("Type", "Message"), ("Variant", "ao.TN.
 
 _INTERVAL = re.compile(r"^\s*(\d+)\s*-?\s*([a-zA-Z]+?)s?\s*$")
 _UNIT_MS = {"millisecond": 1, "second": 1000, "minute": 60_000, "hour": 3_600_000, "day": 86_400_000}
+#: the first ``Handlers.add("name", ...)`` (or append/prepend/once) of an inline source: its name
+_FIRST_HANDLER = re.compile(
+    r"""Handlers\s*[.:]\s*(?:add|append|prepend|once)\s*\(\s*(["'])([^"'\s]{1,40})\1"""
+)
 _LUA_POS = re.compile(r"[^\s:\]\"]+\.lua:(\d+):")
 
 
@@ -118,11 +123,47 @@ def parse_interval(text: str) -> int:
     return int(m.group(1)) * _UNIT_MS[m.group(2).lower()]
 
 
+class _RunDefault:
+    """The default of a ``Network`` argument: the pytest run's setting, else the built-in one."""
+
+    def __repr__(self) -> str:
+        return "<the run's setting>"
+
+
+RUN_DEFAULT: Any = _RunDefault()
+
+#: The settings of the pytest run in progress (``--lua``, ``--ao-profile``, ``ao_root``, the
+#: limits, ``--ao-pairs``, ``--ao-builds``), which a ``Network`` built without those arguments
+#: takes, so a network built inside a test (a hypothesis state machine) follows the run's Lua.
+#: Only ``harness.plugin`` writes it (at configure; restored at unconfigure); empty outside pytest.
+_run_defaults: dict[str, Any] = {}
+
+
+def run_defaults() -> dict[str, Any]:
+    """The run-wide Network defaults in force (a copy; empty outside a pytest run)."""
+    return dict(_run_defaults)
+
+
+def set_run_defaults(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Replace the run-wide Network defaults; returns the previous ones (to restore later).
+    For the pytest plugin: tests give arguments or use the ``ao`` fixture instead."""
+    previous = dict(_run_defaults)
+    _run_defaults.clear()
+    _run_defaults.update(values)
+    return previous
+
+
 class Network:
     """A fresh local AO network: spawn processes, send messages, ``run()`` until quiet.
 
     Time is in milliseconds (``now``) and only moves when the test calls ``advance``.  Ids,
     nonces and delivery order are deterministic: the same test gives the same trace.
+
+    An argument not given takes the pytest run's setting when built inside a run (``--lua``,
+    ``--ao-profile``, ``ao_root``, ``--ao-instruction-budget``, ``--ao-memory-limit``,
+    ``--ao-timeout``, ``--ao-pairs``, ``--ao-builds``), else the built-in default.  Errored
+    deliveries are recorded (``errors``); ``check_errors()`` fails on those the test never read
+    unless ``allow_errors`` (the ``ao`` fixture calls it at teardown).
     """
 
     def __init__(
@@ -132,23 +173,32 @@ class Network:
         profile: str | None = None,
         root: str | os.PathLike[str] | None = None,
         seed: str = "ao-harness",
-        instruction_budget: int | None = DEFAULT_BUDGET,
-        memory_limit: int | None = DEFAULT_MEMORY,
-        timeout: float | None = DEFAULT_TIMEOUT,
+        instruction_budget: int | None = RUN_DEFAULT,
+        memory_limit: int | None = RUN_DEFAULT,
+        timeout: float | None = RUN_DEFAULT,
         max_deliveries: int = 10_000,
-        use_builds: bool = False,
+        use_builds: bool | None = None,
         pairs: str | PairsOrder | None = None,
+        allow_errors: bool = False,
     ) -> None:
-        self.lua_version = normalise(lua)
-        self.profile = get_profile(profile)
+        run = _run_defaults
+        self.lua_version = normalise(lua if lua is not None else run.get("lua"))
+        self.profile = get_profile(profile if profile is not None else run.get("profile"))
+        root = root if root is not None else run.get("root")
         self.root = Path(root) if root is not None else Path.cwd()
+        if instruction_budget is RUN_DEFAULT:
+            instruction_budget = run.get("instruction_budget", DEFAULT_BUDGET)
+        if memory_limit is RUN_DEFAULT:
+            memory_limit = run.get("memory_limit", DEFAULT_MEMORY)
+        if timeout is RUN_DEFAULT:
+            timeout = run.get("timeout", DEFAULT_TIMEOUT)
         self.instruction_budget = check_limit("instruction_budget", instruction_budget)
         self.memory_limit = check_limit("memory_limit", memory_limit)
         self.timeout = check_limit("timeout", timeout)
         self.max_deliveries = max_deliveries
-        self.use_builds = use_builds
+        self.use_builds = bool(use_builds if use_builds is not None else run.get("use_builds", False))
         #: the order of `pairs` in this network's processes ("sorted" or "shuffled:<seed>")
-        self.pairs = parse_pairs(pairs)
+        self.pairs = parse_pairs(pairs if pairs is not None else run.get("pairs"))
         self._ids = IdFactory(seed)
         self._now = START_TIME_MS
         self._height = START_BLOCK_HEIGHT
@@ -161,6 +211,9 @@ class Network:
         self._mailboxes: dict[str, list[Message]] = {}
         self._by_id: dict[str, Message] = {}
         self._cron: dict[str, tuple[int, int]] = {}
+        #: False (strict): ``check_errors`` fails on errors the test never looked at
+        self.allow_errors = allow_errors
+        self._errors: list[Delivery] = []
 
     # -- wallets, clock ----------------------------------------------------------------------
 
@@ -264,7 +317,8 @@ class Network:
             if path is not None:
                 name = path.parent.parent.name if path.parent.name == "src" else path.stem
             else:
-                name = "aos"
+                found = _FIRST_HANDLER.search(source or "")
+                name = found.group(2) if found else "aos"
         owner_addr = owner.id if isinstance(owner, Process) else (owner or self.wallet("owner"))
         user_tags = list(tags.items()) if isinstance(tags, Mapping) else list(tags or [])
         check_tags(user_tags, data=data, where=f"spawn of {name}")
@@ -532,6 +586,8 @@ class Network:
             self._by_id[msg.id] = msg
         self._mailboxes.setdefault(proc.id, []).append(msg)
         self._trace.append(Delivery(seq=len(self._trace) + 1, message=msg, result=result))
+        if not raw.ok:
+            self._errors.append(self._trace[-1])
         if raw.ok and (result.messages or result.spawns or result.assignments):
             self._mu.push_outbox(
                 proc.id,
@@ -716,6 +772,34 @@ class Network:
     def trace(self) -> list[Delivery]:
         """Every delivery so far (direct sends, pushes, cron ticks), in order."""
         return list(self._trace)
+
+    @property
+    def errors(self) -> list[Delivery]:
+        """Every delivery that ended in an Error, in order (dry-runs are not deliveries)."""
+        return list(self._errors)
+
+    def unexpected_errors(self) -> list[Delivery]:
+        """The errored deliveries whose error the test never read: it read ``error`` or ``ok``
+        of neither the ``Result`` a send returned nor the ``Delivery.result`` of run/step/advance
+        (``assert_error`` reads it too).  Empty when the network allows errors."""
+        if self.allow_errors:
+            return []
+        return [d for d in self._errors if d.result is not None and not d.result._error_seen]
+
+    def check_errors(self) -> None:
+        """Raise ``UnexpectedDeliveryErrors`` listing ``unexpected_errors()`` by process name
+        (the ``ao`` fixture calls this at teardown; so does leaving a ``with Network()`` block)."""
+        __tracebackhide__ = True
+        failed = self.unexpected_errors()
+        if failed:
+            raise UnexpectedDeliveryErrors(errors_report(failed, self._trace, self._names))
+
+    def __enter__(self) -> Network:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is None:
+            self.check_errors()
 
     def format_trace(self, limit: int = 40) -> str:
         return format_trace(self._trace, self._names, limit=limit)

@@ -33,6 +33,7 @@ MOVED = {
 KEPT_BASES = {
     "UnknownLuaVersion": ValueError,
     "ResultAssertionError": AssertionError,
+    "UnexpectedDeliveryErrors": AssertionError,
     "LuaSyntaxError": ValueError,
     "LuaCompileError": ValueError,
     "DataItemError": ValueError,
