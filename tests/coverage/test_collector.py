@@ -99,7 +99,7 @@ def test_runtime_excluded_by_default_and_included_on_request(project: Path) -> N
         if runtime:
             # module top level (run at boot) and dispatch lines are both there
             assert 1 < min(col.total[handlers_lua]) < 10
-            assert col.total[handlers_lua] <= executable_lines(handlers_lua, "5.3")
+            assert col.total[handlers_lua] <= executable_lines(handlers_lua, p.lua_version)
 
 
 def test_include_patterns(project: Path) -> None:

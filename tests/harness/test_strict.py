@@ -216,12 +216,10 @@ def test_reply_of_an_errored_message_leads_with_the_lua_error(ao: Network) -> No
 
 def test_eval_errors_are_summed_up_by_their_lua_error(ao: Network) -> None:
     token = ao.spawn(source=TOKEN, name="token")
-    r = token.eval("local t = nil; t.x = 1")
-    assert r.explain() == (
-        "token errored handling Action=Eval: attempt to index a nil value (local 't') (at [string \"aos\"]:1)"
-    )
+    r = token.eval("local limit = 3\nerror('over the limit: ' .. limit)")
+    assert r.explain() == 'token errored handling Action=Eval: over the limit: 3 (at [string "aos"]:2)'
     assert r.describe(history=False).splitlines()[1:3] == [
-        "error: attempt to index a nil value (local 't') (at [string \"aos\"]:1)",
+        'error: over the limit: 3 (at [string "aos"]:2)',
         "outbox (0 messages, 0 spawns):",
     ]
     assert r.error is not None
