@@ -11,7 +11,14 @@ try:  # let pytest rewrite asserts in our helpers (must happen before they are i
 except ImportError:  # pragma: no cover
     pass
 
-from harness.assertions import ANY, assert_no_errors, assert_not_sent, assert_sent, find_messages
+from harness.assertions import (
+    ANY,
+    assert_error,
+    assert_no_errors,
+    assert_not_sent,
+    assert_sent,
+    find_messages,
+)
 from harness.errors import (
     HarnessError,
     InputError,
@@ -19,6 +26,7 @@ from harness.errors import (
     ProcessLoadError,
     ProcessNotFound,
     TagValueError,
+    UnexpectedDeliveryErrors,
 )
 from harness.messages import Delivery, Message, Result
 from harness.network import Network
@@ -37,6 +45,8 @@ __all__ = [
     "ProcessNotFound",
     "Result",
     "TagValueError",
+    "UnexpectedDeliveryErrors",
+    "assert_error",
     "assert_no_errors",
     "assert_not_sent",
     "assert_sent",

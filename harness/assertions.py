@@ -3,6 +3,7 @@ there and the delivery trace that led to them."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -26,19 +27,35 @@ ANY: Any = _Anything()
 Source = "Result | Network | Iterable[Message] | Iterable[Delivery]"
 
 
-def _messages(source: Any) -> tuple[list[Message], str]:
-    """The messages to search and the context (outbox or trace) to print on failure."""
+def _messages(source: Any) -> tuple[list[Message], str, dict[str, str] | None]:
+    """The messages to search, the context (outbox or trace) to print on failure, and names."""
     from harness.network import Network
 
     if isinstance(source, Result):
-        return list(source.messages), source.describe()
+        return list(source.messages), source.describe(), source.names
     if isinstance(source, Network):
         deliveries = source.trace
-        return [d.message for d in deliveries], "delivery trace:\n" + source.format_trace()
+        return [d.message for d in deliveries], "delivery trace:\n" + source.format_trace(), source.names
     items = list(source)
     if items and isinstance(items[0], Delivery):
-        return [d.message for d in items], "deliveries:\n" + format_trace(items)
-    return items, "messages:\n" + "\n".join(f"  {i}. {m.describe()}" for i, m in enumerate(items, 1))
+        names = next((d.result.names for d in items if d.result is not None), None)
+        return [d.message for d in items], "deliveries:\n" + format_trace(items, names), names
+    listed = "\n".join(f"  {i}. {m.describe()}" for i, m in enumerate(items, 1))
+    return items, "messages:\n" + listed, None
+
+
+def _why(source: Any) -> str | None:
+    """What a failure text leads with: the Result's Lua error or no-handler hint, or the errored
+    deliveries of a network (a missing message is often one a process failed to send)."""
+    from harness.network import Network
+
+    if isinstance(source, Result):
+        return source.explain()
+    if isinstance(source, Network) and source.errors:
+        failed = [d for d in source.errors if d.result is not None]
+        listed = "\n".join(f"  - {d.result.explain()} (#{d.seq})" for d in failed if d.result is not None)
+        return f"{len(failed)} {'delivery' if len(failed) == 1 else 'deliveries'} errored:\n{listed}"
+    return None
 
 
 def _matches(m: Message, target: str | None, data: Any, tags: Mapping[str, Any]) -> bool:
@@ -56,11 +73,18 @@ def _value_matches(want: Any, got: Any) -> bool:
     return bool(want == got)
 
 
-def _expectation(target: str | None, data: Any, tags: Mapping[str, Any]) -> str:
+def _expectation(
+    target: str | None, data: Any, tags: Mapping[str, Any], names: dict[str, str] | None = None
+) -> str:
+    def shown(value: Any) -> str:
+        if isinstance(value, str) and names and value in names:
+            return names[value]
+        return repr(value)
+
     parts = []
     if target is not None:
-        parts.append(f"Target={target}")
-    parts += [f"{k}={v!r}" for k, v in tags.items()]
+        parts.append(f"Target={names.get(target, target) if names else target}")
+    parts += [f"{k}={shown(v)}" for k, v in tags.items()]
     if data is not None:
         parts.append(f"Data={data!r}")
     return ", ".join(parts) or "(any message)"
@@ -79,7 +103,7 @@ def find_messages(
     Tag expectations come as keywords (``Action="Credit-Notice"``) or, for names with dashes, as
     ``tags={"X-Reference": "1"}``; a value may be ``ANY`` or a predicate."""
     want = {**(tags or {}), **tag_kwargs}
-    msgs, _ = _messages(source)
+    msgs, _, _ = _messages(source)
     return [m for m in msgs if _matches(m, target, data, want)]
 
 
@@ -97,11 +121,13 @@ def assert_sent(
     With *count*, exactly that many must match."""
     __tracebackhide__ = True
     want = {**(tags or {}), **tag_kwargs}
-    msgs, context = _messages(source)
+    msgs, context, names = _messages(source)
     found = [m for m in msgs if _matches(m, target, data, want)]
     if not found or (count is not None and len(found) != count):
         how = "no message" if not found else f"{len(found)} messages (expected {count})"
-        raise AssertionError(f"{how} matched {_expectation(target, data, want)}\n{context}")
+        head = _why(source)
+        expected = _expectation(target, data, want, names)
+        raise AssertionError((f"{head}\n" if head else "") + f"{how} matched {expected}\n{context}")
     return found[0]
 
 
@@ -116,12 +142,12 @@ def assert_not_sent(
     """Assert that no message of *source* matches the expectation."""
     __tracebackhide__ = True
     want = {**(tags or {}), **tag_kwargs}
-    msgs, context = _messages(source)
+    msgs, context, names = _messages(source)
     found = [m for m in msgs if _matches(m, target, data, want)]
     if found:
-        listed = "\n".join(f"  - {m.describe()}" for m in found)
+        listed = "\n".join(f"  - {m.describe(names=names)}" for m in found)
         raise AssertionError(
-            f"{len(found)} unexpected message(s) matched {_expectation(target, data, want)}:\n"
+            f"{len(found)} unexpected message(s) matched {_expectation(target, data, want, names)}:\n"
             f"{listed}\n{context}"
         )
 
@@ -131,19 +157,50 @@ def assert_no_errors(source: Network | Iterable[Delivery] | Result) -> None:
     __tracebackhide__ = True
     if isinstance(source, Result):
         if source.error is not None:
-            raise AssertionError(f"the message errored:\n{source.describe()}")
+            raise AssertionError(f"{source.explain()}\n{source.describe()}")
         return
     from harness.network import Network
 
     deliveries = source.trace if isinstance(source, Network) else list(source)
     failed = [d for d in deliveries if d.result is not None and d.result.error is not None]
     if failed:
-        first = failed[0]
-        assert first.result is not None
+        listed = "\n".join(f"  - {d.result.explain()} (#{d.seq})" for d in failed if d.result is not None)
+        first = failed[0].result
+        assert first is not None
         raise AssertionError(
-            f"{len(failed)} deliveries errored; the first:\n{first.result.describe()}\n"
+            f"{len(failed)} of {len(deliveries)} deliveries errored:\n{listed}\n"
+            f"the first, #{failed[0].seq}:\n{first.describe(history=False)}\n"
             f"delivery trace:\n{format_trace(deliveries)}"
         )
+
+
+def assert_error(source: Result | Delivery | Network, match: str | None = None) -> str:
+    """Assert that the message errored (for a ``Network``: that some delivery did), with an
+    error matching the regular expression *match* (``re.search``) if given; return the error.
+
+    Reading the error this way tells a strict network the error was expected."""
+    __tracebackhide__ = True
+    from harness.network import Network
+
+    if isinstance(source, Network):
+        errored = [d.result for d in source.errors if d.result is not None]
+        hits = [r for r in errored if match is None or re.search(match, r._error or "")]
+        if not hits:
+            what = "no delivery errored" if not errored else f"no error matched {match!r}; errors:\n" + (
+                "\n".join(f"  - {r.explain()}" for r in errored)
+            )
+            raise AssertionError(f"{what}\ndelivery trace:\n{source.format_trace()}")
+        texts = [r.error or "" for r in hits]  # reading marks every matching error expected
+        return texts[0]
+    result = source.result if isinstance(source, Delivery) else source
+    if result is None:
+        raise AssertionError(f"the delivery went to a wallet, which runs no code: {source!r}")
+    error = result.error
+    if error is None:
+        raise AssertionError(f"expected the message to error, but it succeeded:\n{result.describe()}")
+    if match is not None and not re.search(match, error):
+        raise AssertionError(f"the error does not match {match!r}:\n{result.describe()}")
+    return error
 
 
 def where(pred: Callable[[Any], bool]) -> Callable[[Any], bool]:

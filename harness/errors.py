@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 
 class HarnessError(Exception):
     """Base class of every error raised by the harness itself (not by process code)."""
@@ -58,3 +61,87 @@ class NonUTF8Error(HarnessError):
 class ReplayDivergenceError(HarnessError):
     """Rebuilding a process's Lua state by replaying its message log gave a different outcome
     for a message than its first run (the harness's rollback would silently change state)."""
+
+
+class UnknownLuaVersion(InputError):
+    """Raised for a ``--lua`` value the harness does not know."""
+
+
+class ResultAssertionError(HarnessError, AssertionError):
+    """A ``Result`` did not contain what the test expected (shows the outbox)."""
+
+
+class UnexpectedDeliveryErrors(HarnessError, AssertionError):
+    """Deliveries of a strict network errored and the test never looked at those errors
+    (``Network.check_errors``; the ``ao`` fixture raises it at teardown)."""
+
+
+# -- the tools beside the network: mutation testing, coverage, busted, the devnet ---------------
+
+
+class LuaSyntaxError(HarnessError, ValueError):
+    """The text is not tokenizable Lua (an unfinished string or long comment, a stray byte)."""
+
+    def __init__(self, message: str, line: int, col: int) -> None:
+        super().__init__(f"line {line}, column {col}: {message}")
+        self.line = line
+        self.col = col
+
+
+class MutateError(HarnessError):
+    """A one-line error for the user (bad path, revision, option, pragma, failing baseline)."""
+
+
+class LuaCompileError(HarnessError, ValueError):
+    """The file does not compile under the Lua that would measure it."""
+
+
+class BustedConfigError(HarnessError):
+    """A .busted file that cannot be read."""
+
+
+class BustedFailure(HarnessError):
+    """An ``it`` (or one of its hooks) failed: carries busted's record."""
+
+    def __init__(self, record: dict[str, Any], project_dir: Path, title: str = "") -> None:
+        super().__init__(record.get("message", ""))
+        self.record = record
+        self.project_dir = project_dir
+        self.title = title
+
+
+class BustedCollectError(HarnessError):
+    """A spec file that does not load or whose describe bodies fail."""
+
+
+class DataItemError(HarnessError, ValueError):
+    """The bytes are not a valid, correctly signed data item (the message says why)."""
+
+
+class ApiError(HarnessError):
+    """A request the units refuse: *status* is the HTTP status, the message the one-line reason."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+class DataDirBusy(HarnessError, RuntimeError):
+    """Another server holds the data directory."""
+
+
+class ServeError(HarnessError, RuntimeError):
+    """The server cannot start (busy port, busy data dir, bad option)."""
+
+
+class ReplError(HarnessError):
+    """Bad input to ``ao-harness repl`` (missing file, bad URL, server down): one line, exit 2."""
+
+
+class Unreachable(ReplError):
+    """The server ``ao-harness repl --connect`` names did not answer at all (refused, timed out,
+    no such host)."""
+
+    def __init__(self, text: str, reason: str) -> None:
+        super().__init__(text)
+        self.reason = reason

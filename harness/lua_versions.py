@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from harness.errors import InputError
+from harness.errors import UnknownLuaVersion  # defined in harness.errors; importable from here too
 
 #: ``--lua`` value -> lupa module name.  AO itself runs Lua 5.3, hence the default.
 LUA_MODULES: dict[str, str] = {
@@ -21,10 +21,6 @@ DEFAULT_LUA = "5.3"
 
 #: Versions whose numbers have an integer subtype (what ``.bint`` and AO's ``//`` need).
 INTEGER_VERSIONS = frozenset({"5.3", "5.4", "5.5"})
-
-
-class UnknownLuaVersion(InputError):
-    """Raised for a ``--lua`` value the harness does not know."""
 
 
 def normalise(version: str | float | None) -> str:

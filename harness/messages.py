@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from harness.errors import ResultAssertionError  # defined in harness.errors; importable from here too
 from harness.ids import short
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -117,6 +118,8 @@ class Message:
         tags = " ".join(f"{k}={value(v)}" for k, v in self.tag_list if k not in skip)
         if spawn:
             tags = "[spawn] " + tags
+        elif self.cron:
+            tags = ("[cron] " + tags).rstrip()
         data = self.data
         if isinstance(data, str) and data:
             shown = data if len(data) <= data_width else data[: data_width - 1] + "…"
@@ -129,65 +132,152 @@ class Message:
         return f"Message({self.describe()})"
 
 
-class ResultAssertionError(AssertionError):
-    """A ``Result`` did not contain what the test expected (shows the outbox)."""
+#: the aos layer's own rethrow position in front of a handler's error (``[string ".handlers"]:169: ``)
+_AOS_RETHROW = re.compile(r'^(?:\[string "\.[^"]*"\]:\d+:\s*)+')
+#: ``chunk:line: `` at the start of a Lua error (``aos:3: ``, ``ao/token/src/process.lua:42: ``)
+_LUA_WHERE = re.compile(r"^([^\s:\"]+|\[string \"[^\"]*\"\]):(\d+):\s*")
 
 
-@dataclass(eq=False)
+#: lines of an aos error text that only introduce the next one
+_HEADERS = frozenset({"error:", "stack traceback:"})
+
+
+def error_summary(error: str) -> tuple[str, str | None]:
+    """The Lua error's first line without the aos layer's rethrow prefix, and where it was raised
+    (``chunk:line``, or ``None`` when the error names no position)."""
+    lines = [ln.strip() for ln in error.strip().splitlines()]
+    lines = [ln for ln in lines if ln and ln not in _HEADERS and not ln.startswith("Error handling message")]
+    first = _AOS_RETHROW.sub("", lines[0]) if lines else error.strip()
+    m = _LUA_WHERE.match(first)
+    if m and first[m.end() :]:
+        return first[m.end() :], f"{m.group(1)}:{m.group(2)}"
+    return first, None
+
+
+def _error_line(error: str) -> str:
+    text, where = error_summary(error)
+    return f"{text} (at {where})" if where else text
+
+
 class Result:
     """The outcome of one message evaluated by one process.
 
     ``messages``/``spawns`` are the outbox (empty on error), ``output`` the printed text without
-    colours, ``error`` the Error text without colours (``None`` on success).
+    colours, ``error`` the Error text without colours (``None`` on success).  Reading ``error``
+    (or ``ok``) tells a strict network that the test looked at this result's error (see
+    ``Network.check_errors``).  ``handled_by`` names the handlers that matched the message, for
+    the messages a test sent itself (``Process.send``/``eval``/``cron``/``deliver``/``dryrun``).
     """
 
-    process: str
-    message: Message
-    messages: list[Message]
-    spawns: list[Message]
-    assignments: list[tuple[list[str], str]]
-    output: str
-    error: str | None
-    raw_output: str = ""
-    raw_error: str | None = None
-    names: dict[str, str] | None = None
-    #: the deliveries that led to this result (the network's trace up to it), for failure reports
-    history: list[Delivery] | None = None
-    history_end: int = 0
+    def __init__(
+        self,
+        process: str,
+        message: Message,
+        messages: list[Message],
+        spawns: list[Message],
+        assignments: list[tuple[list[str], str]],
+        output: str,
+        error: str | None,
+        raw_output: str = "",
+        raw_error: str | None = None,
+        names: dict[str, str] | None = None,
+        history: list[Delivery] | None = None,
+        history_end: int = 0,
+    ) -> None:
+        self.process = process
+        self.message = message
+        self.messages = messages
+        self.spawns = spawns
+        self.assignments = assignments
+        self.output = output
+        self._error = error
+        self._error_seen = False
+        self.raw_output = raw_output
+        self.raw_error = raw_error
+        self.names = names
+        #: the deliveries that led to this result (the network's trace up to it), for failure reports
+        self.history = history
+        self.history_end = history_end
+        #: the handlers that matched the message (``None``: not recorded for this delivery)
+        self.handled_by: list[str] | None = None
+        #: lists the process's handlers (for the "no handler matched" hint)
+        self._list_handlers: Callable[[], list[str]] | None = None
+
+    @property
+    def error(self) -> str | None:
+        self._error_seen = True
+        return self._error
+
+    @error.setter
+    def error(self, value: str | None) -> None:
+        self._error = value
 
     @property
     def ok(self) -> bool:
-        return self.error is None
+        self._error_seen = True
+        return self._error is None
+
+    def _name(self, address: str | None) -> str:
+        if self.names and address in self.names:
+            return self.names[address or ""]
+        return short(address)
+
+    def explain(self) -> str | None:
+        """Why the message did nothing useful, when the result knows: the process's Lua error
+        (first line and where), or that no handler but ``_default`` matched it."""
+        if self._error is not None:
+            action = self.message.get("Action")
+            what = f"Action={action}" if action is not None else "a message"
+            if self.message.cron:
+                what = "a cron tick"
+            return f"{self._name(self.process)} errored handling {what}: {_error_line(self._error)}"
+        if self.handled_by is not None and not set(self.handled_by) - {"_default"}:
+            action = self.message.get("Action")
+            names = self._list_handlers() if self._list_handlers is not None else []
+            listed = ", ".join(h for h in names if h not in ("_default", "_eval")) or "(none)"
+            return f"no handler of {self._name(self.process)} matched Action={action}; handlers: {listed}"
+        return None
 
     @property
     def reply(self) -> Message:
         """The one outbox message addressed to the sender of the handled message."""
+        __tracebackhide__ = True
         to_sender = [m for m in self.messages if m.target == self.message.sender]
         if len(to_sender) == 1:
             return to_sender[0]
         what = "no message" if not to_sender else f"{len(to_sender)} messages"
+        head = self.explain()
         raise ResultAssertionError(
-            f"expected exactly one reply to {short(self.message.sender)}, found {what}.\n" + self.describe()
+            (f"{head}\n" if head else "")
+            + f"expected exactly one reply to {self._name(self.message.sender)}, found {what}.\n"
+            + self.describe()
         )
 
-    def describe(self) -> str:
+    def describe(self, *, history: bool = True) -> str:
+        """The handled message, the error or output, the outbox and (with *history*) the
+        deliveries that led here, with names for every known address."""
         lines = [f"handled: {self.message.describe(names=self.names)}"]
-        if self.error is not None:
-            lines.append("error:")
-            lines.extend("    " + ln for ln in self.error.strip().splitlines()[-12:])
+        if self._error is not None:
+            lines.append(f"error: {_error_line(self._error)}")
+            first, _ = error_summary(self._error)
+            rest = [ln.rstrip() for ln in self._error.strip().splitlines()]
+            rest = [ln for ln in rest if ln.strip() and first not in ln and ln.strip() not in ("error:",)]
+            rest = [ln for ln in rest if not ln.startswith("Error handling message")]
+            if any(ln.strip() != "stack traceback:" for ln in rest):
+                lines.extend("    " + ln for ln in rest[-12:])
         if self.output:
             lines.append("output:")
             lines.extend("    " + ln for ln in self.output.splitlines()[:20])
         lines.append(f"outbox ({len(self.messages)} messages, {len(self.spawns)} spawns):")
         for i, m in enumerate(self.messages, 1):
             lines.append(f"  {i}. {m.describe(names=self.names)}")
-        if self.history:
+        if history and self.history:
             lines.append("the deliveries that led here:")
             lines.append(format_trace(self.history[: self.history_end], self.names, limit=15))
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        state = "error" if self.error is not None else "ok"
+        state = "error" if self._error is not None else "ok"
         return f"<Result {state}: {len(self.messages)} messages>"
 
 
@@ -201,10 +291,11 @@ class Delivery:
     to_wallet: bool = False
 
     def describe(self, names: dict[str, str] | None = None) -> str:
+        if names is None and self.result is not None:
+            names = self.result.names
         mark = ""
-        if self.result is not None and self.result.error is not None:
-            first = (self.result.error.strip().splitlines() or [""])[-1]
-            mark = f"  !! ERROR: {first[:120]}"
+        if self.result is not None and self.result._error is not None:
+            mark = f"  !! ERROR: {_error_line(self.result._error)[:160]}"
         elif self.to_wallet:
             mark = "  (to wallet)"
         return f"#{self.seq:<4} {self.message.describe(names=names)}{mark}"
@@ -218,3 +309,27 @@ def format_trace(deliveries: Iterable[Delivery], names: dict[str, str] | None = 
     shown = items[-limit:]
     head = [f"  ... {len(items) - len(shown)} earlier deliveries"] if len(items) > len(shown) else []
     return "\n".join(head + ["  " + d.describe(names) for d in shown]) or "  (no deliveries)"
+
+
+def errors_report(failed: list[Delivery], trace: list[Delivery], names: dict[str, str] | None) -> str:
+    """The failure text of a strict network: a header, one bullet per errored delivery (process
+    name, message Action and sender, the Lua error's first line and where), then the trace."""
+    n = len(failed)
+    lines = [
+        f"{n} {'delivery' if n == 1 else 'deliveries'} errored and the test never read "
+        f"{'its error' if n == 1 else 'their errors'}. The network is strict: read `result.error` "
+        "(or call assert_error(result)) for an error you expect, or mark the test "
+        "@pytest.mark.ao(allow_errors=True) (Network(allow_errors=True))."
+    ]
+    for d in failed:
+        assert d.result is not None
+        r = d.result
+        action = d.message.get("Action")
+        what = "cron tick" if d.message.cron else (f"Action={action}" if action is not None else "no Action")
+        lines.append(
+            f"  - {r._name(r.process)}: {what} from {r._name(d.message.sender)} (#{d.seq}): "
+            f"{_error_line(r._error or '')}"
+        )
+    lines.append("delivery trace:")
+    lines.append(format_trace(trace, names))
+    return "\n".join(lines)

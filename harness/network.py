@@ -15,6 +15,7 @@ from harness.errors import (
     MessageStormError,
     ProcessLoadError,
     ProcessNotFound,
+    UnexpectedDeliveryErrors,
     UnknownProcess,
 )
 from harness.ids import MU_ADDRESS, SCHEDULER, IdFactory, short
@@ -28,7 +29,7 @@ from harness.lua_state import (
     message_args,
 )
 from harness.lua_versions import normalise
-from harness.messages import Delivery, Message, Result, format_trace, strip_ansi
+from harness.messages import Delivery, Message, Result, errors_report, format_trace, strip_ansi
 from harness.mu import (
     BYTES_HINT,
     DeliveryOrder,
@@ -58,6 +59,10 @@ DRYRUN_TAGS = (("Data-Protocol", "ao"), ("Type", "Message"), ("Variant", "ao.TN.
 
 _INTERVAL = re.compile(r"^\s*(\d+)\s*-?\s*([a-zA-Z]+?)s?\s*$")
 _UNIT_MS = {"millisecond": 1, "second": 1000, "minute": 60_000, "hour": 3_600_000, "day": 86_400_000}
+#: the first ``Handlers.add("name", ...)`` (or append/prepend/once) of an inline source: its name
+_FIRST_HANDLER = re.compile(
+    r"""Handlers\s*[.:]\s*(?:add|append|prepend|once)\s*\(\s*(["'])([^"'\s]{1,40})\1"""
+)
 _LUA_POS = re.compile(r"[^\s:\]\"]+\.lua:(\d+):")
 
 
@@ -230,11 +235,47 @@ class _LiveTrace:
         return TraceView(self._net._trace, self._net._trace_dropped)[index]
 
 
+class _RunDefault:
+    """The default of a ``Network`` argument: the pytest run's setting, else the built-in one."""
+
+    def __repr__(self) -> str:
+        return "<the run's setting>"
+
+
+RUN_DEFAULT: Any = _RunDefault()
+
+#: The settings of the pytest run in progress (``--lua``, ``--ao-profile``, ``ao_root``, the
+#: limits, ``--ao-pairs``, ``--ao-builds``), which a ``Network`` built without those arguments
+#: takes, so a network built inside a test (a hypothesis state machine) follows the run's Lua.
+#: Only ``harness.plugin`` writes it (at configure; restored at unconfigure); empty outside pytest.
+_run_defaults: dict[str, Any] = {}
+
+
+def run_defaults() -> dict[str, Any]:
+    """The run-wide Network defaults in force (a copy; empty outside a pytest run)."""
+    return dict(_run_defaults)
+
+
+def set_run_defaults(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Replace the run-wide Network defaults; returns the previous ones (to restore later).
+    For the pytest plugin: tests give arguments or use the ``ao`` fixture instead."""
+    previous = dict(_run_defaults)
+    _run_defaults.clear()
+    _run_defaults.update(values)
+    return previous
+
+
 class Network:
     """A fresh local AO network: spawn processes, send messages, ``run()`` until quiet.
 
     Time is in milliseconds (``now``) and only moves when the test calls ``advance``.  Ids,
     nonces and delivery order are deterministic: the same test gives the same trace.
+
+    An argument not given takes the pytest run's setting when built inside a run (``--lua``,
+    ``--ao-profile``, ``ao_root``, ``--ao-instruction-budget``, ``--ao-memory-limit``,
+    ``--ao-timeout``, ``--ao-pairs``, ``--ao-builds``), else the built-in default.  Errored
+    deliveries are recorded (``errors``); ``check_errors()`` fails on those the test never read
+    unless ``allow_errors`` (the ``ao`` fixture calls it at teardown).
     """
 
     def __init__(
@@ -244,29 +285,42 @@ class Network:
         profile: str | None = None,
         root: str | os.PathLike[str] | None = None,
         seed: str = "ao-harness",
-        instruction_budget: int | None = DEFAULT_BUDGET,
-        memory_limit: int | None = DEFAULT_MEMORY,
-        timeout: float | None = DEFAULT_TIMEOUT,
+        instruction_budget: int | None = RUN_DEFAULT,
+        memory_limit: int | None = RUN_DEFAULT,
+        timeout: float | None = RUN_DEFAULT,
         max_deliveries: int = 10_000,
-        use_builds: bool = False,
+        use_builds: bool | None = None,
         pairs: str | PairsOrder | None = None,
         trace_limit: int | None = DEFAULT_TRACE_LIMIT,
+        allow_errors: bool = False,
     ) -> None:
-        self.lua_version = normalise(lua)
-        self.profile = get_profile(profile)
+        run = _run_defaults
+        self.lua_version = normalise(lua if lua is not None else run.get("lua"))
+        self.profile = get_profile(profile if profile is not None else run.get("profile"))
+        root = root if root is not None else run.get("root")
         if root is not None and not isinstance(root, str | os.PathLike):
             raise InputError(f"Network(root={root!r}): not a path; give the project directory that holds ao/")
+        if use_builds is None:
+            use_builds = bool(run.get("use_builds", False))
         _check_network_options(
             seed=seed, max_deliveries=max_deliveries, use_builds=use_builds, root=Path(root) if root else None
         )
+        if not isinstance(allow_errors, bool):
+            raise InputError(f"Network(allow_errors={allow_errors!r}): not a boolean; give True or False")
         self.root = Path(root) if root is not None else Path.cwd()
+        if instruction_budget is RUN_DEFAULT:
+            instruction_budget = run.get("instruction_budget", DEFAULT_BUDGET)
+        if memory_limit is RUN_DEFAULT:
+            memory_limit = run.get("memory_limit", DEFAULT_MEMORY)
+        if timeout is RUN_DEFAULT:
+            timeout = run.get("timeout", DEFAULT_TIMEOUT)
         self.instruction_budget = check_limit("instruction_budget", instruction_budget)
         self.memory_limit = check_limit("memory_limit", memory_limit)
         self.timeout = check_limit("timeout", timeout)
         self.max_deliveries = max_deliveries
         self.use_builds = use_builds
         #: the order of `pairs` in this network's processes ("sorted" or "shuffled:<seed>")
-        self.pairs = parse_pairs(pairs)
+        self.pairs = parse_pairs(pairs if pairs is not None else run.get("pairs"))
         self._ids = IdFactory(seed)
         self._now = START_TIME_MS
         self._height = START_BLOCK_HEIGHT
@@ -283,6 +337,9 @@ class Network:
         self.trace_limit = _check_trace_limit(trace_limit)
         self._trace_dropped = 0
         self._history = _LiveTrace(self)
+        #: False (strict): ``check_errors`` fails on errors the test never looked at
+        self.allow_errors = allow_errors
+        self._errors: list[Delivery] = []
 
     # -- wallets, clock ----------------------------------------------------------------------
 
@@ -401,7 +458,8 @@ class Network:
             if path is not None:
                 name = path.parent.parent.name if path.parent.name == "src" else path.stem
             else:
-                name = "aos"
+                found = _FIRST_HANDLER.search(source or "")
+                name = found.group(2) if found else "aos"
         owner_addr = owner.id if isinstance(owner, Process) else (owner or self.wallet("owner"))
         user_tags = list(tags.items()) if isinstance(tags, Mapping) else list(tags or [])
         if not all(isinstance(t, tuple | list) and len(t) == 2 for t in user_tags):
@@ -467,10 +525,13 @@ class Network:
         pid = proc.id
         # *trace_len* counts every delivery; the trace may have dropped old ones since
         start = max(trace_len - self._trace_dropped, 0)
-        for d in self._trace[start:]:
+        forgotten = self._trace[start:]
+        for d in forgotten:
             if d.message.id is not None:
                 self._by_id.pop(d.message.id, None)
         del self._trace[start:]
+        # the failed spawn raised ProcessLoadError: its errored deliveries are not left to fail the test
+        self._errors = [d for d in self._errors if all(d is not f for f in forgotten)]
         self._mailboxes.pop(pid, None)
         self._mu.drop(lambda m: m.sender == pid)
         self._processes.pop(pid, None)
@@ -547,7 +608,7 @@ class Network:
             err = compiled.error or "syntax error"
             raise ProcessLoadError(where, _line_of(err, chunkname), err)
         proc._state.preload(source, compiled.bytecode, chunkname)
-        result = self._send_direct(proc, {"Action": "Eval"}, sender=proc.owner, data=source)
+        result = self.send(proc, {"Action": "Eval"}, sender=proc.owner, data=source)
         if result.error is not None:
             err = _from_chunk(_last_error(result.error), chunkname)
             raise ProcessLoadError(where, _line_of(err, chunkname), err)
@@ -571,7 +632,8 @@ class Network:
         process's message log.  A clone is indistinguishable from this network's history run
         again (same snapshots, same results to come), at the cost of the Lua work only: build a
         system once, then ``clone()`` it for every test or hypothesis example.  The network must
-        be quiet (nothing pending); the clone has the default delivery order."""
+        be quiet (nothing pending); the clone has the default delivery order and no recorded
+        errors (strictness starts afresh)."""
         twin = Network(
             lua=self.lua_version,
             profile=self.profile.name,
@@ -584,6 +646,7 @@ class Network:
             use_builds=self.use_builds,
             pairs=self.pairs,
             trace_limit=self.trace_limit,
+            allow_errors=self.allow_errors,
         )
         self._clone_into(twin)
         return twin
@@ -614,14 +677,15 @@ class Network:
 
     # -- sending -----------------------------------------------------------------------------
 
-    def _send_direct(
+    def send(
         self,
         proc: Process,
         tags: Mapping[str, Any],
         *,
-        sender: str | Process | None,
-        data: Any,
+        sender: str | Process | None = None,
+        data: Any = "",
     ) -> Result:
+        """Send a message to *proc* and handle it now (``Process.send`` is the usual spelling)."""
         tag_list = list(tags.items())
         check_tags(tag_list, data=data, where=f"message to {proc.name}")
         check_sender(f"message to {proc.name}", sender)
@@ -648,8 +712,8 @@ class Network:
         )
         return self._deliver(proc, msg, pushed_by=pushed_by)
 
-    def _dryrun(
-        self, proc: Process, tags: Mapping[str, Any], *, sender: str | Process | None, data: Any
+    def dryrun(
+        self, proc: Process, tags: Mapping[str, Any], *, sender: str | Process | None = None, data: Any = ""
     ) -> Result:
         """A dry-run as aoconnect sends it and the CU evaluates it (see ``Process.dryrun``)."""
         tag_list = [*tags.items(), *DRYRUN_TAGS]
@@ -668,6 +732,27 @@ class Network:
         )
         # the CU stamps a dry-run with the time and height of the last message it evaluated
         return self._deliver(proc, msg, pushed_by=None, dry=True, at=proc._evaluated_at)
+
+    def deliver(
+        self, process: Process, message: Message, *, pushed_by: str | Process | None = None
+    ) -> Result:
+        """Evaluate *message* in *process* now, as given (``Process.deliver``): ``From`` is its
+        ``sender`` (default: the process owner), ``Owner`` its ``owner`` (default: the MU when
+        *pushed_by* is given, else the sender), ``Target`` its ``target`` (default: the process;
+        another one makes it an assignment, as the CU sees it); the network assigns an ``Id``
+        when it has none and stamps time, height and nonce.  No tag is added.  The outbox is
+        queued for ``run()``."""
+        by = pushed_by.id if isinstance(pushed_by, Process) else pushed_by
+        check_tags(message.tag_list, data=message.data, where=f"message delivered to {process.name}")
+        sender = message.sender if message.sender is not None else process.owner
+        msg = message.replace(
+            target=message.target if message.target is not None else process.id,
+            sender=sender,
+            owner=message.owner if message.owner is not None else (MU_ADDRESS if by else sender),
+            id=message.id if message.id is not None or message.cron else self._ids.next("message"),
+            data=message.data if message.data is not None or message.cron else "",
+        )
+        return self._deliver(process, msg, pushed_by=by)
 
     def cron(self, process: Process, tags: Mapping[str, str] | None = None) -> Result:
         """Deliver a cron tick to *process* now: no Id, no Data, ``Cron = true``, From = Owner
@@ -747,6 +832,8 @@ class Network:
         if dry:
             return result
         self._record(msg, proc.id, result)
+        if not raw.ok:
+            self._errors.append(self._trace[-1])
         if raw.ok and (result.messages or result.spawns or result.assignments):
             self._mu.push_outbox(
                 proc.id,
@@ -967,8 +1054,41 @@ class Network:
         every one, and so ``net.trace[start:]`` after ``start = len(net.trace)`` works."""
         return TraceView(list(self._trace), self._trace_dropped)
 
+    @property
+    def errors(self) -> list[Delivery]:
+        """Every delivery that ended in an Error, in order (dry-runs are not deliveries)."""
+        return list(self._errors)
+
+    def unexpected_errors(self) -> list[Delivery]:
+        """The errored deliveries whose error the test never read: it read ``error`` or ``ok``
+        of neither the ``Result`` a send returned nor the ``Delivery.result`` of run/step/advance
+        (``assert_error`` reads it too).  Empty when the network allows errors."""
+        if self.allow_errors:
+            return []
+        return [d for d in self._errors if d.result is not None and not d.result._error_seen]
+
+    def check_errors(self) -> None:
+        """Raise ``UnexpectedDeliveryErrors`` listing ``unexpected_errors()`` by process name
+        (the ``ao`` fixture calls this at teardown; so does leaving a ``with Network()`` block)."""
+        __tracebackhide__ = True
+        failed = self.unexpected_errors()
+        if failed:
+            raise UnexpectedDeliveryErrors(errors_report(failed, self._trace, self._names))
+
+    def __enter__(self) -> Network:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is None:
+            self.check_errors()
+
     def format_trace(self, limit: int = 40) -> str:
         return format_trace(self._trace, self._names, limit=limit)
+
+    @property
+    def names(self) -> dict[str, str]:
+        """The name of every address the network knows (processes, wallets, the MU)."""
+        return dict(self._names)
 
     def name_of(self, address: str | None) -> str:
         if address is None:

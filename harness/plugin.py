@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
+from harness.errors import UnexpectedDeliveryErrors
 from harness.lua_versions import LUA_MODULES, normalise
-from harness.network import Network, check_limit, parse_limit
+from harness.network import Network, check_limit, parse_limit, set_run_defaults
 from harness.pairs import PairsOrder, parse_pairs
 from harness.profiles import PROFILES, get_profile
 
@@ -115,7 +116,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "ao(lua=None, profile=None, instruction_budget=..., memory_limit=..., timeout=...,"
-        " max_deliveries=None, pairs=None): per-test settings of the ao fixture's Network",
+        " max_deliveries=None, pairs=None, allow_errors=False): per-test settings of the ao fixture's"
+        " Network (allow_errors=True: errored deliveries do not fail the test)",
     )
     # the session's pairs order, parsed once: "shuffled" without a seed picks it here (xdist
     # workers take the controller's, so the header's seed is the one every test ran with)
@@ -128,9 +130,33 @@ def pytest_configure(config: pytest.Config) -> None:
         config.stash[_PAIRS_KEY] = parse_pairs(value)
     except ValueError as exc:
         raise pytest.UsageError(f"ao_pairs (ini): {exc}") from None
+    # a Network() built inside a test (a hypothesis state machine) follows the run's settings
+    config.stash[_PREVIOUS_DEFAULTS_KEY] = set_run_defaults(_run_settings(config))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    previous = config.stash.get(_PREVIOUS_DEFAULTS_KEY, None)
+    if previous is not None:  # restore (an outer run's, under pytester; none at session end)
+        set_run_defaults(previous)
+
+
+def _run_settings(config: pytest.Config) -> dict[str, Any]:
+    """The run-wide settings a ``Network`` takes when not given them (see ``Network``)."""
+    out: dict[str, Any] = {"root": _root(config), "pairs": _session_pairs(config)}
+    for name in ("lua", "profile"):
+        value = _setting(config, name)
+        if value is not None:
+            out[name] = value
+    if config.getoption("ao_builds", default=False):
+        out["use_builds"] = True
+    out.update(_limits(config))
+    return out
 
 
 _PAIRS_KEY = pytest.StashKey[PairsOrder]()
+_PREVIOUS_DEFAULTS_KEY = pytest.StashKey[dict[str, Any]]()
+#: whether the test's call phase failed (then teardown does not pile strictness errors on it)
+_CALL_FAILED_KEY = pytest.StashKey[bool]()
 #: the pairs orders the networks of one test used (for its failure report)
 _USED_PAIRS_KEY = pytest.StashKey[set[str]]()
 
@@ -226,21 +252,46 @@ def _network(request: pytest.FixtureRequest, options: dict[str, Any]) -> Network
     return net
 
 
+def _check_strict(request: pytest.FixtureRequest, networks: list[Network]) -> None:
+    """Teardown: fail the test when a delivery errored and the test never read the error (unless
+    the call already failed, or the network allows errors)."""
+    __tracebackhide__ = True
+    if request.node.stash.get(_CALL_FAILED_KEY, False):
+        return
+    problems = []
+    for net in networks:
+        try:
+            net.check_errors()
+        except UnexpectedDeliveryErrors as exc:
+            problems.append(str(exc))
+    if problems:  # outside the except block: no chained traceback
+        pytest.fail("\n\n".join(problems), pytrace=False)
+
+
 @pytest.fixture
 def ao(request: pytest.FixtureRequest) -> Iterator[Network]:
-    """A fresh local AO network for this test (``harness.Network``)."""
-    yield _network(request, _options(request))
+    """A fresh local AO network for this test (``harness.Network``).  Strict: the test fails at
+    teardown when a delivery errored and the test never read that error (see
+    ``Network.check_errors``), unless ``@pytest.mark.ao(allow_errors=True)``."""
+    net = _network(request, _options(request))
+    yield net
+    _check_strict(request, [net])
 
 
 @pytest.fixture
-def ao_factory(request: pytest.FixtureRequest) -> Callable[..., Network]:
-    """Make more networks with this test's settings: ``ao_factory(profile="legacy")``."""
+def ao_factory(request: pytest.FixtureRequest) -> Iterator[Callable[..., Network]]:
+    """Make more networks with this test's settings: ``ao_factory(profile="legacy")``; strict
+    like ``ao`` (each network is checked at teardown)."""
     base = _options(request)
+    made: list[Network] = []
 
     def make(**overrides: Any) -> Network:
-        return _network(request, {**base, **overrides})
+        net = _network(request, {**base, **overrides})
+        made.append(net)
+        return net
 
-    return make
+    yield make
+    _check_strict(request, made)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -249,6 +300,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     the failure can be replayed (as hypothesis prints its seed)."""
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
+    if call.when == "call":
+        item.stash[_CALL_FAILED_KEY] = report.failed
     if not report.failed:
         return
     used = sorted(o for o in item.stash.get(_USED_PAIRS_KEY, set()) if o.startswith("shuffled"))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from harness.convert import to_python
+from harness.errors import InputError
 from harness.lua_state import LuaProcessState
 from harness.messages import Message, Result
 
@@ -14,19 +15,23 @@ if TYPE_CHECKING:
 
 
 class LuaGlobals(Mapping[str, Any]):
-    """Read-only view of a process's Lua globals, converted to Python values on access."""
+    """Read-only view of a process's Lua globals, converted to Python values on access.
 
-    def __init__(self, state: LuaProcessState) -> None:
+    Globals are read raw: no ``__index`` metamethod of ``_G`` runs (a process's looping or
+    erroring one cannot hang or break the test)."""
+
+    def __init__(self, state: LuaProcessState, raw: Callable[[str], Any]) -> None:
         self._state = state
+        self._raw = raw
 
     def __getitem__(self, name: str) -> Any:
-        value = self._state.globals_table()[name]
+        value = self._raw(name)
         if value is None:
             raise KeyError(name)
         return to_python(value)
 
     def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
-        value = self._state.globals_table()[name]
+        value = self._raw(name)
         return default if value is None else to_python(value)
 
     def __iter__(self) -> Iterator[str]:
@@ -37,6 +42,18 @@ class LuaGlobals(Mapping[str, Any]):
 
     def __repr__(self) -> str:
         return f"<LuaGlobals of {self._state.spec.id}>"
+
+
+def _tag_dict(tags: Any, where: str) -> dict[str, Any]:
+    """*tags* (a mapping, or None) as a new dict; anything else is one clear line."""
+    if tags is None:
+        return {}
+    if not isinstance(tags, Mapping):
+        raise InputError(
+            f"{where}: tags must be a mapping of tag names to string values, got "
+            f"{type(tags).__name__} {tags!r:.60}; e.g. send({{'Action': 'Ping'}}) or send(Action='Ping')"
+        )
+    return dict(tags)
 
 
 class Process:
@@ -65,6 +82,8 @@ class Process:
         self.nonce = 0
         #: (Timestamp, Block-Height) of the last message evaluated here (a dry-run's clock)
         self._evaluated_at: tuple[int, int] | None = None
+        #: (globals table, the rawget found in it without metamethods) of the current Lua state
+        self._rawget: tuple[Any, Any] | None = None
 
     def __repr__(self) -> str:
         return f"<Process {self.name} {self.id}>"
@@ -82,13 +101,22 @@ class Process:
         """Send a message to this process and handle it at once; its outbox is queued for
         ``Network.run()``.  *sender* is a wallet address or a ``Process`` (the message then
         arrives as one pushed by the MU from that process); it defaults to the owner."""
-        all_tags = dict(tags or {})
+        all_tags = _tag_dict(tags, f"message to {self.name}")
         all_tags.update(more_tags)
-        return self._network._send_direct(self, all_tags, sender=sender, data=data)
+        return self._noting_handlers(self._network.send, self, all_tags, sender=sender, data=data)
 
     def eval(self, code: str, *, sender: str | Process | None = None) -> Result:
         """Send ``Action = Eval`` with *code* as Data (from the owner unless *sender* is given)."""
-        return self._network._send_direct(self, {"Action": "Eval"}, sender=sender, data=code)
+        return self._noting_handlers(self._network.send, self, {"Action": "Eval"}, sender=sender, data=code)
+
+    def deliver(self, message: Message, *, pushed_by: str | Process | None = None) -> Result:
+        """Evaluate *message* here now, exactly as given: for messages ``send`` never builds (a
+        forged ``From``, another ``Target``, a chosen ``Owner``).  ``From`` is
+        ``message.sender`` (default: the owner), ``Owner`` is ``message.owner`` (default: the MU
+        when *pushed_by* (a process or its id) says the MU pushed it, else the sender); the
+        network gives it an ``Id`` if it has none, and the time, height and nonce.  No tag is
+        added.  Its outbox is queued for ``Network.run()``."""
+        return self._noting_handlers(self._network.deliver, self, message, pushed_by=pushed_by)
 
     def dryrun(
         self,
@@ -105,25 +133,45 @@ class Process:
         message, ``From`` = a ``From-Process`` tag if given, else ``Owner``.  *sender* (a wallet
         address or a ``Process``, whose id is used) sets ``Owner``, as aoconnect lets the caller
         do.  Nothing it does persists and its outbox is never delivered."""
-        all_tags = dict(tags or {})
+        all_tags = _tag_dict(tags, f"dry-run of {self.name}")
         all_tags.update(more_tags)
-        return self._network._dryrun(self, all_tags, sender=sender, data=data)
+        return self._noting_handlers(self._network.dryrun, self, all_tags, sender=sender, data=data)
 
     def cron(self, tags: Mapping[str, str] | None = None) -> Result:
         """Deliver one cron tick now (no Id, no Data, ``Cron = true``, From = Owner = owner)."""
-        return self._network.cron(self, tags)
+        return self._noting_handlers(self._network.cron, self, tags)
+
+    def _noting_handlers(self, deliver: Callable[..., Result], *args: Any, **kwargs: Any) -> Result:
+        """Run *deliver* and note in its result which handlers matched the message (and how to
+        list the handlers, for the "no handler matched" hint of failure reports)."""
+        before = self._state.match_counts()
+        result = deliver(*args, **kwargs)
+        after = self._state.match_counts()
+        result.handled_by = [name for name, n in after.items() if n > before.get(name, 0)]
+        result._list_handlers = self._state.handler_names
+        return result
 
     # -- state -------------------------------------------------------------------------------
 
     @property
     def globals(self) -> LuaGlobals:
         """The process's Lua globals as a read-only mapping of Python values."""
-        return LuaGlobals(self._state)
+        return LuaGlobals(self._state, self._raw_global)
+
+    def _raw_global(self, name: str) -> Any:
+        """The global *name*, read without running any metamethod of ``_G``."""
+        table = self._state.globals_table()
+        if self._rawget is None or self._rawget[0] is not table:
+            found = next((v for k, v in table.items() if k == "rawget"), None)  # lua_next: raw
+            if not callable(found):  # the process dropped it: look the name up the slow way
+                return next((v for k, v in table.items() if k == name), None)
+            self._rawget = (table, found)
+        return self._rawget[1](table, name)
 
     @property
     def inbox(self) -> list[Message]:
         """The process's ``Inbox`` (unhandled messages), as ``Message`` objects."""
-        raw = self._state.globals_table()["Inbox"]
+        raw = self._raw_global("Inbox")
         out: list[Message] = []
         if raw is None:
             return out
@@ -174,6 +222,19 @@ class Process:
     def handler_matches(self) -> dict[str, int]:
         """How many messages each handler matched so far (rolled-back ones included)."""
         return self._state.match_counts()
+
+    @property
+    def rebuilds(self) -> int:
+        """How many times the harness rebuilt this process's Lua state by replaying its log
+        (after a rolled-back message or a dry-run)."""
+        return self._state.rebuilds
+
+    @property
+    def version(self) -> int | None:
+        """A number that changes whenever this process's state may have changed (a message, an
+        Eval, a rollback): a test may cache values it read against it.  ``None`` once ``lua``
+        was taken (changes made through the raw runtime are not tracked)."""
+        return self._state.version
 
     @property
     def lua(self) -> Any:

@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
+from harness.errors import ReplError, Unreachable  # defined in harness.errors; importable from here too
+
 if TYPE_CHECKING:
     from harness.devnet.dataitem import Signer
     from harness.network import Network
@@ -59,18 +61,6 @@ COMMANDS = {
     ".cancel": "drop an unfinished multi-line chunk (Ctrl-C does the same)",
     ".exit": "leave (Ctrl-D does the same)",
 }
-
-
-class ReplError(Exception):
-    """Bad input to the REPL (missing file, bad URL, server down): one line, exit status 2."""
-
-
-class Unreachable(ReplError):
-    """The server did not answer at all (refused, timed out, no such host)."""
-
-    def __init__(self, text: str, reason: str) -> None:
-        super().__init__(text)
-        self.reason = reason
 
 
 # -- what a back end returns ------------------------------------------------------------------

@@ -17,6 +17,10 @@ from typing import Any
 import pytest
 
 from harness.busted.runtime import Settings, SpecState, chdir, display_path, to_py
+from harness.errors import (  # defined in harness.errors; importable from here too
+    BustedConfigError,
+    BustedFailure,
+)
 from harness.lua_versions import normalise
 
 SEP = "\0"
@@ -61,10 +65,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini(
         "busted_helper", "helper script run before every spec file (like busted --helper)", default=""
     )
-
-
-class BustedConfigError(Exception):
-    """A .busted file that cannot be read."""
 
 
 def _lua_version(config: pytest.Config) -> str:
@@ -375,20 +375,6 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
 # ---------------------------------------------------------------------------------------------
 # errors
 # ---------------------------------------------------------------------------------------------
-
-
-class BustedFailure(Exception):
-    """An ``it`` (or one of its hooks) failed: carries busted's record."""
-
-    def __init__(self, record: dict[str, Any], project_dir: Path, title: str = "") -> None:
-        super().__init__(record.get("message", ""))
-        self.record = record
-        self.project_dir = project_dir
-        self.title = title
-
-
-class BustedCollectError(Exception):
-    """A spec file that does not load or whose describe bodies fail."""
 
 
 def _source_line(project_dir: Path, file: str, line: int, cache: dict[str, list[str]]) -> str | None:

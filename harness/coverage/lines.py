@@ -21,11 +21,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from harness.errors import LuaCompileError  # defined in harness.errors; importable from here too
 from harness.lua_versions import new_runtime, normalise
-
-
-class LuaCompileError(ValueError):
-    """The file does not compile under the Lua that would measure it."""
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed, encode_dss_signature
 
+from harness.errors import DataItemError  # defined in harness.errors; importable from here too
+
 MIN_ITEM_SIZE = 80
 MAX_TAG_BYTES = 4096
 
@@ -37,10 +39,6 @@ SIGNATURE_TYPES: dict[int, tuple[str, int, int]] = {
     7: ("TypedEthereum", 65, 42),
 }
 VERIFIED_TYPES = frozenset({ARWEAVE, ED25519, ETHEREUM})
-
-
-class DataItemError(ValueError):
-    """The bytes are not a valid, correctly signed data item (the message says why)."""
 
 
 def keccak256(data: bytes) -> bytes:

@@ -25,7 +25,10 @@ from typing import Any
 from harness.devnet import dataitem
 from harness.devnet.dataitem import DataItem, DataItemError
 from harness.devnet.store import DataDirLock, Record, Store
-from harness.errors import HarnessError
+from harness.errors import (
+    ApiError,  # defined in harness.errors; importable from here too
+    HarnessError,
+)
 from harness.ids import DEFAULT_MODULE, LEGACY_MODULE, MU_ADDRESS, SCHEDULER, make_id
 from harness.messages import Delivery, Message, Result
 from harness.network import Network
@@ -46,14 +49,6 @@ MODULE_TAGS = (
     ("Memory-Limit", "16-gb"),
     ("Compute-Limit", "9000000000000"),
 )
-
-
-class ApiError(Exception):
-    """A request the units refuse: *status* is the HTTP status, the message the one-line reason."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status = status
 
 
 @dataclass

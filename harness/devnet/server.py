@@ -19,13 +19,10 @@ from typing import TextIO
 
 from harness.devnet.node import DevNet
 from harness.devnet.routes import CU, MU, SU, Gateway, Unit, handler_class
+from harness.errors import ServeError  # defined in harness.errors; importable from here too
 
 #: unit -> offset from the base (gateway) port
 PORT_OFFSETS = {"gateway": 0, "MU": 2, "SU": 3, "CU": 4}
-
-
-class ServeError(RuntimeError):
-    """The server cannot start (busy port, busy data dir, bad option)."""
 
 
 @dataclass

@@ -21,11 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from harness.errors import DataDirBusy  # defined in harness.errors; importable from here too
+
 SCHEMA_VERSION = 1
-
-
-class DataDirBusy(RuntimeError):
-    """Another server holds the data directory."""
 
 
 class DataDirLock:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from harness.errors import LuaSyntaxError  # defined in harness.errors; importable from here too
+
 KEYWORDS = frozenset(
     [
         "and",
@@ -47,15 +49,6 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _HEX = re.compile(r"0[xX](?:[0-9a-fA-F]*\.?[0-9a-fA-F]*)(?:[pP][+-]?[0-9]+)?")
 _DEC = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _LONG_OPEN = re.compile(r"\[(=*)\[")
-
-
-class LuaSyntaxError(ValueError):
-    """The text is not tokenizable Lua (an unfinished string or long comment, a stray byte)."""
-
-    def __init__(self, message: str, line: int, col: int) -> None:
-        super().__init__(f"line {line}, column {col}: {message}")
-        self.line = line
-        self.col = col
 
 
 @dataclass(frozen=True)

@@ -7,16 +7,13 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness.errors import MutateError  # defined in harness.errors; importable from here too
 from harness.mutate.lexer import LuaSyntaxError, lex
 from harness.mutate.operators import OPERATORS, Mutant, mutants_of
 
 DEFAULT_PATHS = ("ao/*/src/*.lua", "ao/lib/*.lua")
 PRAGMA = re.compile(r"ao-mutate:\s*(\S+)(.*)")
 _SKIP = re.compile(r"skip(?:\(([^)]*)\))?\Z")
-
-
-class MutateError(Exception):
-    """A one-line error for the user (bad path, revision, option, pragma, failing baseline)."""
 
 
 @dataclass(frozen=True)

@@ -51,10 +51,10 @@ def test_rollback_and_replay_keep_lines_of_failed_messages(project: Path, cov: C
     assert r.error is not None and "not a number" in r.error
     # the state was discarded (rolled back) and its lines harvested first
     assert 6 in _lines(cov, project / "ao/lib/util.lua")
-    before = p._state.rebuilds
+    before = p.rebuilds
     p.dryrun({"Action": "Add", "N": "2"})
     assert p.send({"Action": "Add", "N": "1"}).messages[0].data == "1"
-    assert p._state.rebuilds > before  # replayed the log into a fresh state
+    assert p.rebuilds > before  # replayed the log into a fresh state
     cov.drain()
     counts = cov.handlers["demo"].names
     assert counts["Add"] == p.handler_matches["Add"] == 3  # the failed one, the dry run and the last; not the replays
@@ -99,7 +99,7 @@ def test_runtime_excluded_by_default_and_included_on_request(project: Path) -> N
         if runtime:
             # module top level (run at boot) and dispatch lines are both there
             assert 1 < min(col.total[handlers_lua]) < 10
-            assert col.total[handlers_lua] <= executable_lines(handlers_lua, "5.3")
+            assert col.total[handlers_lua] <= executable_lines(handlers_lua, p.lua_version)
 
 
 def test_include_patterns(project: Path) -> None:

@@ -5,39 +5,25 @@
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import pytest
 
-from harness import Network
+from harness import Message, Network, Result
 from harness.ids import MU_ADDRESS
-from harness.lua_state import RawResult, message_args
 from harness.process import Process
 
-_n = 0
 
-
-def raw(p: Process, **fields: Any) -> RawResult:
-    """Hand one CU message straight to *p*'s Lua state (forged From/Owner, foreign Target)."""
-    global _n
-    _n += 1
-    base: dict[str, Any] = {
-        "id": f"ao-raw-{_n:036d}",
-        "sender": p.owner,
-        "owner": p.owner,
-        "target": p.id,
-        "data": "",
-        "timestamp": 1_749_945_600_000,
-        "block_height": 1_680_000,
-        "nonce": 2000 + _n,
-        "anchor": None,
-        "cron": False,
-        "read_only": False,
-        "forwarded_by": None,
-        "tags": [],
-    }
-    base.update(fields)
-    return p._state.handle(message_args(**base))
+def raw(
+    p: Process,
+    *,
+    sender: str | None = None,
+    owner: str | None = None,
+    target: str | None = None,
+    tags: list[tuple[str, str]] | None = None,
+) -> Result:
+    """Deliver one message to *p* exactly as given (``Process.deliver``): for messages ``send``
+    never builds (a forged From, another Target, a chosen Owner)."""
+    return p.deliver(Message(target=target, tag_list=tuple(tags or ()), sender=sender, owner=owner))
 
 
 # -- the module itself --------------------------------------------------------------------------
@@ -255,8 +241,7 @@ def test_unassignable_assignment_is_rejected_with_a_reply(ao: Network) -> None:
     res = raw(p, sender=alice, owner=alice, target="another-process", tags=[("Action", "T")])
     assert res.ok and p.globals.get("Hit") is None
     assert len(res.messages) == 1
-    target, data, _anchor, _tags = res.messages[0]
-    assert (target, data) == (alice, "Assignment is not trusted by this process!")
+    assert (res.messages[0].target, res.messages[0].data) == (alice, "Assignment is not trusted by this process!")
     assert "Assignment is not trusted" in (res.output or "")
 
 

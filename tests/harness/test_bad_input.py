@@ -199,15 +199,11 @@ def test_input_errors_stay_value_and_type_errors() -> None:
         Network().advance("5")  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="Process.send builds dict(tags) in harness/process.py, outside this branch: tags that are "
-    "not a mapping give Python's 'dictionary update sequence' error (fix: check the type there)",
-)
 def test_send_tags_that_are_not_a_mapping(ctx: Ctx) -> None:
-    with pytest.raises(InputError, match="message to echo"):
+    with pytest.raises(InputError, match=r"message to echo: tags must be a mapping .* got str 'Action=X'"):
         ctx.p.send("Action=X")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match=r"dry-run of echo: tags must be a mapping .* got list"):
+        ctx.p.dryrun([("Action", "X")])  # type: ignore[arg-type]
 
 
 # -- the manifest -----------------------------------------------------------------------------

@@ -36,7 +36,7 @@ def process_globals(version: str) -> Any:
     if version not in _states:
         net = Network(lua=version)
         p = net.spawn(source="Ready = true")
-        _states[version] = p._state.globals_table()
+        _states[version] = p.lua.globals()
     return _states[version]
 
 

@@ -69,12 +69,12 @@ def pair(lua: str) -> tuple[Process, Process]:
 def test_nothing_a_dry_run_changes_persists(lua: str) -> None:
     dry, plain = pair(lua)
     before = dry.snapshot()
-    rebuilds = dry._state.rebuilds
+    rebuilds = dry.rebuilds
     r = dry.dryrun(Action="Mess")
     assert r.ok and r.messages, r.error
     assert dry.dryrun(Action="Extra").messages == []  # the handler the first dry-run added is gone
     assert not dry.dryrun(Action="Fail").ok
-    assert dry._state.rebuilds == rebuilds, "the dry-run fell back to a rebuild"
+    assert dry.rebuilds == rebuilds, "the dry-run fell back to a rebuild"
     assert dry.snapshot() == before == plain.snapshot()
     assert dry._state.snapshot((), cached=False) == before
     assert probe(dry) == probe(plain)
@@ -109,12 +109,12 @@ def test_a_waiting_coroutine_falls_back_to_a_rebuild(lua: str) -> None:
     if lua == "5.1":
         pytest.skip("plain Lua 5.1 cannot yield across pcall: Receive is refused there")
     assert p.send(Action="Wait").ok
-    rebuilds = p._state.rebuilds
+    rebuilds = p.rebuilds
     r = p.dryrun(Action="Wake", data="dry")
     assert r.ok, r.error
-    assert p._state.rebuilds == rebuilds  # discarded, not yet rebuilt
+    assert p.rebuilds == rebuilds  # discarded, not yet rebuilt
     assert p.globals.get("Got") is None
-    assert p._state.rebuilds == rebuilds + 1
+    assert p.rebuilds == rebuilds + 1
     assert p.send(Action="Wake", data="real").ok
     assert p.globals["Got"] == "real"
 

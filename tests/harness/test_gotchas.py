@@ -6,41 +6,26 @@ mock (no rollback, seconds clock, global json, no trust gate, ...) would fail.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from harness import Network, ProcessLoadError, TagValueError
+from harness import Message, Network, ProcessLoadError, Result, TagValueError
 from harness.ids import MU_ADDRESS
 from harness.lua_state import LuaProcessState, ProcessSpec, RawResult, message_args
 from harness.lua_versions import INTEGER_VERSIONS
 from harness.process import Process
 
-_raw_counter = 0
 
-
-def raw(p: Process, **fields: Any) -> RawResult:
-    """Hand one CU message straight to *p*'s Lua state: for messages the Network API never
-    builds (forged From, other Target, missing fields).  Successful ones join the replay log."""
-    global _raw_counter
-    _raw_counter += 1
-    base: dict[str, Any] = {
-        "id": f"raw-message-{_raw_counter:031d}",
-        "sender": p.owner,
-        "owner": p.owner,
-        "target": p.id,
-        "data": "",
-        "timestamp": 1_749_945_600_000,
-        "block_height": 1_680_000,
-        "nonce": 1000 + _raw_counter,
-        "anchor": None,
-        "cron": False,
-        "read_only": False,
-        "forwarded_by": None,
-        "tags": [],
-    }
-    base.update(fields)
-    return p._state.handle(message_args(**base))
+def raw(
+    p: Process,
+    *,
+    sender: str | None = None,
+    owner: str | None = None,
+    target: str | None = None,
+    tags: list[tuple[str, str]] | None = None,
+) -> Result:
+    """Deliver one message to *p* exactly as given (``Process.deliver``): for messages ``send``
+    never builds (a forged From, another Target, a chosen Owner)."""
+    return p.deliver(Message(target=target, tag_list=tuple(tags or ()), sender=sender, owner=owner))
 
 
 def needs_yield(ao: Network) -> None:
@@ -371,7 +356,7 @@ def test_gotcha_12_target_must_be_the_process(ao: Network) -> None:
     sender = ao.wallet("sender")
     res = raw(p, sender=sender, owner=sender, target="some-other-process", tags=[("Action", "T")])
     assert res.ok and p.globals.get("Hit") is None
-    assert [(m[0], m[1]) for m in res.messages] == [(sender, "Assignment is not trusted by this process!")]
+    assert [(m.target, m.data) for m in res.messages] == [(sender, "Assignment is not trusted by this process!")]
     assert "Assignment is not trusted" in (res.output or "")
 
 

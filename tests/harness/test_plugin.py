@@ -86,3 +86,76 @@ def test_assertion_failure_shows_outbox_and_trace(pytester: pytest.Pytester, plu
             "*1. *Action=Pong*",
         ]
     )
+
+
+# -- a Network() built inside a test follows the run -------------------------------------------
+
+RUN_DEFAULTS = """
+from pathlib import Path
+
+from hypothesis import settings
+from hypothesis.stateful import RuleBasedStateMachine, rule
+
+from harness import Network
+
+
+def test_network_in_a_test_takes_the_run_settings():
+    net = Network()
+    p = net.spawn(source="V = _VERSION")
+    assert p.globals["V"] == "Lua 5.4"
+    assert (net.lua_version, net.profile.name) == ("5.4", "legacy")
+    assert (net.instruction_budget, net.timeout) == (1234567, None)
+    assert net.root == Path(__file__).parent / "sub"
+    assert str(net.pairs) == "shuffled:7"
+    # an argument given wins over the run's setting
+    assert Network(lua="5.2", profile="head", timeout=5).lua_version == "5.2"
+    assert Network(lua="5.2", profile="head", timeout=5).timeout == 5
+
+
+class Machine(RuleBasedStateMachine):
+    def __init__(self):
+        super().__init__()
+        self.net = Network()
+        self.p = self.net.spawn(source="V = _VERSION")
+
+    @rule()
+    def check(self):
+        assert self.p.globals["V"] == "Lua 5.4"
+
+
+TestMachine = Machine.TestCase
+TestMachine.settings = settings(max_examples=2, stateful_step_count=2, deadline=None)
+"""
+
+
+def test_network_built_in_a_test_follows_the_run(pytester: pytest.Pytester, plugin_args: list[str]) -> None:
+    from harness.network import run_defaults
+
+    before = run_defaults()
+    pytester.makeini("[pytest]\nao_root = sub\n")
+    pytester.mkdir("sub")
+    pytester.makepyfile(RUN_DEFAULTS)
+    result = pytester.runpytest(
+        *plugin_args, "--lua=5.4", "--ao-profile=legacy", "--ao-instruction-budget=1234567",
+        "--ao-timeout=none", "--ao-pairs=shuffled:7", "-p", "no:randomly",
+    )
+    result.assert_outcomes(passed=2)
+    # the inner run's settings end with it: this run's are back
+    assert run_defaults() == before
+
+
+def test_the_stateful_suite_runs_the_lua_the_run_names() -> None:
+    """Run the stateful suite's own check under other Luas, as `tox -e lua54` / `-e luajit` do."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    check = "tests/stateful/test_follows_the_run.py"
+    for lua in ("5.4", "jit"):
+        run = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", f"--lua={lua}", "--ao-profile=head", check],
+            cwd=repo, capture_output=True, text=True, timeout=300,
+        )
+        assert run.returncode == 0, f"--lua={lua}:\n{run.stdout[-3000:]}\n{run.stderr[-2000:]}"
+        assert "1 passed" in run.stdout

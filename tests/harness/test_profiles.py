@@ -11,9 +11,8 @@ from typing import Any
 
 import pytest
 
-from harness import Network
+from harness import Message, Network, Result
 from harness.ids import DEFAULT_MODULE, LEGACY_MODULE
-from harness.lua_state import RawResult, message_args
 from harness.process import Process
 
 PROFILES = ("default", "legacy", "head")
@@ -26,24 +25,17 @@ def per_profile(**expected: Any) -> pytest.MarkDecorator:
     return pytest.mark.parametrize(("profile", "expected"), [(p, expected[p]) for p in PROFILES])
 
 
-def raw(p: Process, n: int, **fields: Any) -> RawResult:
-    base: dict[str, Any] = {
-        "id": f"raw-{n:039d}",
-        "sender": p.owner,
-        "owner": p.owner,
-        "target": p.id,
-        "data": "",
-        "timestamp": 1_749_945_600_000,
-        "block_height": 1_680_000,
-        "nonce": 500 + n,
-        "anchor": None,
-        "cron": False,
-        "read_only": False,
-        "forwarded_by": None,
-        "tags": [],
-    }
-    base.update(fields)
-    return p._state.handle(message_args(**base))
+def raw(
+    p: Process,
+    *,
+    sender: str | None = None,
+    owner: str | None = None,
+    target: str | None = None,
+    tags: list[tuple[str, str]] | None = None,
+) -> Result:
+    """Deliver one message to *p* exactly as given (``Process.deliver``): for messages ``send``
+    never builds (a forged From, another Target, a chosen Owner)."""
+    return p.deliver(Message(target=target, tag_list=tuple(tags or ()), sender=sender, owner=owner))
 
 
 # -- tag-name normalisation -------------------------------------------------------------------
@@ -190,10 +182,10 @@ def test_module_id(ao_factory: Factory, profile: str, expected: str) -> None:
 def test_untrusted_sender_gets_an_auto_reply_only_in_2_0_1(ao_factory: Factory, profile: str, expected: bool) -> None:
     net = ao_factory(profile=profile)
     p = net.spawn(source="Handlers.add('t', 'T', function() Hit = true end)")
-    res = raw(p, 1, sender="forged-process", owner=net.wallet("intruder"), tags=[("Action", "T")])
+    res = raw(p, sender="forged-process", owner=net.wallet("intruder"), tags=[("Action", "T")])
     assert res.ok and p.globals.get("Hit") is None
     assert "not trusted" in (res.output or "")
-    replies = [(m[0], m[1]) for m in res.messages]
+    replies = [(m.target, m.data) for m in res.messages]
     assert replies == ([("forged-process", "Message is not trusted by this process!")] if expected else [])
 
 

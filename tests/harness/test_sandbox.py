@@ -105,7 +105,7 @@ def test_no_python_object_is_reachable_from_lua(version: str) -> None:
     p.dryrun({"Action": "X"})  # a discarded state, rebuilt by replay
     p.send({"Action": "X"})
     lua_type = lupa_module(version).lua_type
-    fn = p._state.globals_table().load(WALK)
+    fn = p.lua.globals().load(WALK)
     found = fn()
     values = list(found.values())
     assert values, "the walk found no userdata at all (io.stdout at least is one)"
@@ -116,7 +116,7 @@ def test_no_python_object_is_reachable_from_lua(version: str) -> None:
 def test_python_attributes_are_refused_even_if_an_object_leaked(version: str) -> None:
     """Belt and braces: lupa's attribute filter refuses every attribute of a Python object."""
     p = spawn(version)
-    lua = p._state.lua
+    lua = p.lua
     probe = lua.eval("function(o) return pcall(function() return o.__class__ end) end")
     ok, err = probe(object())
     assert ok is False
@@ -658,8 +658,8 @@ end)"""
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_fuzzed_bytecode_is_refused_never_crashes(version: str, cut: int, flips: list[int]) -> None:
     p = _fuzz_process(version)
-    fn = p._state.globals_table().load("return " + FUZZ)()
-    out = fn(cut, p._state.lua.table_from(flips))
+    fn = p.lua.globals().load("return " + FUZZ)()
+    out = fn(cut, p.lua.table_from(flips))
     assert out == f"3: nil | true | {BINARY_REFUSED}"
 
 
@@ -740,7 +740,7 @@ def test_replay_of_an_unchanged_log_is_silent(version: str) -> None:
         p.eval("Count = Count + 1; print(Count)")
     assert p.eval("error('x')").error is not None
     assert ev(p, "Count") == "3"
-    assert p._state.rebuilds >= 1
+    assert p.rebuilds >= 1
 
 
 # -- a hostile manifest ------------------------------------------------------------------------

@@ -78,7 +78,7 @@ class Tim3Machine(RuleBasedStateMachine):
     def step_trace(self) -> str:
         from harness.messages import format_trace
 
-        return format_trace(self.net.trace[self.step_start :], self.net._names, limit=30)
+        return format_trace(self.net.trace[self.step_start :], self.net.names, limit=30)
 
     # -- flows ------------------------------------------------------------------------------
 

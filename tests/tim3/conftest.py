@@ -111,7 +111,7 @@ class Tim3:
     def _read(self, proc: Process, name: str) -> Any:
         """``proc.globals[name]``, converted once per state of *proc* (the state's ``version``
         says when it may have changed); callers only read the value, never change it."""
-        version = proc._state.version
+        version = proc.version
         key = (proc.id, name)
         hit = self._reads.get(key)
         if hit is not None and version is not None and hit[0] == version and hit[1] is proc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
+from harness import assert_error
 from harness.errors import MessageStormError
 from tests.tim3.conftest import TIMEOUT_MS, USDA, Tim3, data_of
 
@@ -222,6 +223,7 @@ def test_mint_timeout_is_compensated_on_cron(tim3: Tim3) -> None:
     sabotage = 'Handlers.add("Mint", "Mint", function() error("token manager crashed") end)'
     assert tim3.token.eval(sabotage).error is None
     tim3.deposit(alice, 30 * USDA)
+    assert_error(tim3.ao, "token manager crashed")  # the sabotaged Mint errored, as planned
     assert len(tim3.pending()) == 1
     tim3.check(quiet=False)
     # the manifest's Cron-Interval: the coordinator ticks every minute; the four ticks before the
@@ -249,6 +251,7 @@ def test_timeout_enforced_by_next_message(tim3: Tim3) -> None:
     tim3.token.eval('Handlers.add("Mint", "Mint", function() error("down") end)')
     tim3.between_ticks()  # so that no cron tick falls between the deadline and the next message
     tim3.deposit(alice, 30 * USDA)
+    assert_error(tim3.ao, ": down$")  # the token manager lost the Mint
     tim3.ao.advance(TIMEOUT_MS + 1)
     assert not tim3.ao.pending  # the ticks on the way found nothing expired
     tim3.token.eval('Handlers.remove("Mint")')

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from harness import assert_error
 from tests.tim3.conftest import CRON_MS, TIMEOUT_MS, USDA, Tim3, data_of
 
 AO = Path(__file__).resolve().parents[2] / "ao"
@@ -205,6 +206,7 @@ def test_defect8_millisecond_clock_and_side_effect_free_queries(tim3: Tim3) -> N
     tim3.token.eval('Handlers.add("Mint", "Mint", function() error("down") end)')
     tim3.between_ticks()  # the deadline then falls half a minute after a cron tick
     tim3.deposit(alice, 10 * USDA)
+    assert_error(tim3.ao, ": down$")  # the token manager lost the Mint
     deadline = tim3.ao.now + TIMEOUT_MS
     tim3.ao.advance(1_000)  # upstream's 300 "seconds" were 0.3 s of AO time
     tim3.ao.cron(tim3.coord)
