@@ -159,6 +159,8 @@ def test_interrupt_leaves_the_tree_unchanged_and_no_temp_copy(tmp_path: Path) ->
     proc = subprocess.Popen(
         [sys.executable, "-m", "harness.cli", "mutate", "--root", str(project), "--timeout", "60"],
         cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # a run started in the background (`cmd &`) ignores SIGINT, and children inherit that
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     # wait until mutants are running (a worker copy holds a mutated file), then interrupt
     deadline = time.monotonic() + 120

@@ -31,6 +31,9 @@ def _own_terminal() -> None:
     Ctrl-D behave as in a real terminal)."""
     os.setsid()
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+    # a run started in the background (`cmd &`) ignores SIGINT, and children inherit that: Ctrl-C
+    # must reach the REPL as it does in a terminal
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 class ReplPty:
