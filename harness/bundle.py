@@ -18,18 +18,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.errors import HarnessError
+from harness.errors import BundleError  # BundleError is defined in harness.errors
 
 #: ``require("x")``, ``require 'x'``, ``require("x.y")`` with a literal name.
 _REQUIRE = re.compile(r"""\brequire\s*\(?\s*(["'])([A-Za-z0-9_.\-/]+)\1""")
 
 MARKER = "-- @ao-harness source"
 END_MARKER = "-- @ao-harness end"
-
-
-class BundleError(HarnessError):
-    """A process could not be bundled (a required module is missing, or a cycle), or a bundle's
-    markers cannot be read."""
 
 
 @dataclass(frozen=True)

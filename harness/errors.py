@@ -145,3 +145,12 @@ class Unreachable(ReplError):
     def __init__(self, text: str, reason: str) -> None:
         super().__init__(text)
         self.reason = reason
+
+
+class BundleError(HarnessError):
+    """A process could not be bundled (a required module is missing, or a cycle), or a bundle's
+    markers cannot be read."""
+
+
+class ManifestError(HarnessError):
+    """The manifest is malformed: names the file and the entry."""

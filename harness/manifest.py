@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from harness.errors import HarnessError
+from harness.errors import ManifestError  # ManifestError is defined in harness.errors
 from harness.network import parse_interval
 
 if TYPE_CHECKING:
@@ -21,10 +21,6 @@ if TYPE_CHECKING:
     from harness.process import Process
 
 _REF = re.compile(r"\$\{(wallet:)?([^}]+)\}")
-
-
-class ManifestError(HarnessError):
-    """The manifest is malformed: names the file and the entry."""
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ import harness
 from harness import errors
 from harness.errors import HarnessError
 
-#: defined beside the code that raises them (their modules belong to the manifest and the bundler)
-ELSEWHERE = {"harness.manifest.ManifestError", "harness.bundle.BundleError"}
+#: none: every exception class is defined in harness/errors.py
+ELSEWHERE: set[str] = set()
 
 #: where each moved class used to live (old imports keep working)
 MOVED = {
@@ -27,6 +27,9 @@ MOVED = {
     "harness.devnet.node": ["ApiError"],
     "harness.devnet.store": ["DataDirBusy"],
     "harness.devnet.server": ["ServeError"],
+    "harness.repl": ["ReplError", "Unreachable"],
+    "harness.manifest": ["ManifestError"],
+    "harness.bundle": ["BundleError"],
 }
 
 #: the builtin bases kept so that callers catching them still do
