@@ -8,9 +8,11 @@ and N dry-runs 50 ms apart) against each.  Prints a Markdown table: figure, ours
 
 The node side (wao, aoconnect, arweave) is pinned in ``benchmarks/wao/package-lock.json`` and
 installed there with ``npm ci`` on first use (node >= 20).  wao is started the way ``npx wao`` starts
-it (its ``run.js`` under ``node --experimental-wasm-memory64``), without the pm2 supervisor ``npx wao``
-wraps it in.  When the wao server cannot run, its column is skipped with a one-line reason and ours
-is still reported.  Nothing here is asserted: speed is reported, not tested.
+it (its ``run.js`` under ``node --experimental-wasm-memory64``, persisting to an lmdb file as ``npx wao``
+does), without the pm2 supervisor ``npx wao`` wraps it in (whose daemon outlives Ctrl-C).  Ours persists
+to SQLite under ``--data``.  When the wao server cannot run, its column is skipped with a one-line
+reason and ours is still reported.  ``--json FILE`` keeps every sample.  The machine's load is printed:
+the ratios move with it.  Nothing here is asserted: speed is reported, not tested.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -273,6 +275,7 @@ def main() -> int:
     parser.add_argument("-n", type=int, default=30, help="round trips and dry-runs per server (30)")
     parser.add_argument("--lua", default="5.3", help="Lua version of our server (5.3, AO's)")
     parser.add_argument("--no-wao", action="store_true", help="measure ours only")
+    parser.add_argument("--json", type=Path, help="also write every sample (ms) to this JSON file")
     args = parser.parse_args()
     try:
         node_ready()
@@ -298,6 +301,8 @@ def main() -> int:
                     theirs = run_workload(wao(base / "wao"), args.n)
                 except BenchError as exc:
                     skipped = str(exc)
+    if args.json:
+        args.json.write_text(json.dumps({"ours": asdict(mine), "wao": asdict(theirs) if theirs else skipped}))
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     node_v = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
     print(
