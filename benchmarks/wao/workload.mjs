@@ -1,18 +1,19 @@
-// The aoconnect workload of benchmarks/bench_devnet.py (a benchmark, not a test): the same script
-// is run against `ao-harness serve` and against the wao server.
-//   node workload.mjs GATEWAY_URL MU_URL CU_URL N
-// prints one JSON line: {"spawn": ms, "eval": ms, "message": [ms...], "dryrun": [ms...], "spaced": [ms...]}
-// A reply that is missing or carries an Error stops the run with a one-line reason (so a broken
-// server is never timed as a fast one).
+// The aoconnect workload of benchmarks/bench_devnet.py (a benchmark, not a test): the same steps
+// against every server given, interleaved round by round so a change in the machine's load hits
+// each server alike.
+//   node workload.mjs N NAME GATEWAY_URL MU_URL CU_URL [NAME GATEWAY_URL MU_URL CU_URL ...]
+// prints one JSON line: {NAME: {"spawn": ms, "eval": ms, "message": [ms...], "dryrun": [ms...],
+// "spaced": [ms...]}, ...}.  A reply that is missing or carries an Error stops the run with a
+// one-line reason naming the server (so a broken server is never timed as a fast one).
 import Arweave from 'arweave';
 import { connect, createDataItemSigner } from '@permaweb/aoconnect';
 
-const [gateway, mu, cu, nArg] = process.argv.slice(2);
-if (!cu) {
-  console.error('usage: node workload.mjs GATEWAY_URL MU_URL CU_URL [N]');
+const [nArg, ...rest] = process.argv.slice(2);
+const n = Number(nArg);
+if (!n || rest.length === 0 || rest.length % 4 !== 0) {
+  console.error('usage: node workload.mjs N NAME GATEWAY_URL MU_URL CU_URL [NAME GATEWAY_URL MU_URL CU_URL ...]');
   process.exit(2);
 }
-const n = Number(nArg || 30);
 
 // the live default aos module (aos 2.0.6: both servers map it) and a scheduler id
 const MODULE = 'ISShJH1ij-hPPt9St5UFFr_8Ys3Kj5cyg7zrMGt7H9s';
@@ -27,54 +28,65 @@ Handlers.add("ping", "Ping", function(msg)
   msg.reply({ Action = "Pong", Data = tostring(Pings) })
 end)`;
 
-const ao = connect({ MODE: 'legacy', MU_URL: mu, CU_URL: cu, GATEWAY_URL: gateway, noLog: true });
 const arweave = Arweave.init({});
 const jwk = await arweave.wallets.generate();
 const signer = createDataItemSigner(jwk);
 const tag = (name, value) => ({ name, value });
 const ping = [tag('Action', 'Ping')];
 
-function fail(what, res) {
-  console.error(`workload: ${what}: ${res?.Error ?? JSON.stringify(res).slice(0, 300)}`);
+const targets = [];
+for (let i = 0; i < rest.length; i += 4) {
+  const [name, gateway, mu, cu] = rest.slice(i, i + 4);
+  const ao = connect({ MODE: 'legacy', MU_URL: mu, CU_URL: cu, GATEWAY_URL: gateway, noLog: true });
+  targets.push({ name, ao, out: { message: [], dryrun: [], spaced: [] } });
+}
+
+function fail(t, what, res) {
+  console.error(`workload: ${t.name}: ${what}: ${res?.Error ?? JSON.stringify(res).slice(0, 300)}`);
   process.exit(1);
 }
-const pongOf = (res) => (res?.Messages ?? []).find((m) => m.Tags?.some((t) => t.name === 'Action' && t.value === 'Pong'));
+const pongOf = (res) =>
+  (res?.Messages ?? []).find((m) => m.Tags?.some((x) => x.name === 'Action' && x.value === 'Pong'));
 const time = async (f) => {
   const t = performance.now();
   const out = await f();
   return [performance.now() - t, out];
 };
+const roundTrip = (t, tags, data) => async () => {
+  const id = await t.ao.message({ process: t.pid, signer, tags, data });
+  return t.ao.result({ process: t.pid, message: id });
+};
 
-const [spawnMs, pid] = await time(() =>
-  ao.spawn({ module: MODULE, scheduler: SCHEDULER, signer, tags: AUTHORITIES.map((a) => tag('Authority', a)) }));
-const [evalMs, evalRes] = await time(async () => {
-  const id = await ao.message({ process: pid, signer, tags: [tag('Action', 'Eval')], data: SOURCE });
-  return ao.result({ process: pid, message: id });
-});
-if (evalRes?.Error) fail('the Eval failed', evalRes);
-
-const message = [];
-for (let i = 0; i < n; i++) {
-  const [ms, res] = await time(async () => {
-    const id = await ao.message({ process: pid, signer, tags: ping });
-    return ao.result({ process: pid, message: id });
-  });
-  const pong = pongOf(res);
-  if (res?.Error || !pong || pong.Data !== String(i + 1)) fail(`message ${i + 1} got no Pong ${i + 1}`, res);
-  message.push(ms);
+for (const t of targets) {
+  const spawnTags = AUTHORITIES.map((a) => tag('Authority', a));
+  [t.out.spawn, t.pid] = await time(() => t.ao.spawn({ module: MODULE, scheduler: SCHEDULER, signer, tags: spawnTags }));
 }
-const dryrun = [];
-for (let i = 0; i < n; i++) {
-  const [ms, res] = await time(() => ao.dryrun({ process: pid, tags: ping }));
-  if (pongOf(res)?.Data !== String(n + 1)) fail(`dry-run ${i + 1} got no Pong ${n + 1}`, res);
-  dryrun.push(ms);
+for (const t of targets) {
+  let res;
+  [t.out.eval, res] = await time(roundTrip(t, [tag('Action', 'Eval')], SOURCE));
+  if (res?.Error) fail(t, 'the Eval failed', res);
 }
-// dry-runs 50 ms apart (a server may rebuild after a dry run; this one finds it idle)
-const spaced = [];
+for (let i = 0; i < n; i++) {
+  for (const t of targets) {
+    const [ms, res] = await time(roundTrip(t, ping));
+    if (res?.Error || pongOf(res)?.Data !== String(i + 1)) fail(t, `message ${i + 1} got no Pong ${i + 1}`, res);
+    t.out.message.push(ms);
+  }
+}
+for (let i = 0; i < n; i++) {
+  for (const t of targets) {
+    const [ms, res] = await time(() => t.ao.dryrun({ process: t.pid, tags: ping }));
+    if (pongOf(res)?.Data !== String(n + 1)) fail(t, `dry-run ${i + 1} got no Pong ${n + 1}`, res);
+    t.out.dryrun.push(ms);
+  }
+}
+// dry-runs at least 50 ms apart (a server may rebuild after a dry run; these find it idle)
 for (let i = 0; i < n; i++) {
   await new Promise((r) => setTimeout(r, 50));
-  const [ms, res] = await time(() => ao.dryrun({ process: pid, tags: ping }));
-  if (pongOf(res)?.Data !== String(n + 1)) fail(`spaced dry-run ${i + 1} got no Pong ${n + 1}`, res);
-  spaced.push(ms);
+  for (const t of targets) {
+    const [ms, res] = await time(() => t.ao.dryrun({ process: t.pid, tags: ping }));
+    if (pongOf(res)?.Data !== String(n + 1)) fail(t, `spaced dry-run ${i + 1} got no Pong ${n + 1}`, res);
+    t.out.spaced.push(ms);
+  }
 }
-console.log(JSON.stringify({ spawn: spawnMs, eval: evalMs, message, dryrun, spaced }));
+console.log(JSON.stringify(Object.fromEntries(targets.map((t) => [t.name, t.out]))));
