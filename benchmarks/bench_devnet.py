@@ -150,6 +150,8 @@ class Figures:
     spawn: float
     eval: float
     message: list[float]
+    post: list[float]
+    result: list[float]
     dryrun: list[float]
     spaced: list[float]
     rss_mb: float | None
@@ -173,8 +175,8 @@ def run_workload(servers: list[Server], n: int) -> dict[str, Figures]:
     for server in servers:
         d = data[server.name]
         rss = peak_rss_mb(server.proc.pid) if server.proc else None
-        figures[server.name] = Figures(server.started_ms, d["spawn"], d["eval"], d["message"], d["dryrun"],
-                                       d["spaced"], rss)  # fmt: skip
+        figures[server.name] = Figures(server.started_ms, d["spawn"], d["eval"], d["message"], d["post"],
+                                       d["result"], d["dryrun"], d["spaced"], rss)  # fmt: skip
     return figures
 
 
@@ -251,6 +253,8 @@ def rows(mine: Figures, theirs: Figures | None, n: int) -> list[tuple[str, str, 
         (f"message → result, median of {n}", lambda f: median(f.message)),
         (f"message → result, p90 of {n}", lambda f: p90(f.message)),
         (f"message → result, total of {n}", lambda f: sum(f.message)),
+        ("… of which `message` (sign + POST to MU), median", lambda f: median(f.post)),
+        ("… of which `result` (GET from CU), median", lambda f: median(f.result)),
         (f"dry-run back to back, median of {n}", lambda f: median(f.dryrun)),
         (f"dry-run 50 ms apart, median of {n}", lambda f: median(f.spaced)),
     ]

@@ -2,8 +2,8 @@
 // against every server given, interleaved round by round so a change in the machine's load hits
 // each server alike.
 //   node workload.mjs N NAME GATEWAY_URL MU_URL CU_URL [NAME GATEWAY_URL MU_URL CU_URL ...]
-// prints one JSON line: {NAME: {"spawn": ms, "eval": ms, "message": [ms...], "dryrun": [ms...],
-// "spaced": [ms...]}, ...}.  A reply that is missing or carries an Error stops the run with a
+// prints one JSON line: {NAME: {"spawn": ms, "eval": ms, "message": [ms...], "post": [ms...],
+// "result": [ms...], "dryrun": [ms...], "spaced": [ms...]}, ...} (message = post + result).  A reply that is missing or carries an Error stops the run with a
 // one-line reason naming the server (so a broken server is never timed as a fast one).
 import Arweave from 'arweave';
 import { connect, createDataItemSigner } from '@permaweb/aoconnect';
@@ -38,7 +38,7 @@ const targets = [];
 for (let i = 0; i < rest.length; i += 4) {
   const [name, gateway, mu, cu] = rest.slice(i, i + 4);
   const ao = connect({ MODE: 'legacy', MU_URL: mu, CU_URL: cu, GATEWAY_URL: gateway, noLog: true });
-  targets.push({ name, ao, out: { message: [], dryrun: [], spaced: [] } });
+  targets.push({ name, ao, out: { message: [], post: [], result: [], dryrun: [], spaced: [] } });
 }
 
 function fail(t, what, res) {
@@ -68,9 +68,15 @@ for (const t of targets) {
 }
 for (let i = 0; i < n; i++) {
   for (const t of targets) {
-    const [ms, res] = await time(roundTrip(t, ping));
+    const t0 = performance.now();
+    const id = await t.ao.message({ process: t.pid, signer, tags: ping });
+    const t1 = performance.now();
+    const res = await t.ao.result({ process: t.pid, message: id });
+    const t2 = performance.now();
     if (res?.Error || pongOf(res)?.Data !== String(i + 1)) fail(t, `message ${i + 1} got no Pong ${i + 1}`, res);
-    t.out.message.push(ms);
+    t.out.message.push(t2 - t0);
+    t.out.post.push(t1 - t0);
+    t.out.result.push(t2 - t1);
   }
 }
 for (let i = 0; i < n; i++) {
