@@ -8,23 +8,9 @@ import math
 
 import pytest
 
-from harness import Message, Network, Result
+from harness import Network
 from harness.ids import MU_ADDRESS
-from harness.process import Process
-
-
-def raw(
-    p: Process,
-    *,
-    sender: str | None = None,
-    owner: str | None = None,
-    target: str | None = None,
-    tags: list[tuple[str, str]] | None = None,
-) -> Result:
-    """Deliver one message to *p* exactly as given (``Process.deliver``): for messages ``send``
-    never builds (a forged From, another Target, a chosen Owner)."""
-    return p.deliver(Message(target=target, tag_list=tuple(tags or ()), sender=sender, owner=owner))
-
+from tests.harness.deliver_helpers import raw
 
 # -- the module itself --------------------------------------------------------------------------
 

@@ -8,24 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from harness import Message, Network, ProcessLoadError, Result, TagValueError
+from harness import Network, ProcessLoadError, TagValueError
 from harness.ids import MU_ADDRESS
 from harness.lua_state import LuaProcessState, ProcessSpec, RawResult, message_args
 from harness.lua_versions import INTEGER_VERSIONS
-from harness.process import Process
-
-
-def raw(
-    p: Process,
-    *,
-    sender: str | None = None,
-    owner: str | None = None,
-    target: str | None = None,
-    tags: list[tuple[str, str]] | None = None,
-) -> Result:
-    """Deliver one message to *p* exactly as given (``Process.deliver``): for messages ``send``
-    never builds (a forged From, another Target, a chosen Owner)."""
-    return p.deliver(Message(target=target, tag_list=tuple(tags or ()), sender=sender, owner=owner))
+from tests.harness.deliver_helpers import raw
 
 
 def needs_yield(ao: Network) -> None:

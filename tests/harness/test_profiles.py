@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from harness import Message, Network, Result
+from harness import Network
 from harness.ids import DEFAULT_MODULE, LEGACY_MODULE
-from harness.process import Process
+from tests.harness.deliver_helpers import raw
 
 PROFILES = ("default", "legacy", "head")
 Factory = Callable[..., Network]
@@ -23,19 +23,6 @@ def per_profile(**expected: Any) -> pytest.MarkDecorator:
     """Parametrize a test over (profile, expected value) for all three profiles."""
     assert set(expected) == set(PROFILES), expected
     return pytest.mark.parametrize(("profile", "expected"), [(p, expected[p]) for p in PROFILES])
-
-
-def raw(
-    p: Process,
-    *,
-    sender: str | None = None,
-    owner: str | None = None,
-    target: str | None = None,
-    tags: list[tuple[str, str]] | None = None,
-) -> Result:
-    """Deliver one message to *p* exactly as given (``Process.deliver``): for messages ``send``
-    never builds (a forged From, another Target, a chosen Owner)."""
-    return p.deliver(Message(target=target, tag_list=tuple(tags or ()), sender=sender, owner=owner))
 
 
 # -- tag-name normalisation -------------------------------------------------------------------
