@@ -169,6 +169,25 @@ class Result:
     the messages a test sent itself (``Process.send``/``eval``/``cron``/``deliver``/``dryrun``).
     """
 
+    __slots__ = (
+        "_assignments",
+        "_error",
+        "_error_seen",
+        "_flat",
+        "_list_handlers",
+        "_messages",
+        "_output",
+        "_raw_output",
+        "handled_by",
+        "history",
+        "history_end",
+        "message",
+        "names",
+        "process",
+        "raw_error",
+        "spawns",
+    )
+
     def __init__(
         self,
         process: str,
@@ -186,13 +205,13 @@ class Result:
     ) -> None:
         self.process = process
         self.message = message
-        self.messages = messages
+        self._messages: list[Message] | None = messages
         self.spawns = spawns
-        self.assignments = assignments
-        self.output = output
+        self._assignments: list[tuple[list[str], str]] | None = assignments
+        self._output: str | None = output
         self._error = error
         self._error_seen = False
-        self.raw_output = raw_output
+        self._raw_output: str | None = raw_output
         self.raw_error = raw_error
         self.names = names
         #: the deliveries that led to this result (the network's trace up to it), for failure reports
@@ -202,6 +221,114 @@ class Result:
         self.handled_by: list[str] | None = None
         #: lists the process's handlers (for the "no handler matched" hint)
         self._list_handlers: Callable[[], list[str]] | None = None
+        #: the bridge's flat result, for the parts built only when read (``Result._from_flat``)
+        self._flat: tuple[Any, ...] | None = None
+
+    @classmethod
+    def _from_flat(
+        cls,
+        process: str,
+        message: Message,
+        flat: tuple[Any, ...],
+        spawns: list[Message],
+        names: dict[str, str],
+    ) -> Result:
+        """A successful result whose outbox messages, assignments and output are made from the
+        bridge's flat result (``("ok", output, nMsgs, nSpawns, nAssigns, ...)``, already checked)
+        only when a test reads them."""
+        self = cls.__new__(cls)
+        self.process = process
+        self.message = message
+        self._messages = self._assignments = self._output = self._raw_output = None
+        self.spawns = spawns
+        self._error = None
+        self._error_seen = False
+        self.raw_error = None
+        self.names = names
+        self.history = None
+        self.history_end = 0
+        self.handled_by = None
+        self._list_handlers = None
+        self._flat = flat
+        return self
+
+    def _unflatten(self) -> None:
+        flat = self._flat
+        assert flat is not None
+        raw = flat[1]
+        raw_output = raw if isinstance(raw, str) else ("" if raw is None else str(raw))
+        messages: list[Message] = []
+        n_msgs, n_spawns, n_assigns = flat[2], flat[3], flat[4]
+        i = 5
+        for _ in range(n_msgs):
+            target, data, anchor, ntags = flat[i : i + 4]
+            i += 4
+            end = i + 2 * ntags
+            tags = tuple(zip(flat[i:end:2], flat[i + 1 : end : 2], strict=True))
+            i = end
+            messages.append(
+                Message(target, tags, "" if data is None else data, self.process, None, anchor)
+            )
+        for _ in range(n_spawns):
+            i += 3 + 2 * flat[i + 2]
+        assignments: list[tuple[list[str], str]] = []
+        for _ in range(n_assigns):
+            nprocs = flat[i]
+            assignments.append((list(flat[i + 1 : i + 1 + nprocs]), flat[i + 1 + nprocs]))
+            i += 2 + nprocs
+        self._raw_output = raw_output
+        self._output = strip_ansi(raw_output) or ""
+        self._messages = messages
+        self._assignments = assignments
+        self._flat = None
+
+    @property
+    def messages(self) -> list[Message]:
+        if self._messages is None:
+            self._unflatten()
+        return self._messages  # type: ignore[return-value]
+
+    @messages.setter
+    def messages(self, value: list[Message]) -> None:
+        if self._flat is not None:
+            self._unflatten()
+        self._messages = value
+
+    @property
+    def assignments(self) -> list[tuple[list[str], str]]:
+        if self._assignments is None:
+            self._unflatten()
+        return self._assignments  # type: ignore[return-value]
+
+    @assignments.setter
+    def assignments(self, value: list[tuple[list[str], str]]) -> None:
+        if self._flat is not None:
+            self._unflatten()
+        self._assignments = value
+
+    @property
+    def output(self) -> str:
+        if self._output is None:
+            self._unflatten()
+        return self._output  # type: ignore[return-value]
+
+    @output.setter
+    def output(self, value: str) -> None:
+        if self._flat is not None:
+            self._unflatten()
+        self._output = value
+
+    @property
+    def raw_output(self) -> str:
+        if self._raw_output is None:
+            self._unflatten()
+        return self._raw_output  # type: ignore[return-value]
+
+    @raw_output.setter
+    def raw_output(self, value: str) -> None:
+        if self._flat is not None:
+            self._unflatten()
+        self._raw_output = value
 
     @property
     def error(self) -> str | None:
@@ -281,7 +408,7 @@ class Result:
         return f"<Result {state}: {len(self.messages)} messages>"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Delivery:
     """One message handled by one process, in network order (an entry of ``Network.trace``)."""
 

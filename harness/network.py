@@ -26,7 +26,6 @@ from harness.lua_state import (
     LuaProcessState,
     ProcessSpec,
     RawResult,
-    message_args,
 )
 from harness.lua_versions import normalise
 from harness.messages import Delivery, Message, Result, errors_report, format_trace, strip_ansi
@@ -170,6 +169,22 @@ def _check_trace_limit(value: Any) -> int | None:
     raise ValueError(
         f"trace_limit={value!r} is not valid: give a positive whole number of deliveries, or None"
     )
+
+
+def _outbox_clean(flat: tuple[Any, ...]) -> bool:
+    """True when every outbox message of a successful flat result has string tags and string (or
+    no) Data: nothing ``outbox_messages`` would refuse (it then builds the refusal's text)."""
+    i = 5
+    for _ in range(flat[2]):
+        data, ntags = flat[i + 1], flat[i + 3]
+        if data is not None and data.__class__ is not str:
+            return False
+        i += 4
+        for j in range(i, i + 2 * ntags):
+            if flat[j].__class__ is not str:
+                return False
+        i += 2 * ntags
+    return True
 
 
 class TraceView(Sequence[Delivery]):
@@ -808,22 +823,28 @@ class Network:
         msg.nonce = nonce
         # the CU strips tags named From or Owner (evaluate.js removeInvalidTags)
         tags = msg.tag_list
-        if any(k == "From" or k == "Owner" for k, _ in tags):
-            tags = tuple((k, v) for k, v in tags if k not in ("From", "Owner"))
-        args = message_args(
-            id=None if msg.cron else msg.id,
-            sender=msg.sender,
-            owner=msg.owner,
-            target=msg.target,
-            data=msg.data,
-            timestamp=now,
-            block_height=height,
-            nonce=nonce,
-            anchor=msg.anchor,
-            cron=msg.cron,
-            read_only=dry,
-            forwarded_by=MU_ADDRESS if pushed_by is not None else None,
-            tags=tags,
+        for k, _ in tags:
+            if k == "From" or k == "Owner":
+                tags = tuple((k, v) for k, v in tags if k not in ("From", "Owner"))
+                break
+        cron = msg.cron
+        # message_args, inline (harness/lua_state.py documents the tuple)
+        data = msg.data
+        args = (
+            None if cron else msg.id,
+            msg.sender,
+            msg.owner,
+            msg.target,
+            None if cron else ("" if data is None else data),
+            now,
+            height,
+            None if cron or dry else (nonce or 0),
+            None if cron or dry else 0,
+            msg.anchor,
+            bool(cron),
+            bool(dry),
+            MU_ADDRESS if pushed_by is not None else None,
+            *[x for tag in tags for x in tag],
         )
         raw = proc._state.handle(args, dry=dry)
         result = self._result(proc, msg, raw)
@@ -834,16 +855,36 @@ class Network:
         self._record(msg, proc.id, result)
         if not raw.ok:
             self._errors.append(self._trace[-1])
-        if raw.ok and (result.messages or result.spawns or result.assignments):
-            self._mu.push_outbox(
-                proc.id,
-                proc.module,
-                result.messages,
-                result.spawns,
-                result.assignments,
-                seen=self._by_id,
-                label=proc.name,
-            )
+            return result
+        flat = raw.flat
+        if flat is not None and (flat[2] or flat[3] or flat[4]):
+            mu = self._mu
+            pid, module = proc.id, proc.module
+            if flat[2] and not flat[3] and not flat[4]:
+                # the usual outbox (messages only), queued straight from the flat result
+                i = 5
+                for _ in range(flat[2]):
+                    target, data, anchor, ntags = flat[i : i + 4]
+                    i += 4
+                    end = i + 2 * ntags
+                    tags = (
+                        *zip(flat[i:end:2], flat[i + 1 : end : 2], strict=True),
+                        ("From-Process", pid),
+                        ("From-Module", module),
+                    )
+                    i = end
+                    data = "" if data is None else data
+                    mu.push(Pending(Message(target, tags, data, pid, None, anchor, MU_ADDRESS), target, pid))
+            else:
+                mu.push_outbox(
+                    pid,
+                    module,
+                    result.messages,
+                    result.spawns,
+                    result.assignments,
+                    seen=self._by_id,
+                    label=proc.name,
+                )
         return result
 
     def _record(self, msg: Message, to: str, result: Result | None) -> Delivery:
@@ -884,6 +925,11 @@ class Network:
                 raw_error=text,
                 names=self._names,
             )
+        flat = raw.flat
+        if flat is not None and flat[2] and _outbox_clean(flat):
+            # a checked outbox of messages only: built into Message objects when read
+            spawns = spawn_requests(proc.id, raw.spawns, label=proc.name) if flat[3] else []
+            return Result._from_flat(proc.id, msg, flat, spawns, self._names)
         output = (
             raw.output if isinstance(raw.output, str) else ("" if raw.output is None else str(raw.output))
         )
