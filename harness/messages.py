@@ -173,11 +173,11 @@ class Result:
         "_assignments",
         "_error",
         "_error_seen",
-        "_flat",
         "_list_handlers",
         "_messages",
         "_output",
         "_raw_output",
+        "_sent",
         "handled_by",
         "history",
         "history_end",
@@ -221,26 +221,22 @@ class Result:
         self.handled_by: list[str] | None = None
         #: lists the process's handlers (for the "no handler matched" hint)
         self._list_handlers: Callable[[], list[str]] | None = None
-        #: the bridge's flat result, for the parts built only when read (``Result._from_flat``)
-        self._flat: tuple[Any, ...] | None = None
+        #: the outbox as the MU queued it, for the parts built only when read (``_from_outbox``)
+        self._sent: list[Message] | None = None
 
     @classmethod
-    def _from_flat(
-        cls,
-        process: str,
-        message: Message,
-        flat: tuple[Any, ...],
-        spawns: list[Message],
-        names: dict[str, str],
+    def _from_outbox(
+        cls, process: str, message: Message, output: str | None, sent: list[Message], names: dict[str, str]
     ) -> Result:
-        """A successful result whose outbox messages, assignments and output are made from the
-        bridge's flat result (``("ok", output, nMsgs, nSpawns, nAssigns, ...)``, already checked)
-        only when a test reads them."""
+        """A successful result whose outbox holds messages only, *sent* as the MU queued them
+        (the sender's tags then ``From-Process`` and ``From-Module``): ``messages``,
+        ``assignments`` and ``output`` are made only when a test reads them."""
         self = cls.__new__(cls)
         self.process = process
         self.message = message
-        self._messages = self._assignments = self._output = self._raw_output = None
-        self.spawns = spawns
+        self._messages = self._assignments = self._output = None
+        self._raw_output = "" if output is None else output
+        self.spawns = []
         self._error = None
         self._error_seen = False
         self.raw_error = None
@@ -249,38 +245,18 @@ class Result:
         self.history_end = 0
         self.handled_by = None
         self._list_handlers = None
-        self._flat = flat
+        self._sent = sent
         return self
 
     def _unflatten(self) -> None:
-        flat = self._flat
-        assert flat is not None
-        raw = flat[1]
-        raw_output = raw if isinstance(raw, str) else ("" if raw is None else str(raw))
-        messages: list[Message] = []
-        n_msgs, n_spawns, n_assigns = flat[2], flat[3], flat[4]
-        i = 5
-        for _ in range(n_msgs):
-            target, data, anchor, ntags = flat[i : i + 4]
-            i += 4
-            end = i + 2 * ntags
-            tags = tuple(zip(flat[i:end:2], flat[i + 1 : end : 2], strict=True))
-            i = end
-            messages.append(
-                Message(target, tags, "" if data is None else data, self.process, None, anchor)
-            )
-        for _ in range(n_spawns):
-            i += 3 + 2 * flat[i + 2]
-        assignments: list[tuple[list[str], str]] = []
-        for _ in range(n_assigns):
-            nprocs = flat[i]
-            assignments.append((list(flat[i + 1 : i + 1 + nprocs]), flat[i + 1 + nprocs]))
-            i += 2 + nprocs
-        self._raw_output = raw_output
-        self._output = strip_ansi(raw_output) or ""
-        self._messages = messages
-        self._assignments = assignments
-        self._flat = None
+        sent = self._sent
+        assert sent is not None
+        process = self.process
+        self._messages = [Message(m.target, m.tag_list[:-2], m.data, process, None, m.anchor) for m in sent]
+        self._assignments = []
+        if self._output is None:
+            self._output = strip_ansi(self._raw_output) or ""
+        self._sent = None
 
     @property
     def messages(self) -> list[Message]:
@@ -290,7 +266,7 @@ class Result:
 
     @messages.setter
     def messages(self, value: list[Message]) -> None:
-        if self._flat is not None:
+        if self._sent is not None:
             self._unflatten()
         self._messages = value
 
@@ -302,32 +278,26 @@ class Result:
 
     @assignments.setter
     def assignments(self, value: list[tuple[list[str], str]]) -> None:
-        if self._flat is not None:
+        if self._sent is not None:
             self._unflatten()
         self._assignments = value
 
     @property
     def output(self) -> str:
         if self._output is None:
-            self._unflatten()
-        return self._output  # type: ignore[return-value]
+            self._output = strip_ansi(self._raw_output) or ""
+        return self._output
 
     @output.setter
     def output(self, value: str) -> None:
-        if self._flat is not None:
-            self._unflatten()
         self._output = value
 
     @property
     def raw_output(self) -> str:
-        if self._raw_output is None:
-            self._unflatten()
         return self._raw_output  # type: ignore[return-value]
 
     @raw_output.setter
     def raw_output(self, value: str) -> None:
-        if self._flat is not None:
-            self._unflatten()
         self._raw_output = value
 
     @property

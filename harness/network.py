@@ -171,9 +171,23 @@ def _check_trace_limit(value: Any) -> int | None:
     )
 
 
+#: one shared copy of each tag that outbox messages repeat (``Data-Protocol = ao``, an
+#: ``Action``, ``From-Process = <sender>``) and of each recipient's address: a kept message then
+#: holds only the tags that are its own.  Emptied when full, so it bounds itself.
+_TAGS: dict[Any, Any] = {}
+_TAGS_MAX = 20_000
+#: tags with a longer value are not shared (a JSON body in a tag)
+_TAG_LEN = 64
+#: tags whose value is new in every message, never shared
+_OWN_TAGS = frozenset({"Reference", "X-Reference", "Pushed-For"})
+
+
 def _outbox_clean(flat: tuple[Any, ...]) -> bool:
     """True when every outbox message of a successful flat result has string tags and string (or
-    no) Data: nothing ``outbox_messages`` would refuse (it then builds the refusal's text)."""
+    no) Data: nothing ``outbox_messages`` would refuse (it then builds the refusal's text); and
+    the output is text or nil (anything else is turned into text at once, as Lua sees it now)."""
+    if flat[1] is not None and flat[1].__class__ is not str:
+        return False
     i = 5
     for _ in range(flat[2]):
         data, ntags = flat[i + 1], flat[i + 3]
@@ -185,6 +199,37 @@ def _outbox_clean(flat: tuple[Any, ...]) -> bool:
                 return False
         i += 2 * ntags
     return True
+
+
+def _scheduled(flat: tuple[Any, ...], pid: str, module: str) -> list[Message]:
+    """The outbox messages of a checked flat result as the MU queues them: signed by the MU, with
+    the sender's tags then ``From-Process`` and ``From-Module``."""
+    tags_seen = _TAGS
+    if len(tags_seen) > _TAGS_MAX:
+        tags_seen.clear()
+    share = tags_seen.setdefault
+    from_process = ("From-Process", pid)
+    from_process = share(from_process, from_process)
+    from_module = ("From-Module", module)
+    from_module = share(from_module, from_module)
+    out = []
+    i = 5
+    for _ in range(flat[2]):
+        target, data, anchor, ntags = flat[i : i + 4]
+        if target.__class__ is str:
+            target = share(target, target)
+        i += 4
+        tags = []
+        for j in range(i, i + 2 * ntags, 2):
+            tag = (flat[j], flat[j + 1])
+            if len(tag[1]) <= _TAG_LEN and tag[0] not in _OWN_TAGS:
+                tag = share(tag, tag)
+            tags.append(tag)
+        i += 2 * ntags
+        tags.append(from_process)
+        tags.append(from_module)
+        out.append(Message(target, tuple(tags), "" if data is None else data, pid, None, anchor, MU_ADDRESS))
+    return out
 
 
 class TraceView(Sequence[Delivery]):
@@ -715,8 +760,12 @@ class Network:
         else:
             owner = sender if sender is not None else proc.owner
             # the CU's From is a From-Process tag when one is present (even a forged one)
-            forged = next((v for k, v in tag_list if k == "From-Process"), None)
-            from_ = forged if isinstance(forged, str) and forged else owner
+            from_ = owner
+            for k, v in tag_list:
+                if k == "From-Process":
+                    if isinstance(v, str) and v:
+                        from_ = v
+                    break
         msg = Message(
             target=proc.id,
             tag_list=tuple(tag_list),
@@ -856,35 +905,21 @@ class Network:
         if not raw.ok:
             self._errors.append(self._trace[-1])
             return result
-        flat = raw.flat
-        if flat is not None and (flat[2] or flat[3] or flat[4]):
-            mu = self._mu
-            pid, module = proc.id, proc.module
-            if flat[2] and not flat[3] and not flat[4]:
-                # the usual outbox (messages only), queued straight from the flat result
-                i = 5
-                for _ in range(flat[2]):
-                    target, data, anchor, ntags = flat[i : i + 4]
-                    i += 4
-                    end = i + 2 * ntags
-                    tags = (
-                        *zip(flat[i:end:2], flat[i + 1 : end : 2], strict=True),
-                        ("From-Process", pid),
-                        ("From-Module", module),
-                    )
-                    i = end
-                    data = "" if data is None else data
-                    mu.push(Pending(Message(target, tags, data, pid, None, anchor, MU_ADDRESS), target, pid))
-            else:
-                mu.push_outbox(
-                    pid,
-                    module,
-                    result.messages,
-                    result.spawns,
-                    result.assignments,
-                    seen=self._by_id,
-                    label=proc.name,
-                )
+        sent = result._sent
+        if sent is not None:
+            push, pid = self._mu.push, proc.id
+            for m in sent:
+                push(Pending(m, m.target, pid))  # type: ignore[arg-type]
+        elif result.messages or result.spawns or result.assignments:
+            self._mu.push_outbox(
+                proc.id,
+                proc.module,
+                result.messages,
+                result.spawns,
+                result.assignments,
+                seen=self._by_id,
+                label=proc.name,
+            )
         return result
 
     def _record(self, msg: Message, to: str, result: Result | None) -> Delivery:
@@ -926,10 +961,11 @@ class Network:
                 names=self._names,
             )
         flat = raw.flat
-        if flat is not None and flat[2] and _outbox_clean(flat):
-            # a checked outbox of messages only: built into Message objects when read
-            spawns = spawn_requests(proc.id, raw.spawns, label=proc.name) if flat[3] else []
-            return Result._from_flat(proc.id, msg, flat, spawns, self._names)
+        if flat is not None and flat[2] and not flat[3] and not flat[4] and _outbox_clean(flat):
+            # a checked outbox of messages only: made into the messages the MU queues; the
+            # result's own Message objects are made from them when read
+            sent = _scheduled(flat, proc.id, proc.module)
+            return Result._from_outbox(proc.id, msg, flat[1], sent, self._names)
         output = (
             raw.output if isinstance(raw.output, str) else ("" if raw.output is None else str(raw.output))
         )
