@@ -415,6 +415,8 @@ class LuaProcessState:
         self._globals = None
         self._bridge = bridge
         self._handle = bridge.handle
+        #: the bridge's handler match counts (one Lua table for the state's life)
+        self._matches = bridge.matches()
         self._cap_memory()
         if _coverage.ACTIVE:
             _coverage.track(self, bridge)
@@ -741,7 +743,7 @@ class LuaProcessState:
     def match_counts(self) -> dict[str, int]:
         counts = dict(self._match_counts)
         if self._bridge is not None:
-            for name, count in self._bridge.matches().items():
+            for name, count in self._matches.items():
                 counts[name] = counts.get(name, 0) + count
         return counts
 

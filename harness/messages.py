@@ -178,6 +178,7 @@ class Result:
         "_output",
         "_raw_output",
         "_sent",
+        "_spawns",
         "handled_by",
         "history",
         "history_end",
@@ -185,7 +186,6 @@ class Result:
         "names",
         "process",
         "raw_error",
-        "spawns",
     )
 
     def __init__(
@@ -206,7 +206,7 @@ class Result:
         self.process = process
         self.message = message
         self._messages: list[Message] | None = messages
-        self.spawns = spawns
+        self._spawns: list[Message] | None = spawns
         self._assignments: list[tuple[list[str], str]] | None = assignments
         self._output: str | None = output
         self._error = error
@@ -228,7 +228,7 @@ class Result:
     def _from_outbox(
         cls, process: str, message: Message, output: str | None, sent: list[Message], names: dict[str, str]
     ) -> Result:
-        """A successful result whose outbox holds messages only, *sent* as the MU queued them
+        """A successful result whose outbox holds messages only (or nothing), *sent* as the MU queued them
         (the sender's tags then ``From-Process`` and ``From-Module``): ``messages``,
         ``assignments`` and ``output`` are made only when a test reads them."""
         self = cls.__new__(cls)
@@ -236,7 +236,7 @@ class Result:
         self.message = message
         self._messages = self._assignments = self._output = None
         self._raw_output = "" if output is None else output
-        self.spawns = []
+        self._spawns = None
         self._error = None
         self._error_seen = False
         self.raw_error = None
@@ -253,6 +253,8 @@ class Result:
         assert sent is not None
         process = self.process
         self._messages = [Message(m.target, m.tag_list[:-2], m.data, process, None, m.anchor) for m in sent]
+        if self._spawns is None:
+            self._spawns = []
         self._assignments = []
         if self._output is None:
             self._output = strip_ansi(self._raw_output) or ""
@@ -269,6 +271,16 @@ class Result:
         if self._sent is not None:
             self._unflatten()
         self._messages = value
+
+    @property
+    def spawns(self) -> list[Message]:
+        if self._spawns is None:
+            self._spawns = []
+        return self._spawns
+
+    @spawns.setter
+    def spawns(self, value: list[Message]) -> None:
+        self._spawns = value
 
     @property
     def assignments(self) -> list[tuple[list[str], str]]:

@@ -6,6 +6,7 @@ import copy
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
@@ -199,6 +200,13 @@ def _outbox_clean(flat: tuple[Any, ...]) -> bool:
                 return False
         i += 2 * ntags
     return True
+
+
+#: a message's tags as the bridge takes them: name, value, name, value, ...
+_chain = chain.from_iterable
+
+#: the outbox of a result that sends nothing
+_NONE: list[Message] = []
 
 
 def _scheduled(flat: tuple[Any, ...], pid: str, module: str) -> list[Message]:
@@ -893,7 +901,7 @@ class Network:
             bool(cron),
             bool(dry),
             MU_ADDRESS if pushed_by is not None else None,
-            *[x for tag in tags for x in tag],
+            *_chain(tags),
         )
         raw = proc._state.handle(args, dry=dry)
         result = self._result(proc, msg, raw)
@@ -961,10 +969,10 @@ class Network:
                 names=self._names,
             )
         flat = raw.flat
-        if flat is not None and flat[2] and not flat[3] and not flat[4] and _outbox_clean(flat):
-            # a checked outbox of messages only: made into the messages the MU queues; the
-            # result's own Message objects are made from them when read
-            sent = _scheduled(flat, proc.id, proc.module)
+        if flat is not None and not flat[3] and not flat[4] and _outbox_clean(flat):
+            # a checked outbox of messages only (or none): made into the messages the MU queues;
+            # the result's own Message objects are made from them when read
+            sent = _scheduled(flat, proc.id, proc.module) if flat[2] else _NONE
             return Result._from_outbox(proc.id, msg, flat[1], sent, self._names)
         output = (
             raw.output if isinstance(raw.output, str) else ("" if raw.output is None else str(raw.output))
