@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
+from typing import Any
+
+#: base64 to base64url
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
 
 #: The scheduler/messenger address used as ``Owner`` on process-to-process messages and put in
 #: every process's ``Authority`` tag (the aos CLI's legacynet authority, docs/aos-semantics.md §3.3).
@@ -27,6 +32,8 @@ class IdFactory:
     def __init__(self, seed: str = "ao-harness") -> None:
         self._seed = seed
         self._counter = 0
+        #: per kind, the hash of the id text up to the counter (copied for each id)
+        self._bases: dict[str, Any] = {}
 
     def wallet(self, name: str) -> str:
         return make_id(self._seed, "wallet", name)
@@ -41,8 +48,13 @@ class IdFactory:
 
     def next(self, kind: str) -> str:
         self._counter += 1
-        digest = hashlib.sha256(f"{self._seed}\x1f{kind}\x1f{self._counter}".encode()).digest()
-        return base64.urlsafe_b64encode(digest)[:43].decode()
+        # sha256(f"{seed}\x1f{kind}\x1f{counter}"), base64url, 43 characters
+        base = self._bases.get(kind)
+        if base is None:
+            base = self._bases[kind] = hashlib.sha256(f"{self._seed}\x1f{kind}\x1f".encode())
+        h = base.copy()
+        h.update(str(self._counter).encode())
+        return binascii.b2a_base64(h.digest(), newline=False)[:43].translate(_URLSAFE).decode()
 
 
 def short(address: str | None) -> str:

@@ -19,7 +19,7 @@ import struct
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import lupa
@@ -54,16 +54,41 @@ class ProcessSpec:
     label: str = ""
 
 
-@dataclass
 class RawResult:
-    """``process.handle``'s result, flattened: ``ok`` or an error text."""
+    """``process.handle``'s result, flattened: ``ok`` or an error text.  A successful one keeps
+    the bridge's flat tuple (*flat*) and makes ``messages``/``spawns``/``assignments`` from it
+    when they are read."""
 
-    ok: bool
-    error: str | None = None
-    output: Any = None
-    messages: list[tuple[Any, Any, Any, list[tuple[Any, Any]]]] = field(default_factory=list)
-    spawns: list[tuple[Any, Any, list[tuple[Any, Any]]]] = field(default_factory=list)
-    assignments: list[tuple[list[Any], Any]] = field(default_factory=list)
+    __slots__ = ("_parts", "error", "flat", "ok", "output")
+
+    def __init__(
+        self, ok: bool, error: str | None = None, output: Any = None, flat: tuple[Any, ...] | None = None
+    ) -> None:
+        self.ok = ok
+        self.error = error
+        self.output = output
+        self.flat = flat
+        self._parts: tuple[list[Any], list[Any], list[Any]] | None = None
+
+    def _parsed(self) -> tuple[list[Any], list[Any], list[Any]]:
+        if self._parts is None:
+            self._parts = _outbox(self.flat) if self.ok and self.flat is not None else ([], [], [])
+        return self._parts
+
+    @property
+    def messages(self) -> list[tuple[Any, Any, Any, list[tuple[Any, Any]]]]:
+        return self._parsed()[0]
+
+    @property
+    def spawns(self) -> list[tuple[Any, Any, list[tuple[Any, Any]]]]:
+        return self._parsed()[1]
+
+    @property
+    def assignments(self) -> list[tuple[list[Any], Any]]:
+        return self._parsed()[2]
+
+    def __repr__(self) -> str:
+        return f"RawResult(ok={self.ok!r}, error={self.error!r}, output={self.output!r})"
 
 
 def _deny_attributes(obj: object, name: object, is_setting: bool) -> object:
@@ -77,11 +102,18 @@ def _profile_config(profile: Profile) -> dict[str, object]:
 
 
 def _parse(flat: tuple[Any, ...] | Any) -> RawResult:
-    if not isinstance(flat, tuple):
+    if flat.__class__ is not tuple:
         flat = (flat,)
     if flat[0] != "ok":
         return RawResult(ok=False, error=str(flat[1]) if len(flat) > 1 else "unknown error")
-    res = RawResult(ok=True, output=flat[1])
+    return RawResult(ok=True, output=flat[1], flat=flat)
+
+
+def _outbox(flat: tuple[Any, ...]) -> tuple[list[Any], list[Any], list[Any]]:
+    """The messages, spawns and assignments of a successful flat result."""
+    messages: list[Any] = []
+    spawns: list[Any] = []
+    assignments: list[Any] = []
     n_msgs, n_spawns, n_assigns = flat[2], flat[3], flat[4]
     i = 5
     for _ in range(n_msgs):
@@ -90,20 +122,20 @@ def _parse(flat: tuple[Any, ...] | Any) -> RawResult:
         end = i + 2 * ntags
         tags = list(zip(flat[i:end:2], flat[i + 1 : end : 2], strict=True))
         i = end
-        res.messages.append((target, data, anchor, tags))
+        messages.append((target, data, anchor, tags))
     for _ in range(n_spawns):
         data, anchor, ntags = flat[i], flat[i + 1], flat[i + 2]
         i += 3
         tags = [(flat[i + 2 * j], flat[i + 2 * j + 1]) for j in range(ntags)]
         i += 2 * ntags
-        res.spawns.append((data, anchor, tags))
+        spawns.append((data, anchor, tags))
     for _ in range(n_assigns):
         nprocs = flat[i]
         procs = list(flat[i + 1 : i + 1 + nprocs])
         i += 1 + nprocs
-        res.assignments.append((procs, flat[i]))
+        assignments.append((procs, flat[i]))
         i += 1
-    return res
+    return messages, spawns, assignments
 
 
 # Lua's text for a table, function, ... carries its address, which differs from one Lua state to
@@ -383,6 +415,8 @@ class LuaProcessState:
         self._globals = None
         self._bridge = bridge
         self._handle = bridge.handle
+        #: the bridge's handler match counts (one Lua table for the state's life)
+        self._matches = bridge.matches()
         self._cap_memory()
         if _coverage.ACTIVE:
             _coverage.track(self, bridge)
@@ -709,7 +743,7 @@ class LuaProcessState:
     def match_counts(self) -> dict[str, int]:
         counts = dict(self._match_counts)
         if self._bridge is not None:
-            for name, count in self._bridge.matches().items():
+            for name, count in self._matches.items():
                 counts[name] = counts.get(name, 0) + count
         return counts
 

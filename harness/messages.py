@@ -169,6 +169,25 @@ class Result:
     the messages a test sent itself (``Process.send``/``eval``/``cron``/``deliver``/``dryrun``).
     """
 
+    __slots__ = (
+        "_assignments",
+        "_error",
+        "_error_seen",
+        "_list_handlers",
+        "_messages",
+        "_output",
+        "_raw_output",
+        "_sent",
+        "_spawns",
+        "handled_by",
+        "history",
+        "history_end",
+        "message",
+        "names",
+        "process",
+        "raw_error",
+    )
+
     def __init__(
         self,
         process: str,
@@ -186,13 +205,13 @@ class Result:
     ) -> None:
         self.process = process
         self.message = message
-        self.messages = messages
-        self.spawns = spawns
-        self.assignments = assignments
-        self.output = output
+        self._messages: list[Message] | None = messages
+        self._spawns: list[Message] | None = spawns
+        self._assignments: list[tuple[list[str], str]] | None = assignments
+        self._output: str | None = output
         self._error = error
         self._error_seen = False
-        self.raw_output = raw_output
+        self._raw_output: str | None = raw_output
         self.raw_error = raw_error
         self.names = names
         #: the deliveries that led to this result (the network's trace up to it), for failure reports
@@ -202,6 +221,96 @@ class Result:
         self.handled_by: list[str] | None = None
         #: lists the process's handlers (for the "no handler matched" hint)
         self._list_handlers: Callable[[], list[str]] | None = None
+        #: the outbox as the MU queued it, for the parts built only when read (``_from_outbox``)
+        self._sent: list[Message] | None = None
+
+    @classmethod
+    def _from_outbox(
+        cls, process: str, message: Message, output: str | None, sent: list[Message], names: dict[str, str]
+    ) -> Result:
+        """A successful result whose outbox holds messages only (or nothing), *sent* as the MU queued them
+        (the sender's tags then ``From-Process`` and ``From-Module``): ``messages``,
+        ``assignments`` and ``output`` are made only when a test reads them."""
+        self = cls.__new__(cls)
+        self.process = process
+        self.message = message
+        self._messages = self._assignments = self._output = None
+        self._raw_output = "" if output is None else output
+        self._spawns = None
+        self._error = None
+        self._error_seen = False
+        self.raw_error = None
+        self.names = names
+        self.history = None
+        self.history_end = 0
+        self.handled_by = None
+        self._list_handlers = None
+        self._sent = sent
+        return self
+
+    def _unflatten(self) -> None:
+        sent = self._sent
+        assert sent is not None
+        process = self.process
+        self._messages = [Message(m.target, m.tag_list[:-2], m.data, process, None, m.anchor) for m in sent]
+        if self._spawns is None:
+            self._spawns = []
+        self._assignments = []
+        if self._output is None:
+            self._output = strip_ansi(self._raw_output) or ""
+        self._sent = None
+
+    @property
+    def messages(self) -> list[Message]:
+        if self._messages is None:
+            self._unflatten()
+        return self._messages  # type: ignore[return-value]
+
+    @messages.setter
+    def messages(self, value: list[Message]) -> None:
+        if self._sent is not None:
+            self._unflatten()
+        self._messages = value
+
+    @property
+    def spawns(self) -> list[Message]:
+        if self._spawns is None:
+            self._spawns = []
+        return self._spawns
+
+    @spawns.setter
+    def spawns(self, value: list[Message]) -> None:
+        self._spawns = value
+
+    @property
+    def assignments(self) -> list[tuple[list[str], str]]:
+        if self._assignments is None:
+            self._unflatten()
+        return self._assignments  # type: ignore[return-value]
+
+    @assignments.setter
+    def assignments(self, value: list[tuple[list[str], str]]) -> None:
+        if self._sent is not None:
+            self._unflatten()
+        self._assignments = value
+
+    @property
+    def output(self) -> str:
+        if self._output is None:
+            self._output = strip_ansi(self._raw_output) or ""
+        return self._output
+
+    @output.setter
+    def output(self, value: str) -> None:
+        self._output = value
+
+    @property
+    def raw_output(self) -> str:
+        return self._raw_output  # type: ignore[return-value]
+
+    @raw_output.setter
+    def raw_output(self, value: str) -> None:
+        self._raw_output = value
 
     @property
     def error(self) -> str | None:
@@ -281,7 +390,7 @@ class Result:
         return f"<Result {state}: {len(self.messages)} messages>"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Delivery:
     """One message handled by one process, in network order (an entry of ``Network.trace``)."""
 

@@ -6,6 +6,7 @@ import copy
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
@@ -26,7 +27,6 @@ from harness.lua_state import (
     LuaProcessState,
     ProcessSpec,
     RawResult,
-    message_args,
 )
 from harness.lua_versions import normalise
 from harness.messages import Delivery, Message, Result, errors_report, format_trace, strip_ansi
@@ -170,6 +170,74 @@ def _check_trace_limit(value: Any) -> int | None:
     raise ValueError(
         f"trace_limit={value!r} is not valid: give a positive whole number of deliveries, or None"
     )
+
+
+#: one shared copy of each tag that outbox messages repeat (``Data-Protocol = ao``, an
+#: ``Action``, ``From-Process = <sender>``) and of each recipient's address: a kept message then
+#: holds only the tags that are its own.  Emptied when full, so it bounds itself.
+_TAGS: dict[Any, Any] = {}
+_TAGS_MAX = 20_000
+#: tags with a longer value are not shared (a JSON body in a tag)
+_TAG_LEN = 64
+#: tags whose value is new in every message, never shared
+_OWN_TAGS = frozenset({"Reference", "X-Reference", "Pushed-For"})
+
+
+def _outbox_clean(flat: tuple[Any, ...]) -> bool:
+    """True when every outbox message of a successful flat result has string tags and string (or
+    no) Data: nothing ``outbox_messages`` would refuse (it then builds the refusal's text); and
+    the output is text or nil (anything else is turned into text at once, as Lua sees it now)."""
+    if flat[1] is not None and flat[1].__class__ is not str:
+        return False
+    i = 5
+    for _ in range(flat[2]):
+        data, ntags = flat[i + 1], flat[i + 3]
+        if data is not None and data.__class__ is not str:
+            return False
+        i += 4
+        for j in range(i, i + 2 * ntags):
+            if flat[j].__class__ is not str:
+                return False
+        i += 2 * ntags
+    return True
+
+
+#: a message's tags as the bridge takes them: name, value, name, value, ...
+_chain = chain.from_iterable
+
+#: the outbox of a result that sends nothing
+_NONE: list[Message] = []
+
+
+def _scheduled(flat: tuple[Any, ...], pid: str, module: str) -> list[Message]:
+    """The outbox messages of a checked flat result as the MU queues them: signed by the MU, with
+    the sender's tags then ``From-Process`` and ``From-Module``."""
+    tags_seen = _TAGS
+    if len(tags_seen) > _TAGS_MAX:
+        tags_seen.clear()
+    share = tags_seen.setdefault
+    from_process = ("From-Process", pid)
+    from_process = share(from_process, from_process)
+    from_module = ("From-Module", module)
+    from_module = share(from_module, from_module)
+    out = []
+    i = 5
+    for _ in range(flat[2]):
+        target, data, anchor, ntags = flat[i : i + 4]
+        if target.__class__ is str:
+            target = share(target, target)
+        i += 4
+        tags = []
+        for j in range(i, i + 2 * ntags, 2):
+            tag = (flat[j], flat[j + 1])
+            if len(tag[1]) <= _TAG_LEN and tag[0] not in _OWN_TAGS:
+                tag = share(tag, tag)
+            tags.append(tag)
+        i += 2 * ntags
+        tags.append(from_process)
+        tags.append(from_module)
+        out.append(Message(target, tuple(tags), "" if data is None else data, pid, None, anchor, MU_ADDRESS))
+    return out
 
 
 class TraceView(Sequence[Delivery]):
@@ -700,8 +768,12 @@ class Network:
         else:
             owner = sender if sender is not None else proc.owner
             # the CU's From is a From-Process tag when one is present (even a forged one)
-            forged = next((v for k, v in tag_list if k == "From-Process"), None)
-            from_ = forged if isinstance(forged, str) and forged else owner
+            from_ = owner
+            for k, v in tag_list:
+                if k == "From-Process":
+                    if isinstance(v, str) and v:
+                        from_ = v
+                    break
         msg = Message(
             target=proc.id,
             tag_list=tuple(tag_list),
@@ -808,22 +880,28 @@ class Network:
         msg.nonce = nonce
         # the CU strips tags named From or Owner (evaluate.js removeInvalidTags)
         tags = msg.tag_list
-        if any(k == "From" or k == "Owner" for k, _ in tags):
-            tags = tuple((k, v) for k, v in tags if k not in ("From", "Owner"))
-        args = message_args(
-            id=None if msg.cron else msg.id,
-            sender=msg.sender,
-            owner=msg.owner,
-            target=msg.target,
-            data=msg.data,
-            timestamp=now,
-            block_height=height,
-            nonce=nonce,
-            anchor=msg.anchor,
-            cron=msg.cron,
-            read_only=dry,
-            forwarded_by=MU_ADDRESS if pushed_by is not None else None,
-            tags=tags,
+        for k, _ in tags:
+            if k == "From" or k == "Owner":
+                tags = tuple((k, v) for k, v in tags if k not in ("From", "Owner"))
+                break
+        cron = msg.cron
+        # message_args, inline (harness/lua_state.py documents the tuple)
+        data = msg.data
+        args = (
+            None if cron else msg.id,
+            msg.sender,
+            msg.owner,
+            msg.target,
+            None if cron else ("" if data is None else data),
+            now,
+            height,
+            None if cron or dry else (nonce or 0),
+            None if cron or dry else 0,
+            msg.anchor,
+            bool(cron),
+            bool(dry),
+            MU_ADDRESS if pushed_by is not None else None,
+            *_chain(tags),
         )
         raw = proc._state.handle(args, dry=dry)
         result = self._result(proc, msg, raw)
@@ -834,7 +912,13 @@ class Network:
         self._record(msg, proc.id, result)
         if not raw.ok:
             self._errors.append(self._trace[-1])
-        if raw.ok and (result.messages or result.spawns or result.assignments):
+            return result
+        sent = result._sent
+        if sent is not None:
+            push, pid = self._mu.push, proc.id
+            for m in sent:
+                push(Pending(m, m.target, pid))  # type: ignore[arg-type]
+        elif result.messages or result.spawns or result.assignments:
             self._mu.push_outbox(
                 proc.id,
                 proc.module,
@@ -884,6 +968,12 @@ class Network:
                 raw_error=text,
                 names=self._names,
             )
+        flat = raw.flat
+        if flat is not None and not flat[3] and not flat[4] and _outbox_clean(flat):
+            # a checked outbox of messages only (or none): made into the messages the MU queues;
+            # the result's own Message objects are made from them when read
+            sent = _scheduled(flat, proc.id, proc.module) if flat[2] else _NONE
+            return Result._from_outbox(proc.id, msg, flat[1], sent, self._names)
         output = (
             raw.output if isinstance(raw.output, str) else ("" if raw.output is None else str(raw.output))
         )

@@ -27,48 +27,41 @@ local function flatten(res)
   if res.Error then
     return { "error", G.text(res.Error) }, 2
   end
-  local out = { "ok" }
-  local n = 1
-  local function push(v)
-    n = n + 1
-    out[n] = v
-  end
   local o = res.Output
-  if type(o) == "table" then
-    push(o.data)
-  else
-    push(o)
-  end
+  if type(o) == "table" then o = o.data end
   local msgs, spawns, assigns = res.Messages or {}, res.Spawns or {}, res.Assignments or {}
-  push(#msgs)
-  push(#spawns)
-  push(#assigns)
+  local out = { "ok", o, #msgs, #spawns, #assigns }
+  local n = 5
   for _, m in ipairs(msgs) do
-    push(m.Target)
-    push(m.Data)
-    push(m.Anchor)
+    out[n + 1], out[n + 2], out[n + 3] = m.Target, m.Data, m.Anchor
     local tags = m.Tags or {}
-    push(#tags)
+    out[n + 4] = #tags
+    n = n + 4
     for _, t in ipairs(tags) do
-      push(t.name)
-      push(t.value)
+      out[n + 1], out[n + 2] = t.name, t.value
+      n = n + 2
     end
   end
   for _, s in ipairs(spawns) do
-    push(s.Data)
-    push(s.Anchor)
+    out[n + 1], out[n + 2] = s.Data, s.Anchor
     local tags = s.Tags or {}
-    push(#tags)
+    out[n + 3] = #tags
+    n = n + 3
     for _, t in ipairs(tags) do
-      push(t.name)
-      push(t.value)
+      out[n + 1], out[n + 2] = t.name, t.value
+      n = n + 2
     end
   end
   for _, a in ipairs(assigns) do
     local procs = a.Processes or {}
-    push(#procs)
-    for _, p in ipairs(procs) do push(p) end
-    push(a.Message)
+    n = n + 1
+    out[n] = #procs
+    for _, p in ipairs(procs) do
+      n = n + 1
+      out[n] = p
+    end
+    n = n + 1
+    out[n] = a.Message
   end
   return out, n
 end
