@@ -101,10 +101,15 @@ def _profile_config(profile: Profile) -> dict[str, object]:
     return profile.lua_config()
 
 
+#: the statuses of a successful flat result: "only-default" when no handler but ``_default``
+#: matched the message (the bridge's flatten, harness/lua/bridge/message.lua)
+_SUCCESS = frozenset({"ok", "only-default"})
+
+
 def _parse(flat: tuple[Any, ...] | Any) -> RawResult:
     if flat.__class__ is not tuple:
         flat = (flat,)
-    if flat[0] != "ok":
+    if flat[0] not in _SUCCESS:
         return RawResult(ok=False, error=str(flat[1]) if len(flat) > 1 else "unknown error")
     return RawResult(ok=True, output=flat[1], flat=flat)
 
@@ -159,7 +164,7 @@ def _digest(flat: tuple[Any, ...] | Any) -> bytes:
     show as stable text in the repr)."""
     if not isinstance(flat, tuple):
         flat = (flat,)
-    if flat[0] != "ok":
+    if flat[0] not in _SUCCESS:
         return FAILED
     return _PACK.pack(_stable(repr(flat[1:2])), _stable(repr(flat[2:])))
 

@@ -165,8 +165,8 @@ class Result:
     ``messages``/``spawns`` are the outbox (empty on error), ``output`` the printed text without
     colours, ``error`` the Error text without colours (``None`` on success).  Reading ``error``
     (or ``ok``) tells a strict network that the test looked at this result's error (see
-    ``Network.check_errors``).  ``handled_by`` names the handlers that matched the message, for
-    the messages a test sent itself (``Process.send``/``eval``/``cron``/``deliver``/``dryrun``).
+    ``Network.check_errors``).  A successful message that no handler but ``_default`` matched is
+    explained as such in failure reports (``explain``).
     """
 
     __slots__ = (
@@ -179,7 +179,6 @@ class Result:
         "_raw_output",
         "_sent",
         "_spawns",
-        "handled_by",
         "history",
         "history_end",
         "message",
@@ -217,9 +216,7 @@ class Result:
         #: the deliveries that led to this result (the network's trace up to it), for failure reports
         self.history = history
         self.history_end = history_end
-        #: the handlers that matched the message (``None``: not recorded for this delivery)
-        self.handled_by: list[str] | None = None
-        #: lists the process's handlers (for the "no handler matched" hint)
+        #: set when no handler but _default matched: lists the process's handlers (the hint)
         self._list_handlers: Callable[[], list[str]] | None = None
         #: the outbox as the MU queued it, for the parts built only when read (``_from_outbox``)
         self._sent: list[Message] | None = None
@@ -243,7 +240,6 @@ class Result:
         self.names = names
         self.history = None
         self.history_end = 0
-        self.handled_by = None
         self._list_handlers = None
         self._sent = sent
         return self
@@ -340,9 +336,9 @@ class Result:
             if self.message.cron:
                 what = "a cron tick"
             return f"{self._name(self.process)} errored handling {what}: {_error_line(self._error)}"
-        if self.handled_by is not None and not set(self.handled_by) - {"_default"}:
+        if self._list_handlers is not None:
             action = self.message.get("Action")
-            names = self._list_handlers() if self._list_handlers is not None else []
+            names = self._list_handlers()
             listed = ", ".join(h for h in names if h not in ("_default", "_eval")) or "(none)"
             return f"no handler of {self._name(self.process)} matched Action={action}; handlers: {listed}"
         return None

@@ -973,7 +973,15 @@ class Network:
             # a checked outbox of messages only (or none): made into the messages the MU queues;
             # the result's own Message objects are made from them when read
             sent = _scheduled(flat, proc.id, proc.module) if flat[2] else _NONE
-            return Result._from_outbox(proc.id, msg, flat[1], sent, self._names)
+            result = Result._from_outbox(proc.id, msg, flat[1], sent, self._names)
+        else:
+            result = self._full_result(proc, msg, raw)
+        if flat is not None and flat[0] == "only-default":
+            # no handler but _default matched: failure reports name the handlers there are
+            result._list_handlers = proc._state.handler_names
+        return result
+
+    def _full_result(self, proc: Process, msg: Message, raw: RawResult) -> Result:
         output = (
             raw.output if isinstance(raw.output, str) else ("" if raw.output is None else str(raw.output))
         )

@@ -103,11 +103,11 @@ class Process:
         arrives as one pushed by the MU from that process); it defaults to the owner."""
         all_tags = _tag_dict(tags, f"message to {self.name}")
         all_tags.update(more_tags)
-        return self._noting_handlers(self._network.send, self, all_tags, sender=sender, data=data)
+        return self._network.send(self, all_tags, sender=sender, data=data)
 
     def eval(self, code: str, *, sender: str | Process | None = None) -> Result:
         """Send ``Action = Eval`` with *code* as Data (from the owner unless *sender* is given)."""
-        return self._noting_handlers(self._network.send, self, {"Action": "Eval"}, sender=sender, data=code)
+        return self._network.send(self, {"Action": "Eval"}, sender=sender, data=code)
 
     def deliver(self, message: Message, *, pushed_by: str | Process | None = None) -> Result:
         """Evaluate *message* here now, exactly as given: for messages ``send`` never builds (a
@@ -116,7 +116,7 @@ class Process:
         when *pushed_by* (a process or its id) says the MU pushed it, else the sender); the
         network gives it an ``Id`` if it has none, and the time, height and nonce.  No tag is
         added.  Its outbox is queued for ``Network.run()``."""
-        return self._noting_handlers(self._network.deliver, self, message, pushed_by=pushed_by)
+        return self._network.deliver(self, message, pushed_by=pushed_by)
 
     def dryrun(
         self,
@@ -135,21 +135,11 @@ class Process:
         do.  Nothing it does persists and its outbox is never delivered."""
         all_tags = _tag_dict(tags, f"dry-run of {self.name}")
         all_tags.update(more_tags)
-        return self._noting_handlers(self._network.dryrun, self, all_tags, sender=sender, data=data)
+        return self._network.dryrun(self, all_tags, sender=sender, data=data)
 
     def cron(self, tags: Mapping[str, str] | None = None) -> Result:
         """Deliver one cron tick now (no Id, no Data, ``Cron = true``, From = Owner = owner)."""
-        return self._noting_handlers(self._network.cron, self, tags)
-
-    def _noting_handlers(self, deliver: Callable[..., Result], *args: Any, **kwargs: Any) -> Result:
-        """Run *deliver* and note in its result which handlers matched the message (and how to
-        list the handlers, for the "no handler matched" hint of failure reports)."""
-        before = self._state.match_counts()
-        result = deliver(*args, **kwargs)
-        after = self._state.match_counts()
-        result.handled_by = [name for name, n in after.items() if n > before.get(name, 0)]
-        result._list_handlers = self._state.handler_names
-        return result
+        return self._network.cron(self, tags)
 
     # -- state -------------------------------------------------------------------------------
 

@@ -113,6 +113,8 @@ def _css(driver: Any, selector: str) -> list[Any]:
 
 
 def _open(driver: Any, running: Devnet, route: str, view: str) -> None:
+    # a fresh page load: a get() that changes only the hash would keep the previous view on screen
+    driver.get("about:blank")
     driver.get(f"{running.url('gateway')}/#/{route}")
     _wait(driver, lambda d: d.find_element("id", "view").get_attribute("data-view") == view)
 
@@ -130,6 +132,9 @@ def _send_from_form(driver: Any, pid: str, action: str, tags: str = "", data: st
     before = driver.current_url
     driver.find_element("id", "send-button").click()
     _wait(driver, lambda d: d.current_url != before and "#/flow/" in d.current_url)
+    # the new flow is on screen (not the previous page's diagram while its fetch is under way)
+    seq = driver.current_url.rsplit("/", 1)[-1]
+    _wait(driver, lambda d: any(h.text == f"Flow of #{seq}" for h in _css(d, "#view h1")))
     _wait(driver, lambda d: _css(d, "#flow-diagram svg .step"))
 
 

@@ -228,7 +228,6 @@ def test_eval_errors_are_summed_up_by_their_lua_error(ao: Network) -> None:
 def test_a_message_only_default_took_gets_the_handler_hint(ao: Network) -> None:
     token = ao.spawn(source=TOKEN, name="token")
     r = token.send({"Action": "Tranfser"})  # a typo
-    assert r.handled_by == ["_default"]
     with pytest.raises(ResultAssertionError) as info:
         r.reply  # noqa: B018
     first = str(info.value).splitlines()[0]
@@ -238,7 +237,18 @@ def test_a_message_only_default_took_gets_the_handler_hint(ao: Network) -> None:
     assert str(sent.value).splitlines()[0].startswith("no handler of token matched Action=Tranfser")
     # a handled message gets no hint
     ok = token.send({"Action": "Ping"})
-    assert ok.handled_by == ["ping"] and ok.explain() is None
+    assert ok.explain() is None
+
+
+def test_a_delivery_only_default_took_gets_the_hint_too(ao: Network) -> None:
+    token = ao.spawn(source=TOKEN, name="token")
+    other = ao.spawn(source="Handlers.add('ping', 'Ping', function(m) end)", name="other")
+    token.send({"Action": "Relay", "To": other.id})  # token sends other a Transfer it has no handler for
+    (delivery,) = ao.run()
+    assert delivery.result is not None
+    assert delivery.result.explain() == "no handler of other matched Action=Transfer; handlers: ping"
+    # an Eval is handled by _eval: no hint
+    assert other.eval("X = 1").explain() is None
 
 
 def test_assert_no_errors_prints_the_trace_once_with_names(ao: Network) -> None:

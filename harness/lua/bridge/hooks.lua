@@ -89,8 +89,11 @@ if config.coverage then
   if withRuntime then H.arm(nil) end
 end
 
--- handlers.lua counts every match (coverage's handler table, Process.handler_matches)
+-- handlers.lua counts every match (coverage's handler table, Process.handler_matches) and notes
+-- whether a handler other than _default matched the current message (the "no handler matched"
+-- hint of failure reports; bridge.handle clears the note)
 function H.count_match(name)
+  if name ~= "_default" then H.matched_other = true end
   if H.counting then H.matches[name] = (H.matches[name] or 0) + 1 end
 end
 

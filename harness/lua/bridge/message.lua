@@ -17,8 +17,9 @@ end
 
 local processInfo
 
--- Flatten a result for Python: {"ok", output, nMsgs, nSpawns, nAssigns, ...items} or
--- {"error", text}, and its length.  Runs under the message's budget (user values may carry
+-- Flatten a result for Python: {status, output, nMsgs, nSpawns, nAssigns, ...items} or
+-- {"error", text}, and its length.  The status is "ok", or "only-default" when no handler but
+-- _default matched the message.  Runs under the message's budget (user values may carry
 -- metamethods).
 local function flatten(res)
   if type(res) ~= "table" then
@@ -30,7 +31,7 @@ local function flatten(res)
   local o = res.Output
   if type(o) == "table" then o = o.data end
   local msgs, spawns, assigns = res.Messages or {}, res.Spawns or {}, res.Assignments or {}
-  local out = { "ok", o, #msgs, #spawns, #assigns }
+  local out = { H.matched_other and "ok" or "only-default", o, #msgs, #spawns, #assigns }
   local n = 5
   for _, m in ipairs(msgs) do
     out[n + 1], out[n + 2], out[n + 3] = m.Target, m.Data, m.Anchor
@@ -101,6 +102,7 @@ function bridge.handle(id, from, owner, target, data, timestamp, height, nonce, 
     end
   end
   msg.Tags = tags
+  H.matched_other = false
   inMessage = true
   G.begin()
   local ok, out, n = pcall(runMessage, msg)
