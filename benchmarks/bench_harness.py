@@ -1,8 +1,8 @@
 """Speed of the harness core, measured beside the anchors of the harness-core issue.
 
-Run: ``python benchmarks/bench_harness.py [--lua 5.3] [--write-readme]``.  Prints a Markdown
-table; with ``--write-readme`` it replaces the block between the ``bench:harness`` markers in
-README.md.  Nothing here is asserted: speed is reported, not tested.
+Run: ``python benchmarks/bench_harness.py [--lua 5.3]``.  Prints a Markdown table: spawn, send,
+deliveries per second through ``run()``, and the cost of a rollback by replay (the README's speed
+table comes from ``bench_speed.py``).  Nothing here is asserted: speed is reported, not tested.
 """
 
 from __future__ import annotations
@@ -172,17 +172,9 @@ def table(lua: str, rows: list[tuple[str, str, str, str]]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--lua", default="5.3")
-    parser.add_argument("--write-readme", action="store_true")
     args = parser.parse_args()
     text = table(args.lua, bench(args.lua))
     print(text)
-    if args.write_readme:
-        readme = ROOT / "README.md"
-        content = readme.read_text()
-        start, end = "<!-- bench:harness -->", "<!-- /bench:harness -->"
-        before, _, rest = content.partition(start)
-        _, _, after = rest.partition(end)
-        readme.write_text(f"{before}{start}\n{text}{end}{after}")
 
 
 if __name__ == "__main__":
