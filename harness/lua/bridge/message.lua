@@ -21,6 +21,18 @@ local processInfo
 -- {"error", text}, and its length.  The status is "ok", or "only-default" when no handler but
 -- _default matched the message.  Runs under the message's budget (user values may carry
 -- metamethods).
+-- Append a tag list to *out* after position *n*: its length, then name, value, ...; the new end.
+local function pushTags(out, n, tags)
+  tags = tags or {}
+  out[n + 1] = #tags
+  n = n + 1
+  for _, t in ipairs(tags) do
+    out[n + 1], out[n + 2] = t.name, t.value
+    n = n + 2
+  end
+  return n
+end
+
 local function flatten(res)
   if type(res) ~= "table" then
     return { "error", "process.handle returned " .. type(res) }, 2
@@ -35,23 +47,11 @@ local function flatten(res)
   local n = 5
   for _, m in ipairs(msgs) do
     out[n + 1], out[n + 2], out[n + 3] = m.Target, m.Data, m.Anchor
-    local tags = m.Tags or {}
-    out[n + 4] = #tags
-    n = n + 4
-    for _, t in ipairs(tags) do
-      out[n + 1], out[n + 2] = t.name, t.value
-      n = n + 2
-    end
+    n = pushTags(out, n + 3, m.Tags)
   end
   for _, s in ipairs(spawns) do
     out[n + 1], out[n + 2] = s.Data, s.Anchor
-    local tags = s.Tags or {}
-    out[n + 3] = #tags
-    n = n + 3
-    for _, t in ipairs(tags) do
-      out[n + 1], out[n + 2] = t.name, t.value
-      n = n + 2
-    end
+    n = pushTags(out, n + 2, s.Tags)
   end
   for _, a in ipairs(assigns) do
     local procs = a.Processes or {}
