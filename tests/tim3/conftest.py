@@ -211,18 +211,7 @@ def _template(ao: Network) -> tuple[Network, System]:
         ao._ids._seed,
     )
     if key not in _TEMPLATES:
-        net = Network(
-            lua=ao.lua_version,
-            profile=ao.profile.name,
-            root=ao.root,
-            seed=ao._ids._seed,
-            instruction_budget=ao.instruction_budget,
-            memory_limit=ao.memory_limit,
-            timeout=ao.timeout,
-            max_deliveries=ao.max_deliveries,
-            use_builds=ao.use_builds,
-            pairs=ao.pairs,
-        )
+        net = ao.clone()  # *ao* is pristine: its clone is an empty network configured like it
         _TEMPLATES[key] = (net, net.spawn_system(AOFORM))
     return _TEMPLATES[key]
 
