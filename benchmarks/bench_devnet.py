@@ -23,7 +23,6 @@ import datetime
 import json
 import os
 import platform
-import random
 import shutil
 import signal
 import socket
@@ -38,6 +37,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the devnet tests' port finder (tests/devnet/devnet_helpers.py)
 NODE_DIR = ROOT / "benchmarks" / "wao"
 WORKLOAD = NODE_DIR / "workload.mjs"
 WAO_RUN = NODE_DIR / "node_modules" / "wao" / "cjs" / "run.js"
@@ -51,21 +51,12 @@ class BenchError(Exception):
 
 def free_base_port() -> int:
     """A base port whose +0..+4 ports are all free right now (wao listens on all five)."""
-    for _ in range(200):
-        base = random.randint(20_000, 60_000)
-        socks = []
-        try:
-            for off in range(5):
-                s = socket.socket()
-                socks.append(s)
-                s.bind(("127.0.0.1", base + off))
-            return base
-        except OSError:
-            continue
-        finally:
-            for s in socks:
-                s.close()
-    raise BenchError("no free block of 5 ports found")
+    from tests.devnet.devnet_helpers import free_base_port as free_ports
+
+    try:
+        return free_ports(range(5))
+    except RuntimeError:
+        raise BenchError("no free block of 5 ports found") from None
 
 
 def listening(port: int) -> bool:

@@ -9,6 +9,7 @@ import socket
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,13 +21,15 @@ from harness.ids import DEFAULT_MODULE, SCHEDULER
 REPO = Path(__file__).resolve().parents[2]
 
 
-def free_base_port() -> int:
-    """A base port whose gateway/MU/SU/CU ports (+0, +2, +3, +4) are all free right now."""
+def free_base_port(offsets: Iterable[int] = PORT_OFFSETS.values()) -> int:
+    """A base port whose ports at *offsets* (default: the gateway/MU/SU/CU ports, +0, +2, +3,
+    +4) are all free right now."""
+    offsets = tuple(offsets)
     for _ in range(200):
         base = random.randint(20_000, 60_000)
         socks = []
         try:
-            for off in PORT_OFFSETS.values():
+            for off in offsets:
                 s = socket.socket()
                 socks.append(s)
                 s.bind(("127.0.0.1", base + off))
