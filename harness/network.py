@@ -5,10 +5,12 @@ from __future__ import annotations
 import copy
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from array import array
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Mapping
 from itertools import chain
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any
 
 from harness import chunks
 from harness.errors import (
@@ -29,7 +31,16 @@ from harness.lua_state import (
     RawResult,
 )
 from harness.lua_versions import normalise
-from harness.messages import Delivery, Message, Result, errors_report, format_trace, strip_ansi
+from harness.messages import (
+    Delivery,
+    DeliveryLog,
+    Message,
+    Result,
+    TraceView,
+    errors_report,
+    format_trace,
+    strip_ansi,
+)
 from harness.mu import (
     BYTES_HINT,
     DeliveryOrder,
@@ -40,7 +51,7 @@ from harness.mu import (
     spawn_requests,
     spawned_notice,
 )
-from harness.process import Process
+from harness.process import Process, StateLost, UnloggedState, clone_refusal
 
 if TYPE_CHECKING:
     from harness.manifest import System
@@ -167,7 +178,7 @@ DEFAULT_TRACE_LIMIT = 20_000
 def _check_trace_limit(value: Any) -> int | None:
     if value is None or (isinstance(value, int) and not isinstance(value, bool) and value > 0):
         return value
-    raise ValueError(
+    raise InputError(
         f"trace_limit={value!r} is not valid: give a positive whole number of deliveries, or None"
     )
 
@@ -240,53 +251,6 @@ def _scheduled(flat: tuple[Any, ...], pid: str, module: str) -> list[Message]:
     return out
 
 
-class TraceView(Sequence[Delivery]):
-    """The deliveries a network has made (as of one moment), indexed by their place in the whole
-    trace (index ``i`` is delivery ``#i+1``): ``len()`` counts every delivery, the earliest of
-    which may no longer be kept (``Network(trace_limit=...)``); iterating gives the kept ones."""
-
-    __slots__ = ("_dropped", "_end", "_items")
-
-    def __init__(self, items: list[Delivery], dropped: int) -> None:
-        self._items, self._end, self._dropped = items, len(items), dropped
-
-    def __len__(self) -> int:
-        return self._dropped + self._end
-
-    @overload
-    def __getitem__(self, index: int) -> Delivery: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[Delivery]: ...
-    def __getitem__(self, index: int | slice) -> Delivery | list[Delivery]:
-        if isinstance(index, slice):
-            start, stop, step = index.indices(len(self))
-            if step != 1:
-                return [self[i] for i in range(start, stop, step) if i >= self._dropped]
-            return self._items[max(start - self._dropped, 0) : max(stop - self._dropped, 0)]
-        i = index + len(self) if index < 0 else index
-        if not 0 <= i < len(self):
-            raise IndexError(f"trace index {index} out of range ({len(self)} deliveries)")
-        if i < self._dropped:
-            raise IndexError(
-                f"delivery #{i + 1} is no longer kept: the network keeps its last deliveries only "
-                "(Network(trace_limit=...))"
-            )
-        return self._items[i - self._dropped]
-
-    def __iter__(self) -> Iterator[Delivery]:
-        return iter(self._items[: self._end])
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, TraceView):
-            return list(self) == list(other)
-        return isinstance(other, list) and list(self) == other
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"<TraceView of {len(self)} deliveries, {self._end} kept>"
-
-
 class _LiveTrace:
     """A result's view of its network's trace (``Result.history``): sliced by place in the whole
     trace, it gives the deliveries still kept, so a result pins no delivery the network let go."""
@@ -297,10 +261,13 @@ class _LiveTrace:
         self._net = net
 
     def __len__(self) -> int:
-        return self._net._trace_dropped + len(self._net._trace)
+        return self._net._log.total
 
-    def __getitem__(self, index: slice) -> list[Delivery]:
-        return TraceView(self._net._trace, self._net._trace_dropped)[index]
+    def __getitem__(self, index: slice) -> TraceView | list[Delivery]:
+        log = self._net._log
+        if index.start in (None, 0) and index.step in (None, 1) and (index.stop or 0) >= 0:
+            return log.view(index.stop)
+        return log.view()[index]
 
 
 class _RunDefault:
@@ -344,6 +311,11 @@ class Network:
     ``--ao-timeout``, ``--ao-pairs``, ``--ao-builds``), else the built-in default.  Errored
     deliveries are recorded (``errors``); ``check_errors()`` fails on those the test never read
     unless ``allow_errors`` (the ``ao`` fixture calls it at teardown).
+
+    Memory: the last ``trace_limit`` deliveries are kept (as compact records past the newest few
+    hundred); each process keeps its message log, which rollback, dry-runs that cannot be undone
+    in place and ``clone()`` replay.  ``replay_log=False`` keeps no log: a long run's memory then
+    stays flat, and whatever would replay it raises ``StateLost`` instead.
     """
 
     def __init__(
@@ -361,6 +333,7 @@ class Network:
         pairs: str | PairsOrder | None = None,
         trace_limit: int | None = DEFAULT_TRACE_LIMIT,
         allow_errors: bool = False,
+        replay_log: bool = True,
     ) -> None:
         run = _run_defaults
         self.lua_version = normalise(lua if lua is not None else run.get("lua"))
@@ -375,6 +348,11 @@ class Network:
         )
         if not isinstance(allow_errors, bool):
             raise InputError(f"Network(allow_errors={allow_errors!r}): not a boolean; give True or False")
+        if not isinstance(replay_log, bool):
+            raise InputError(
+                f"Network(replay_log={replay_log!r}): not a boolean; give True (keep each process's "
+                "message log, for rollback and clone) or False (keep none: memory stays flat)"
+            )
         self.root = Path(root) if root is not None else Path.cwd()
         if instruction_budget is RUN_DEFAULT:
             instruction_budget = run.get("instruction_budget", DEFAULT_BUDGET)
@@ -397,16 +375,20 @@ class Network:
         self._label_counts: dict[str, int] = {}
         self._ao_search: list[tuple[str, str]] | None = None
         self._mu = MessengerUnit()
-        self._trace: list[Delivery] = []
-        self._mailboxes: dict[str, list[Message]] = {}
-        self._by_id: dict[str, Message] = {}
-        self._cron: dict[str, tuple[int, int]] = {}
-        #: deliveries kept in ``trace`` (and messages per mailbox, and by id); None keeps all
-        self.trace_limit = _check_trace_limit(trace_limit)
-        self._trace_dropped = 0
         self._history = _LiveTrace(self)
+        #: every delivery kept, compactly (``trace``)
+        self._log = DeliveryLog(self._names, self._history, self._hint)
+        #: per address, the seq of each delivery to it (``mailbox``)
+        self._mailboxes: dict[str, array[int]] = {}
+        #: message id -> seq of its latest kept delivery, for assignments (made when first needed)
+        self._by_id: dict[str, int] | None = None
+        self._cron: dict[str, tuple[int, int]] = {}
+        #: deliveries kept in ``trace`` (and messages per mailbox); None keeps all
+        self.trace_limit = _check_trace_limit(trace_limit)
         #: False (strict): ``check_errors`` fails on errors the test never looked at
         self.allow_errors = allow_errors
+        #: False: processes keep no message log (no rollback, clone or undoable dry-run; see README)
+        self.replay_log = replay_log
         self._errors: list[Delivery] = []
 
     # -- wallets, clock ----------------------------------------------------------------------
@@ -453,7 +435,7 @@ class Network:
             interval = self._cron[pid][1]
             self._cron[pid] = (nxt + interval, interval)
             self.cron(self._processes[pid])
-            ticks.append(self._trace[-1])
+            ticks.append(self._log.last())
         self._set_time(target)
         return ticks
 
@@ -549,7 +531,7 @@ class Network:
         for k, v in spawn_tags:
             if k == "Cron-Interval":
                 _spawn_interval(f"spawn of {name}", v)
-        mark = (self._ids.mark(), self._trace_dropped + len(self._trace))
+        mark = (self._ids.mark(), self._log.total)
         pid = self._ids.next("process")
         proc = self._create(pid, owner_addr, name, spawn_tags, path)
         try:
@@ -591,13 +573,11 @@ class Network:
         outbox are gone, and the ids it consumed are handed out again (a failed spawn changes no
         later id)."""
         pid = proc.id
-        # *trace_len* counts every delivery; the trace may have dropped old ones since
-        start = max(trace_len - self._trace_dropped, 0)
-        forgotten = self._trace[start:]
-        for d in forgotten:
-            if d.message.id is not None:
-                self._by_id.pop(d.message.id, None)
-        del self._trace[start:]
+        forgotten = self._log.truncate(trace_len)
+        if self._by_id is not None:
+            for d in forgotten:
+                if d.message.id is not None and self._by_id.get(d.message.id) == d.seq:
+                    del self._by_id[d.message.id]
         # the failed spawn raised ProcessLoadError: its errored deliveries are not left to fail the test
         self._errors = [d for d in self._errors if all(d is not f for f in forgotten)]
         self._mailboxes.pop(pid, None)
@@ -627,7 +607,7 @@ class Network:
         spec = ProcessSpec(
             id=pid, owner=owner, module=profile.module, tags=tags, search_dirs=tuple(search), label=name
         )
-        state = LuaProcessState(
+        state = (LuaProcessState if self.replay_log else UnloggedState)(
             spec,
             lua=self.lua_version,
             profile=profile,
@@ -715,6 +695,7 @@ class Network:
             pairs=self.pairs,
             trace_limit=self.trace_limit,
             allow_errors=self.allow_errors,
+            replay_log=self.replay_log,
         )
         self._clone_into(twin)
         return twin
@@ -725,15 +706,17 @@ class Network:
             raise ValueError(
                 f"Network.clone() needs a quiet network: {len(self._mu)} messages are pending (run() first)"
             )
+        for proc in self._processes.values():
+            if isinstance(proc._state, UnloggedState) and proc._state.unlogged:
+                raise StateLost(clone_refusal(proc.name))
         twin._ids = copy.copy(self._ids)
         twin._now, twin._height = self._now, self._height
         twin._names = dict(self._names)
         twin._label_counts = dict(self._label_counts)
-        twin._trace = list(self._trace)
-        twin._trace_dropped = self._trace_dropped
         twin._history = _LiveTrace(twin)
-        twin._mailboxes = {k: list(v) for k, v in self._mailboxes.items()}
-        twin._by_id = dict(self._by_id)
+        twin._log = self._log.copy(twin._names, twin._history, twin._hint)
+        twin._mailboxes = {k: array("q", v) for k, v in self._mailboxes.items()}
+        twin._by_id = None if self._by_id is None else dict(self._by_id)
         twin._cron = dict(self._cron)
         twin._mu = MessengerUnit()
         twin._processes = {}
@@ -906,12 +889,12 @@ class Network:
         raw = proc._state.handle(args, dry=dry)
         result = self._result(proc, msg, raw)
         result.history = self._history  # type: ignore[assignment]
-        result.history_end = self._trace_dropped + len(self._trace) + 1
+        result.history_end = self._log.total + 1
         if dry:
             return result
-        self._record(msg, proc.id, result)
+        d = self._record(msg, proc.id, result)
         if not raw.ok:
-            self._errors.append(self._trace[-1])
+            self._errors.append(d)
             return result
         sent = result._sent
         if sent is not None:
@@ -925,34 +908,53 @@ class Network:
                 result.messages,
                 result.spawns,
                 result.assignments,
-                seen=self._by_id,
+                seen=self._seen,
                 label=proc.name,
             )
         return result
 
     def _record(self, msg: Message, to: str, result: Result | None) -> Delivery:
-        """Keep one delivery: in the trace, the recipient's mailbox and the messages by id, each
-        cut back to the last ``trace_limit`` (in steps of a quarter, so a cut is rare)."""
-        if msg.id:
-            self._by_id[msg.id] = msg
+        """Keep one delivery: in the trace and the recipient's mailbox, each cut back to the last
+        ``trace_limit`` (in steps of a quarter, so a cut is rare)."""
+        log = self._log
+        seq = log.total + 1
+        d = Delivery(seq, msg, result, result is None)
+        log.append(d)
         box = self._mailboxes.get(to)
         if box is None:
-            box = self._mailboxes[to] = []
-        box.append(msg)
-        seq = self._trace_dropped + len(self._trace) + 1
-        d = Delivery(seq=seq, message=msg, result=result, to_wallet=result is None)
-        self._trace.append(d)
+            box = self._mailboxes[to] = array("q")
+        box.append(seq)
+        if self._by_id is not None and msg.id:
+            self._by_id[msg.id] = seq
         limit = self.trace_limit
-        if limit is not None and len(self._trace) > limit + limit // 4:
-            cut = len(self._trace) - limit
-            self._trace_dropped += cut
-            del self._trace[:cut]
+        if limit is not None and seq - log.dropped > limit + limit // 4:
+            dropped = seq - limit
+            mailboxed: list[int] = []
             for box in self._mailboxes.values():
                 if len(box) > limit:
                     del box[:-limit]
-            if len(self._by_id) > limit:
-                self._by_id = dict(list(self._by_id.items())[-limit:])
+                mailboxed.extend(box[: bisect_right(box, dropped)])
+            log.drop_to(dropped, mailboxed)
+            if self._by_id is not None:
+                self._by_id = {k: v for k, v in self._by_id.items() if v > dropped}
         return d
+
+    def _seen(self, message_id: str) -> Message | None:
+        """The latest kept message with this id (what an assignment names)."""
+        log = self._log
+        if self._by_id is None:
+            self._by_id = {}
+            for seq in range(log.dropped + 1, log.total + 1):
+                mid = log.message_id(seq)
+                if mid:
+                    self._by_id[mid] = seq
+        seq = self._by_id.get(message_id)
+        return None if seq is None else log.message(seq)
+
+    def _hint(self, pid: str) -> Callable[[], list[str]] | None:
+        """What lists the handlers of process *pid* (a result's "no handler matched" hint)."""
+        proc = self._processes.get(pid)
+        return None if proc is None else proc._state.handler_names
 
     def _result(self, proc: Process, msg: Message, raw: RawResult) -> Result:
         if not raw.ok:
@@ -1108,7 +1110,7 @@ class Network:
             scheduled = msg.replace(timestamp=self._now, block_height=self._height)
             return self._record(scheduled, item.to or "", None)
         self._deliver(target, msg, pushed_by=item.pushed_by, assignment=item.assignment)
-        return self._trace[-1]
+        return self._log.last()
 
     def _spawn_from(self, item: Pending) -> Delivery:
         parent = self._processes[item.message.sender or ""]
@@ -1128,7 +1130,7 @@ class Network:
             owner=MU_ADDRESS,
         )
         self._deliver(child, spawn_msg, pushed_by=parent.id)
-        delivery = self._trace[-1]
+        delivery = self._log.last()
         self._mu.push(spawned_notice(req, parent.id, pid, self._ids.next("message")))
         return delivery
 
@@ -1142,7 +1144,8 @@ class Network:
                 f"Network.mailbox({_short(address)}): not an address; give a wallet address or a Process"
             )
         key = address.id if isinstance(address, Process) else address
-        return list(self._mailboxes.get(key, []))
+        message = self._log.message
+        return [message(seq) for seq in self._mailboxes.get(key, ())]
 
     @property
     def trace(self) -> TraceView:
@@ -1150,7 +1153,7 @@ class Network:
         ``i`` is delivery ``#i+1``.  Only the last ``trace_limit`` deliveries are kept (default
         ``DEFAULT_TRACE_LIMIT``; ``Network(trace_limit=None)`` keeps all); ``len()`` still counts
         every one, and so ``net.trace[start:]`` after ``start = len(net.trace)`` works."""
-        return TraceView(list(self._trace), self._trace_dropped)
+        return self._log.view()
 
     @property
     def errors(self) -> list[Delivery]:
@@ -1171,7 +1174,7 @@ class Network:
         __tracebackhide__ = True
         failed = self.unexpected_errors()
         if failed:
-            raise UnexpectedDeliveryErrors(errors_report(failed, self._trace, self._names))
+            raise UnexpectedDeliveryErrors(errors_report(failed, self._log.view(), self._names))
 
     def __enter__(self) -> Network:
         return self
@@ -1181,7 +1184,7 @@ class Network:
             self.check_errors()
 
     def format_trace(self, limit: int = 40) -> str:
-        return format_trace(self._trace, self._names, limit=limit)
+        return format_trace(self._log.view(), self._names, limit=limit)
 
     @property
     def names(self) -> dict[str, str]:
