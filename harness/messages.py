@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import marshal
 import re
+from array import array
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from sys import getrefcount
 from typing import Any, overload
-from weakref import WeakValueDictionary, ref
+from weakref import WeakValueDictionary
 
 from harness.errors import ResultAssertionError  # defined in harness.errors; importable from here too
 from harness.ids import MU_ADDRESS, short
@@ -492,7 +495,7 @@ def _result_record(r: Result) -> tuple[Any, ...]:
         r.process,
         r._raw_output,
         r._output,
-        None if sent is None else tuple((m.target, m.tag_list, m.data, m.anchor) for m in sent),
+        None if sent is None else tuple([(m.target, m.tag_list, m.data, m.anchor) for m in sent]),
         None if messages is None else tuple(map(_message_record, messages)),
         None if spawns is None else tuple(map(_message_record, spawns)),
         None if assignments is None else tuple((tuple(p), mid) for p, mid in assignments),
@@ -532,7 +535,8 @@ class DeliveryLog:
         "_hot_start",
         "_messages",
         "_names",
-        "_orphans",
+        "_orphan_blob",
+        "_orphan_seqs",
         "_results",
     )
 
@@ -544,8 +548,10 @@ class DeliveryLog:
         self._hot_start = 1
         #: deliveries no longer kept (#1 to #_dropped)
         self._dropped = 0
-        #: message records of deliveries no longer kept that a mailbox still lists, by seq
-        self._orphans: dict[int, MessageRecord] = {}
+        #: the deliveries no longer kept whose message a mailbox still lists (ascending), and
+        #: their message records, packed in that order
+        self._orphan_seqs: array[int] = array("q")
+        self._orphan_blob = marshal.dumps(())
         #: the last decoded batches: blob -> records
         self._decoded: dict[bytes, tuple[Any, ...]] = {}
         self._deliveries: WeakValueDictionary[int, Delivery] = WeakValueDictionary()
@@ -557,7 +563,7 @@ class DeliveryLog:
         twin = DeliveryLog(names, history, hint)
         twin._batches = list(self._batches)
         twin._hot, twin._hot_start, twin._dropped = list(self._hot), self._hot_start, self._dropped
-        twin._orphans = dict(self._orphans)
+        twin._orphan_seqs, twin._orphan_blob = array("q", self._orphan_seqs), self._orphan_blob
         return twin
 
     @property
@@ -590,13 +596,20 @@ class DeliveryLog:
         chunk = self._hot[:PACK_BATCH]
         kept: dict[int, Delivery] = {}
         records: list[Any] = []
+        add = records.append
         for d in chunk:
-            r = d.result
-            if r is not None and r._error is not None:
+            m, r = d.message, d.result
+            message = (
+                m.target, m.tag_list, m.data, m.sender, m.id, m.anchor, m.owner, m.timestamp,
+                m.block_height, m.nonce, m.cron,
+            )
+            if r is None:
+                add((message, None))
+            elif r._error is None:
+                add((message, _result_record(r)))
+            else:  # errored: strictness reads whether the test looked at it
                 kept[d.seq] = d
-                records.append(None)
-            else:
-                records.append((_message_record(d.message), None if r is None else _result_record(r)))
+                add(None)
         try:
             blob = marshal.dumps(tuple(records))
         except ValueError:  # a value marshal does not take: that delivery stays an object
@@ -607,41 +620,58 @@ class DeliveryLog:
                     kept[chunk[i].seq] = chunk[i]
                     records[i] = None
             blob = marshal.dumps(tuple(records))
-        # what still exists once the log lets go of these objects is held elsewhere: keep its identity
-        watch = [
-            (d.seq, ref(d), ref(d.message), d.result and ref(d.result)) for d in chunk if d.seq not in kept
-        ]
-        first = self._hot_start
+        self._batches.append(_Batch(self._hot_start, blob, kept or None))
         del self._hot[:PACK_BATCH]
         self._hot_start += PACK_BATCH
-        self._batches.append(_Batch(first, blob, kept or None))
-        chunk = records = d = r = None  # type: ignore[assignment]
-        for seq, d_ref, m_ref, r_ref in watch:
-            found: Any = d_ref()
-            if found is not None:
-                self._deliveries[seq] = found
-            found = m_ref()
-            if found is not None:
-                self._messages[seq] = found
-            if r_ref is not None:
-                found = r_ref()
-                if found is not None:
-                    self._results[seq] = found
+        d = m = r = records = None  # type: ignore[assignment]
+        self._keep_held(chunk, kept)
+
+    def _keep_held(self, chunk: list[Delivery], kept: dict[int, Delivery]) -> None:
+        """Put in the weak caches the objects of *chunk* (let go by the log) that something else
+        still holds, so that reading them again gives those very objects.  A reference count
+        above what the log and this loop hold means a holder elsewhere (a test, a view, a list
+        ``run()`` returned); a false alarm only costs a cache entry."""
+        count = getrefcount
+        held: list[Delivery] = []
+        for d in chunk:  # held: `chunk`, `d` and count's argument
+            if count(d) > 3 and d.seq not in kept:
+                held.append(d)
+                continue
+            r = d.result
+            if r is not None:  # held: `d.result`, `r`, count's argument
+                if count(r) > 3:
+                    self._results[d.seq] = r
+                elif r._error is None:
+                    r._sent = None  # dies with this chunk: its outbox pins no message below
+        for d in chunk:
+            m = d.message  # held: `d.message`, `r.message`, `m`, count's argument
+            if count(m) > (3 if d.result is None else 4) and d.seq not in kept:
+                self._messages[d.seq] = m
+        for d in held:
+            self._deliveries[d.seq] = d
+            self._messages[d.seq] = d.message
+            if d.result is not None:
+                self._results[d.seq] = d.result
 
     def drop_to(self, dropped: int, mailboxed: Iterable[int]) -> None:
         """Keep no delivery up to #*dropped* but the messages of those listed in *mailboxed*."""
-        orphans: dict[int, MessageRecord] = {}
-        for seq in mailboxed:
-            rec = self._orphans.get(seq)
+        seqs = array("q", sorted(mailboxed))
+        records = []
+        old_seqs, old_records = self._orphan_seqs, marshal.loads(self._orphan_blob)
+        for seq in seqs:
+            i = bisect_left(old_seqs, seq)
+            rec = old_records[i] if i < len(old_seqs) and old_seqs[i] == seq else None
             if rec is None:
                 if seq >= self._hot_start:
                     m = self._hot[seq - self._hot_start].message
                     self._messages[seq] = m
                     rec = _message_record(m)
                 else:
-                    rec = _message_record(self.message(seq))
-            orphans[seq] = rec
-        self._orphans = orphans
+                    found = self._record(seq, self._batches)
+                    rec = _message_record(found.message) if found.__class__ is Delivery else found[0]  # type: ignore[union-attr,index]
+            records.append(rec)
+        self._decoded.pop(self._orphan_blob, None)
+        self._orphan_seqs, self._orphan_blob = seqs, marshal.dumps(tuple(records))
         self._dropped = dropped
         batches = self._batches
         gone = 0
@@ -708,11 +738,25 @@ class DeliveryLog:
         m = self._messages.get(seq)
         if m is not None:
             return m
-        rec = self._orphans.get(seq) if seq <= self._dropped else None
+        rec = self._orphan(seq) if seq <= self._dropped else None
         if rec is not None:
             m = self._messages[seq] = Message(*rec)
             return m
         return self.get(seq).message
+
+    def _orphan(self, seq: int) -> MessageRecord | None:
+        """The message record of delivery #*seq*, no longer kept, that a mailbox still lists."""
+        seqs = self._orphan_seqs
+        i = bisect_left(seqs, seq)
+        if i == len(seqs) or seqs[i] != seq:
+            return None
+        blob = self._orphan_blob
+        records = self._decoded.get(blob)
+        if records is None:
+            if len(self._decoded) >= 2:
+                self._decoded.clear()
+            records = self._decoded[blob] = marshal.loads(blob)
+        return records[i]  # type: ignore[no-any-return]
 
     def message_id(self, seq: int) -> str | None:
         """The id of delivery #*seq*'s message, without making objects."""

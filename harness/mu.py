@@ -21,7 +21,7 @@ from harness.messages import Message
 DeliveryOrder = Callable[[list[Message]], int]
 
 
-@dataclass
+@dataclass(slots=True)
 class Pending:
     """A message waiting for ``Network.run()``: *message* goes to the process or wallet *to*."""
 

@@ -32,6 +32,7 @@ from harness.lua_state import (
 )
 from harness.lua_versions import normalise
 from harness.messages import (
+    PACK_BATCH,
     Delivery,
     DeliveryLog,
     Message,
@@ -194,25 +195,6 @@ _TAG_LEN = 64
 _OWN_TAGS = frozenset({"Reference", "X-Reference", "Pushed-For"})
 
 
-def _outbox_clean(flat: tuple[Any, ...]) -> bool:
-    """True when every outbox message of a successful flat result has string tags and string (or
-    no) Data: nothing ``outbox_messages`` would refuse (it then builds the refusal's text); and
-    the output is text or nil (anything else is turned into text at once, as Lua sees it now)."""
-    if flat[1] is not None and flat[1].__class__ is not str:
-        return False
-    i = 5
-    for _ in range(flat[2]):
-        data, ntags = flat[i + 1], flat[i + 3]
-        if data is not None and data.__class__ is not str:
-            return False
-        i += 4
-        for j in range(i, i + 2 * ntags):
-            if flat[j].__class__ is not str:
-                return False
-        i += 2 * ntags
-    return True
-
-
 #: a message's tags as the bridge takes them: name, value, name, value, ...
 _chain = chain.from_iterable
 
@@ -220,9 +202,15 @@ _chain = chain.from_iterable
 _NONE: list[Message] = []
 
 
-def _scheduled(flat: tuple[Any, ...], pid: str, module: str) -> list[Message]:
-    """The outbox messages of a checked flat result as the MU queues them: signed by the MU, with
-    the sender's tags then ``From-Process`` and ``From-Module``."""
+def _scheduled(flat: tuple[Any, ...], pid: str, module: str) -> list[Message] | None:
+    """The outbox messages of a successful flat result as the MU queues them: signed by the MU,
+    with the sender's tags then ``From-Process`` and ``From-Module``.  ``None`` unless every
+    message has string tags and string (or no) Data and the output is text or nil: a result
+    ``outbox_messages`` checks instead (it builds the refusal's text)."""
+    if flat[1] is not None and flat[1].__class__ is not str:
+        return None
+    if not flat[2]:
+        return _NONE
     tags_seen = _TAGS
     if len(tags_seen) > _TAGS_MAX:
         tags_seen.clear()
@@ -231,22 +219,26 @@ def _scheduled(flat: tuple[Any, ...], pid: str, module: str) -> list[Message]:
     from_process = share(from_process, from_process)
     from_module = ("From-Module", module)
     from_module = share(from_module, from_module)
+    own = _OWN_TAGS
     out = []
     i = 5
     for _ in range(flat[2]):
         target, data, anchor, ntags = flat[i : i + 4]
-        if target.__class__ is str:
-            target = share(target, target)
+        if data is not None and data.__class__ is not str:
+            return None
         i += 4
+        end = i + 2 * ntags
         tags = []
-        for j in range(i, i + 2 * ntags, 2):
-            tag = (flat[j], flat[j + 1])
-            if len(tag[1]) <= _TAG_LEN and tag[0] not in _OWN_TAGS:
-                tag = share(tag, tag)
-            tags.append(tag)
-        i += 2 * ntags
+        for tag in zip(flat[i:end:2], flat[i + 1 : end : 2], strict=True):
+            name, value = tag
+            if name.__class__ is not str or value.__class__ is not str:
+                return None
+            tags.append(share(tag, tag) if len(value) <= _TAG_LEN and name not in own else tag)
+        i = end
         tags.append(from_process)
         tags.append(from_module)
+        if target.__class__ is str:
+            target = share(target, target)
         out.append(Message(target, tuple(tags), "" if data is None else data, pid, None, anchor, MU_ADDRESS))
     return out
 
@@ -738,10 +730,17 @@ class Network:
     ) -> Result:
         """Send a message to *proc* and handle it now (``Process.send`` is the usual spelling)."""
         tag_list = list(tags.items())
-        check_tags(tag_list, data=data, where=f"message to {proc.name}")
-        check_sender(f"message to {proc.name}", sender)
-        if data is None:
-            raise InputError(f"message to {proc.name}: Data is None; give a string (\"\" for no data)")
+        plain = data.__class__ is str and (sender is None or (sender.__class__ is str and sender))
+        if plain:
+            for k, v in tag_list:
+                if k.__class__ is not str or v.__class__ is not str:
+                    plain = False
+                    break
+        if not plain:  # the checks again, with their texts
+            check_tags(tag_list, data=data, where=f"message to {proc.name}")
+            check_sender(f"message to {proc.name}", sender)
+            if data is None:
+                raise InputError(f"message to {proc.name}: Data is None; give a string (\"\" for no data)")
         pushed_by = None
         if isinstance(sender, Process):
             pushed_by = sender.id
@@ -757,14 +756,7 @@ class Network:
                     if isinstance(v, str) and v:
                         from_ = v
                     break
-        msg = Message(
-            target=proc.id,
-            tag_list=tuple(tag_list),
-            data=data,
-            sender=from_,
-            id=self._ids.next("message"),
-            owner=owner,
-        )
+        msg = Message(proc.id, tuple(tag_list), data, from_, self._ids.next("message"), None, owner)
         return self._deliver(proc, msg, pushed_by=pushed_by)
 
     def dryrun(
@@ -887,20 +879,34 @@ class Network:
             *_chain(tags),
         )
         raw = proc._state.handle(args, dry=dry)
-        result = self._result(proc, msg, raw)
+        flat = raw.flat
+        sent = None
+        if raw.ok and flat is not None and not flat[3] and not flat[4]:
+            # a checked outbox of messages only (or none): made into the messages the MU queues;
+            # the result's own Message objects are made from them when read
+            sent = _scheduled(flat, proc.id, proc.module)
+        if sent is not None:
+            result = Result._from_outbox(proc.id, msg, flat[1], sent, self._names)  # type: ignore[index]
+            if flat[0] == "only-default":
+                # no handler but _default matched: failure reports name the handlers there are
+                result._list_handlers = proc._state.handler_names
+        else:
+            result = self._result(proc, msg, raw)
         result.history = self._history  # type: ignore[assignment]
-        result.history_end = self._log.total + 1
+        log = self._log
+        result.history_end = seq = log._hot_start + len(log._hot)
         if dry:
             return result
-        d = self._record(msg, proc.id, result)
+        d = self._record(msg, proc.id, result, seq)
         if not raw.ok:
             self._errors.append(d)
             return result
         sent = result._sent
         if sent is not None:
-            push, pid = self._mu.push, proc.id
-            for m in sent:
-                push(Pending(m, m.target, pid))  # type: ignore[arg-type]
+            if sent:
+                push, pid = self._mu._queue.append, proc.id
+                for m in sent:
+                    push(Pending(m, m.target, pid))  # type: ignore[arg-type]
         elif result.messages or result.spawns or result.assignments:
             self._mu.push_outbox(
                 proc.id,
@@ -913,13 +919,17 @@ class Network:
             )
         return result
 
-    def _record(self, msg: Message, to: str, result: Result | None) -> Delivery:
-        """Keep one delivery: in the trace and the recipient's mailbox, each cut back to the last
-        ``trace_limit`` (in steps of a quarter, so a cut is rare)."""
+    def _record(self, msg: Message, to: str, result: Result | None, seq: int = 0) -> Delivery:
+        """Keep one delivery (number *seq*, the next one): in the trace and the recipient's
+        mailbox, each cut back to the last ``trace_limit`` (in steps of a quarter, so a cut is rare)."""
         log = self._log
-        seq = log.total + 1
+        if not seq:
+            seq = log._hot_start + len(log._hot)
         d = Delivery(seq, msg, result, result is None)
-        log.append(d)
+        hot = log._hot
+        hot.append(d)
+        if len(hot) >= 2 * PACK_BATCH:
+            log._pack()
         box = self._mailboxes.get(to)
         if box is None:
             box = self._mailboxes[to] = array("q")
@@ -971,11 +981,13 @@ class Network:
                 names=self._names,
             )
         flat = raw.flat
-        if flat is not None and not flat[3] and not flat[4] and _outbox_clean(flat):
+        sent = None
+        if flat is not None and not flat[3] and not flat[4]:
             # a checked outbox of messages only (or none): made into the messages the MU queues;
             # the result's own Message objects are made from them when read
-            sent = _scheduled(flat, proc.id, proc.module) if flat[2] else _NONE
-            result = Result._from_outbox(proc.id, msg, flat[1], sent, self._names)
+            sent = _scheduled(flat, proc.id, proc.module)
+        if sent is not None:
+            result = Result._from_outbox(proc.id, msg, flat[1], sent, self._names)  # type: ignore[index]
         else:
             result = self._full_result(proc, msg, raw)
         if flat is not None and flat[0] == "only-default":

@@ -157,9 +157,10 @@ class Process:
         """Send a message to this process and handle it at once; its outbox is queued for
         ``Network.run()``.  *sender* is a wallet address or a ``Process`` (the message then
         arrives as one pushed by the MU from that process); it defaults to the owner."""
-        all_tags = _tag_dict(tags, f"message to {self.name}")
-        all_tags.update(more_tags)
-        return self._network.send(self, all_tags, sender=sender, data=data)
+        if tags.__class__ is not dict or more_tags:  # (a dict alone is only read, never kept)
+            tags = _tag_dict(tags, f"message to {self.name}")
+            tags.update(more_tags)
+        return self._network.send(self, tags, sender=sender, data=data)  # type: ignore[arg-type]
 
     def eval(self, code: str, *, sender: str | Process | None = None) -> Result:
         """Send ``Action = Eval`` with *code* as Data (from the owner unless *sender* is given)."""

@@ -116,6 +116,21 @@ def test_what_a_test_holds_comes_back_as_the_same_object() -> None:
     assert any(m is held_message for m in box)
 
 
+def test_a_message_held_alone_comes_back_as_the_same_object() -> None:
+    net = Network()
+    p = net.spawn(source=SOURCE)
+    alice = net.wallet("alice")
+    i = len(net.trace)
+    only_message = p.send({"Action": "Ping"}, sender=alice, data="mine").message  # the result is let go
+    net.run()
+    box = net.mailbox(alice)
+    busy(net, p, 2 * PACK_BATCH)
+    gc.collect()
+    assert net.trace[i].message is only_message
+    assert net.trace[i].result is not None and net.trace[i].result.message is only_message
+    assert [m is b for m, b in zip(net.mailbox(alice), box, strict=False)] == [True] * len(box)
+
+
 def test_an_unheld_object_is_made_again_not_kept() -> None:
     net = Network()
     p = net.spawn(source=SOURCE)
