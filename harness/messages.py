@@ -685,8 +685,7 @@ class DeliveryLog:
 
     def truncate(self, total: int) -> list[Delivery]:
         """Forget the deliveries after #*total* (the newest ones, still objects); returns them."""
-        start = max(total + 1 - self._hot_start, 0)
-        assert start <= len(self._hot) and (start > 0 or total + 1 >= self._hot_start)
+        start = max(total + 1 - self._hot_start, 0)  # (those no longer kept stay counted)
         gone = self._hot[start:]
         del self._hot[start:]
         for d in gone:

@@ -673,7 +673,8 @@ class Network:
         again (same snapshots, same results to come), at the cost of the Lua work only: build a
         system once, then ``clone()`` it for every test or hypothesis example.  The network must
         be quiet (nothing pending); the clone has the default delivery order and no recorded
-        errors (strictness starts afresh)."""
+        errors (strictness starts afresh).  A network with ``replay_log=False`` has no log to feed:
+        cloning it raises ``StateLost`` once it has spawned a process."""
         twin = Network(
             lua=self.lua_version,
             profile=self.profile.name,
@@ -729,7 +730,7 @@ class Network:
         data: Any = "",
     ) -> Result:
         """Send a message to *proc* and handle it now (``Process.send`` is the usual spelling)."""
-        tag_list = list(tags.items())
+        tag_list = tuple(tags.items())
         plain = data.__class__ is str and (sender is None or (sender.__class__ is str and sender))
         if plain:
             for k, v in tag_list:
@@ -746,7 +747,7 @@ class Network:
             pushed_by = sender.id
             from_ = sender.id
             owner = MU_ADDRESS
-            tag_list += [("From-Process", sender.id), ("From-Module", sender.module)]
+            tag_list += (("From-Process", sender.id), ("From-Module", sender.module))
         else:
             owner = sender if sender is not None else proc.owner
             # the CU's From is a From-Process tag when one is present (even a forged one)
@@ -756,7 +757,7 @@ class Network:
                     if isinstance(v, str) and v:
                         from_ = v
                     break
-        msg = Message(proc.id, tuple(tag_list), data, from_, self._ids.next("message"), None, owner)
+        msg = Message(proc.id, tag_list, data, from_, self._ids.next("message"), None, owner)
         return self._deliver(proc, msg, pushed_by=pushed_by)
 
     def dryrun(
@@ -847,9 +848,14 @@ class Network:
             nonce = None
         if assignment:
             msg = msg.replace()
-        now, height = at if at is not None else (self._now, self._height)
+        if at is None:
+            now, height = self._now, self._height
+        else:
+            now, height = at
         if not dry:
-            proc._evaluated_at = (now, height)
+            last = proc._evaluated_at
+            if last is None or last[0] != now or last[1] != height:
+                proc._evaluated_at = (now, height)
         msg.timestamp = now
         msg.block_height = height
         msg.nonce = nonce
@@ -1164,7 +1170,10 @@ class Network:
         """Every delivery so far (direct sends, pushes, cron ticks), in order, as of now: index
         ``i`` is delivery ``#i+1``.  Only the last ``trace_limit`` deliveries are kept (default
         ``DEFAULT_TRACE_LIMIT``; ``Network(trace_limit=None)`` keeps all); ``len()`` still counts
-        every one, and so ``net.trace[start:]`` after ``start = len(net.trace)`` works."""
+        every one, and so ``net.trace[start:]`` after ``start = len(net.trace)`` works.  Past the
+        newest few hundred, deliveries are kept as compact records and made again when read: one
+        still held anywhere (its ``Delivery``, ``Result`` or ``Message``) comes back as that very
+        object, one nobody holds comes back equal in every field."""
         return self._log.view()
 
     @property

@@ -224,3 +224,16 @@ def test_a_clone_reads_the_packed_trace_as_its_original() -> None:
     assert [delivery_fields(d) for d in twin.trace[:40]] == [delivery_fields(d) for d in net.trace[:40]]
     busy(twin, twin.processes[p.id], 5)
     assert len(twin.trace) == len(net.trace) + 10
+
+
+@pytest.mark.parametrize("limit", [1, 2, 5])
+def test_a_failed_spawn_is_forgotten_even_past_a_tiny_limit(limit: int) -> None:
+    net = Network(trace_limit=limit)
+    p = net.spawn(source="")
+    with pytest.raises(Exception, match="boot failed"):
+        net.spawn(source="error('boot failed')")
+    p.send({"Action": "After"})
+    last = net.trace[-1]
+    assert last.seq == len(net.trace) and last.message.action == "After"
+    assert [d.seq for d in net.trace] == list(range(len(net.trace) - len(list(net.trace)) + 1, len(net.trace) + 1))
+    assert net.mailbox(p)[-1] is last.message
