@@ -70,7 +70,12 @@ class UnloggedState(LuaProcessState):
     def handle(self, args: tuple[Any, ...], *, dry: bool = False) -> RawResult:
         log = self._log
         kept = len(log)
-        res = super().handle(args, dry=dry)
+        try:
+            res = super().handle(args, dry=dry)
+        except BaseException:
+            if self._bridge is None and self.unlogged:
+                self._lost = f"a message that failed in the harness ({_about(args)})"
+            raise
         if len(log) > kept:
             del log[kept:]
             self.unlogged += 1
