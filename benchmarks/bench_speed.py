@@ -235,6 +235,25 @@ def _grown(fn: Callable[[], object]) -> int:
     return sum(s.size_diff for s in after.compare_to(before, "filename"))
 
 
+def _slope(lua: str, pings: int, **options: object) -> tuple[list[int], float]:
+    """Python memory (traced from the start) at each quarter of *pings* pings, each with its reply
+    delivered, and the growth per ping over the second half."""
+    alice = "alice-wallet"
+    tracemalloc.start()
+    net = Network(lua=lua, **options)  # type: ignore[arg-type]
+    p = net.spawn(source=PING)
+    marks = []
+    step = pings // 4
+    for _ in range(4):
+        for _ in range(step):
+            p.send({"Action": "Ping"}, sender=alice)
+            net.run()
+        gc.collect()
+        marks.append(tracemalloc.get_traced_memory()[0])
+    tracemalloc.stop()
+    return marks, (marks[-1] - marks[1]) / (2 * step)
+
+
 def memory_rows(lua: str, soak: int) -> list[Row]:
     alice = "alice-wallet"
     rows: list[Row] = []
@@ -274,22 +293,23 @@ def memory_rows(lua: str, soak: int) -> list[Row]:
         (
             "Python memory per retained delivery (trace, result, message, mailbox)",
             f"{(kept - logged) / (2 * n):,.0f} B",
-            "issue 13: 1.1–3 KB per message, kept forever",
+            "issue 13: 1.1–3 KB per message, kept forever; target ≤ 300 B",
             f"kept for the last `trace_limit` deliveries only (default {DEFAULT_TRACE_LIMIT:,})",
         )
     )
+    # no replay log at all: past the default retention nothing grows
+    count = max(soak, 100_000)
+    marks, growth = _slope(lua, count, replay_log=False)
+    rows.append(
+        (
+            f"soak: {count:,} pings with `Network(replay_log=False)`, Python memory at each quarter",
+            " → ".join(f"{m / 2**20:.1f} MiB" for m in marks),
+            "flat past the retention (default `trace_limit`)",
+            f"{growth:,.1f} B per ping over the second half",
+        )
+    )
     if soak:
-        net = Network(lua=lua)
-        p = net.spawn(source=PING)
-        tracemalloc.start()
-        marks = []
-        step = soak // 4
-        for _ in range(4):
-            pings(net, p, step)
-            gc.collect()
-            marks.append(tracemalloc.get_traced_memory()[0])
-        tracemalloc.stop()
-        growth = (marks[-1] - marks[1]) / (2 * step)
+        marks, growth = _slope(lua, soak)
         rows.append(
             (
                 f"soak: {soak:,} pings at the default retention, Python memory at each quarter",

@@ -63,6 +63,11 @@ class ReplayDivergenceError(HarnessError):
     for a message than its first run (the harness's rollback would silently change state)."""
 
 
+class StateLost(HarnessError):
+    """A process of a ``Network(replay_log=False)`` needed its state rebuilt from a message log
+    it never kept (a rolled-back message, a dry-run not undone in place, ``Network.clone()``)."""
+
+
 class UnknownLuaVersion(InputError):
     """Raised for a ``--lua`` value the harness does not know."""
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import marshal
 import re
-from collections.abc import Callable, Iterable
+from array import array
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from sys import getrefcount
+from typing import Any, overload
+from weakref import WeakValueDictionary
 
 from harness.errors import ResultAssertionError  # defined in harness.errors; importable from here too
-from harness.ids import short
+from harness.ids import MU_ADDRESS, short
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -31,6 +36,7 @@ class Message:
     """
 
     __slots__ = (
+        "__weakref__",
         "anchor",
         "block_height",
         "cron",
@@ -72,7 +78,7 @@ class Message:
 
     def replace(self, **changes: Any) -> Message:
         """A copy with some fields changed."""
-        fields = {name: getattr(self, name) for name in self.__slots__}
+        fields = {name: getattr(self, name) for name in MESSAGE_FIELDS}
         fields.update(changes)
         return Message(**fields)
 
@@ -132,6 +138,22 @@ class Message:
         return f"Message({self.describe()})"
 
 
+#: a message's fields in the order ``Message(...)`` takes them (and a compact record keeps them)
+MESSAGE_FIELDS = (
+    "target",
+    "tag_list",
+    "data",
+    "sender",
+    "id",
+    "anchor",
+    "owner",
+    "timestamp",
+    "block_height",
+    "nonce",
+    "cron",
+)
+
+
 #: the aos layer's own rethrow position in front of a handler's error (``[string ".handlers"]:169: ``)
 _AOS_RETHROW = re.compile(r'^(?:\[string "\.[^"]*"\]:\d+:\s*)+')
 #: ``chunk:line: `` at the start of a Lua error (``aos:3: ``, ``ao/token/src/process.lua:42: ``)
@@ -170,6 +192,7 @@ class Result:
     """
 
     __slots__ = (
+        "__weakref__",
         "_assignments",
         "_error",
         "_error_seen",
@@ -386,7 +409,7 @@ class Result:
         return f"<Result {state}: {len(self.messages)} messages>"
 
 
-@dataclass(eq=False, slots=True)
+@dataclass(eq=False, slots=True, weakref_slot=True)
 class Delivery:
     """One message handled by one process, in network order (an entry of ``Network.trace``)."""
 
@@ -410,9 +433,14 @@ class Delivery:
 
 
 def format_trace(deliveries: Iterable[Delivery], names: dict[str, str] | None = None, limit: int = 40) -> str:
-    items = list(deliveries)
-    shown = items[-limit:]
-    head = [f"  ... {len(items) - len(shown)} earlier deliveries"] if len(items) > len(shown) else []
+    if isinstance(deliveries, TraceView):  # only the shown deliveries are made from their records
+        count = deliveries.kept
+        shown = deliveries.tail(limit)
+    else:
+        items = list(deliveries)
+        count = len(items)
+        shown = items[-limit:] if limit > 0 else []
+    head = [f"  ... {count - len(shown)} earlier deliveries"] if count > len(shown) else []
     return "\n".join(head + ["  " + d.describe(names) for d in shown]) or "  (no deliveries)"
 
 
@@ -438,3 +466,385 @@ def errors_report(failed: list[Delivery], trace: list[Delivery], names: dict[str
     lines.append("delivery trace:")
     lines.append(format_trace(trace, names))
     return "\n".join(lines)
+
+
+# -- the kept deliveries, as compact records -------------------------------------------------------
+
+#: the newest deliveries stay objects; the older ones are packed this many at a time into one
+#: record (``DeliveryLog``)
+PACK_BATCH = 256
+
+#: one message as a record: its fields in ``MESSAGE_FIELDS`` order
+MessageRecord = tuple[Any, ...]
+
+
+def _message_record(m: Message) -> MessageRecord:
+    return (
+        m.target, m.tag_list, m.data, m.sender, m.id, m.anchor, m.owner, m.timestamp, m.block_height,
+        m.nonce, m.cron,
+    )
+
+
+def _result_record(r: Result) -> tuple[Any, ...]:
+    """A successful result as a record: (process, raw output, output, the outbox as the MU queued it
+    (target, tags, data, anchor) or None, messages, spawns, assignments (None: not made yet), and
+    whether no handler but ``_default`` matched)."""
+    sent = r._sent
+    messages, spawns, assignments = r._messages, r._spawns, r._assignments
+    return (
+        r.process,
+        r._raw_output,
+        r._output,
+        None if sent is None else tuple([(m.target, m.tag_list, m.data, m.anchor) for m in sent]),
+        None if messages is None else tuple(map(_message_record, messages)),
+        None if spawns is None else tuple(map(_message_record, spawns)),
+        None if assignments is None else tuple((tuple(p), mid) for p, mid in assignments),
+        r._list_handlers is not None,
+    )
+
+
+class _Batch:
+    """PACK_BATCH deliveries packed: marshal bytes of one record per delivery (strings, tags and
+    numbers that several of them share are stored once), and the deliveries kept as objects
+    (an errored one, whose result strictness still tracks; one whose values marshal refuses)."""
+
+    __slots__ = ("blob", "first", "kept")
+
+    def __init__(self, first: int, blob: bytes, kept: dict[int, Delivery] | None) -> None:
+        self.first, self.blob, self.kept = first, blob, kept
+
+
+class DeliveryLog:
+    """The deliveries a network keeps (``Network.trace``), in order, compactly.
+
+    The newest deliveries are kept as they are; older ones are packed ``PACK_BATCH`` at a time into
+    records, from which a ``Delivery`` (its ``Message`` and ``Result``) is made again when read.
+    Identity holds while anyone holds the object: a delivery, result or message still referenced
+    somewhere comes back as that very object (a weak cache by sequence number); one nobody holds is
+    made again, equal in every field.  Errored deliveries stay objects (strict mode reads whether
+    their error was looked at)."""
+
+    __slots__ = (
+        "_batches",
+        "_decoded",
+        "_deliveries",
+        "_dropped",
+        "_hint",
+        "_history",
+        "_hot",
+        "_hot_start",
+        "_messages",
+        "_names",
+        "_orphan_blob",
+        "_orphan_seqs",
+        "_results",
+    )
+
+    def __init__(self, names: dict[str, str], history: Any, hint: Callable[[str], Any]) -> None:
+        self._names, self._history, self._hint = names, history, hint
+        self._batches: list[_Batch] = []
+        #: the newest deliveries, as objects: delivery ``_hot_start`` first
+        self._hot: list[Delivery] = []
+        self._hot_start = 1
+        #: deliveries no longer kept (#1 to #_dropped)
+        self._dropped = 0
+        #: the deliveries no longer kept whose message a mailbox still lists (ascending), and
+        #: their message records, packed in that order
+        self._orphan_seqs: array[int] = array("q")
+        self._orphan_blob = marshal.dumps(())
+        #: the last decoded batches: blob -> records
+        self._decoded: dict[bytes, tuple[Any, ...]] = {}
+        self._deliveries: WeakValueDictionary[int, Delivery] = WeakValueDictionary()
+        self._results: WeakValueDictionary[int, Result] = WeakValueDictionary()
+        self._messages: WeakValueDictionary[int, Message] = WeakValueDictionary()
+
+    def copy(self, names: dict[str, str], history: Any, hint: Callable[[str], Any]) -> DeliveryLog:
+        """The same deliveries for another network (packed records are shared, caches are not)."""
+        twin = DeliveryLog(names, history, hint)
+        twin._batches = list(self._batches)
+        twin._hot, twin._hot_start, twin._dropped = list(self._hot), self._hot_start, self._dropped
+        twin._orphan_seqs, twin._orphan_blob = array("q", self._orphan_seqs), self._orphan_blob
+        return twin
+
+    @property
+    def total(self) -> int:
+        """How many deliveries were made (kept or not)."""
+        return self._hot_start + len(self._hot) - 1
+
+    @property
+    def dropped(self) -> int:
+        return self._dropped
+
+    def last(self) -> Delivery:
+        return self._hot[-1]
+
+    def append(self, d: Delivery) -> None:
+        hot = self._hot
+        hot.append(d)
+        if len(hot) >= 2 * PACK_BATCH:
+            self._pack()
+
+    def view(self, end: int | None = None) -> TraceView:
+        """The deliveries as of now (up to #*end*), as ``Network.trace`` gives them."""
+        total = self.total
+        return TraceView(self, list(self._batches), list(self._hot), self._hot_start, self._dropped,
+                         total if end is None else min(end, total))
+
+    # -- packing ---------------------------------------------------------------------------------
+
+    def _pack(self) -> None:
+        chunk = self._hot[:PACK_BATCH]
+        kept: dict[int, Delivery] = {}
+        records: list[Any] = []
+        add = records.append
+        for d in chunk:
+            m, r = d.message, d.result
+            message = (
+                m.target, m.tag_list, m.data, m.sender, m.id, m.anchor, m.owner, m.timestamp,
+                m.block_height, m.nonce, m.cron,
+            )
+            if r is None:
+                add((message, None))
+            elif r._error is None:
+                add((message, _result_record(r)))
+            else:  # errored: strictness reads whether the test looked at it
+                kept[d.seq] = d
+                add(None)
+        try:
+            blob = marshal.dumps(tuple(records))
+        except ValueError:  # a value marshal does not take: that delivery stays an object
+            for i, rec in enumerate(records):
+                try:
+                    marshal.dumps(rec)
+                except ValueError:
+                    kept[chunk[i].seq] = chunk[i]
+                    records[i] = None
+            blob = marshal.dumps(tuple(records))
+        self._batches.append(_Batch(self._hot_start, blob, kept or None))
+        del self._hot[:PACK_BATCH]
+        self._hot_start += PACK_BATCH
+        d = m = r = records = None  # type: ignore[assignment]
+        self._keep_held(chunk, kept)
+
+    def _keep_held(self, chunk: list[Delivery], kept: dict[int, Delivery]) -> None:
+        """Put in the weak caches the objects of *chunk* (let go by the log) that something else
+        still holds, so that reading them again gives those very objects.  A reference count
+        above what the log and this loop hold means a holder elsewhere (a test, a view, a list
+        ``run()`` returned); a false alarm only costs a cache entry."""
+        count = getrefcount
+        held: list[Delivery] = []
+        for d in chunk:  # held: `chunk`, `d` and count's argument
+            if count(d) > 3 and d.seq not in kept:
+                held.append(d)
+                continue
+            r = d.result
+            if r is not None:  # held: `d.result`, `r`, count's argument
+                if count(r) > 3:
+                    self._results[d.seq] = r
+                elif r._error is None:
+                    r._sent = None  # dies with this chunk: its outbox pins no message below
+        for d in chunk:
+            m = d.message  # held: `d.message`, `r.message`, `m`, count's argument
+            if count(m) > (3 if d.result is None else 4) and d.seq not in kept:
+                self._messages[d.seq] = m
+        for d in held:
+            self._deliveries[d.seq] = d
+            self._messages[d.seq] = d.message
+            if d.result is not None:
+                self._results[d.seq] = d.result
+
+    def drop_to(self, dropped: int, mailboxed: Iterable[int]) -> None:
+        """Keep no delivery up to #*dropped* but the messages of those listed in *mailboxed*."""
+        seqs = array("q", sorted(mailboxed))
+        records = []
+        old_seqs, old_records = self._orphan_seqs, marshal.loads(self._orphan_blob)
+        for seq in seqs:
+            i = bisect_left(old_seqs, seq)
+            rec = old_records[i] if i < len(old_seqs) and old_seqs[i] == seq else None
+            if rec is None:
+                if seq >= self._hot_start:
+                    m = self._hot[seq - self._hot_start].message
+                    self._messages[seq] = m
+                    rec = _message_record(m)
+                else:
+                    found = self._record(seq, self._batches)
+                    rec = _message_record(found.message) if found.__class__ is Delivery else found[0]  # type: ignore[union-attr,index]
+            records.append(rec)
+        self._decoded.pop(self._orphan_blob, None)
+        self._orphan_seqs, self._orphan_blob = seqs, marshal.dumps(tuple(records))
+        self._dropped = dropped
+        batches = self._batches
+        gone = 0
+        while gone < len(batches) and batches[gone].first + PACK_BATCH - 1 <= dropped:
+            self._decoded.pop(batches[gone].blob, None)
+            gone += 1
+        del batches[:gone]
+        if dropped >= self._hot_start:
+            del self._hot[: dropped - self._hot_start + 1]
+            self._hot_start = dropped + 1
+
+    def truncate(self, total: int) -> list[Delivery]:
+        """Forget the deliveries after #*total* (the newest ones, still objects); returns them."""
+        start = max(total + 1 - self._hot_start, 0)  # (those no longer kept stay counted)
+        gone = self._hot[start:]
+        del self._hot[start:]
+        for d in gone:
+            self._deliveries.pop(d.seq, None)
+            self._results.pop(d.seq, None)
+            self._messages.pop(d.seq, None)
+        return gone
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def _record(self, seq: int, batches: list[_Batch]) -> tuple[Any, ...] | Delivery:
+        batch = batches[(seq - batches[0].first) // PACK_BATCH]
+        if batch.kept is not None and seq in batch.kept:
+            return batch.kept[seq]
+        records = self._decoded.get(batch.blob)
+        if records is None:
+            if len(self._decoded) >= 2:
+                self._decoded.clear()
+            records = self._decoded[batch.blob] = marshal.loads(batch.blob)
+        return records[seq - batch.first]  # type: ignore[no-any-return]
+
+    def get(self, seq: int, batches: list[_Batch] | None = None, hot: list[Delivery] | None = None,
+            hot_start: int = 0) -> Delivery:
+        """Delivery #*seq* (kept), from the log as of now or as a view saw it."""
+        if hot is None:
+            hot, hot_start = self._hot, self._hot_start
+        if seq >= hot_start:
+            return hot[seq - hot_start]
+        d = self._deliveries.get(seq)
+        if d is not None:
+            return d
+        rec = self._record(seq, self._batches if batches is None else batches)
+        if rec.__class__ is Delivery:
+            return rec  # type: ignore[return-value]
+        message_rec, result_rec = rec  # type: ignore[misc]
+        r = None if result_rec is None else self._results.get(seq)
+        m = r.message if r is not None else self._messages.get(seq)
+        if m is None:
+            m = self._messages[seq] = Message(*message_rec)
+        if result_rec is not None and r is None:
+            r = self._results[seq] = self._result(seq, result_rec, m)
+        d = self._deliveries[seq] = Delivery(seq, m, r, result_rec is None)
+        return d
+
+    def message(self, seq: int) -> Message:
+        """The message of delivery #*seq* (kept, or listed in a mailbox)."""
+        if seq >= self._hot_start:
+            return self._hot[seq - self._hot_start].message
+        m = self._messages.get(seq)
+        if m is not None:
+            return m
+        rec = self._orphan(seq) if seq <= self._dropped else None
+        if rec is not None:
+            m = self._messages[seq] = Message(*rec)
+            return m
+        return self.get(seq).message
+
+    def _orphan(self, seq: int) -> MessageRecord | None:
+        """The message record of delivery #*seq*, no longer kept, that a mailbox still lists."""
+        seqs = self._orphan_seqs
+        i = bisect_left(seqs, seq)
+        if i == len(seqs) or seqs[i] != seq:
+            return None
+        blob = self._orphan_blob
+        records = self._decoded.get(blob)
+        if records is None:
+            if len(self._decoded) >= 2:
+                self._decoded.clear()
+            records = self._decoded[blob] = marshal.loads(blob)
+        return records[i]  # type: ignore[no-any-return]
+
+    def message_id(self, seq: int) -> str | None:
+        """The id of delivery #*seq*'s message, without making objects."""
+        if seq >= self._hot_start:
+            return self._hot[seq - self._hot_start].message.id
+        rec = self._record(seq, self._batches)
+        return rec.message.id if rec.__class__ is Delivery else rec[0][4]  # type: ignore[union-attr,index]
+
+    def _result(self, seq: int, rec: tuple[Any, ...], message: Message) -> Result:
+        process, raw_output, output, sent, messages, spawns, assignments, only_default = rec
+        r = Result.__new__(Result)
+        r.process = process
+        r.message = message
+        r._sent = None if sent is None else [
+            Message(target, tags, data, process, None, anchor, MU_ADDRESS)
+            for target, tags, data, anchor in sent
+        ]
+        r._messages = None if messages is None else [Message(*m) for m in messages]
+        r._spawns = None if spawns is None else [Message(*m) for m in spawns]
+        r._assignments = None if assignments is None else [(list(p), mid) for p, mid in assignments]
+        r._output = output
+        r._raw_output = raw_output
+        r._error = None
+        r._error_seen = False
+        r.raw_error = None
+        r.names = self._names
+        r.history = self._history
+        r.history_end = seq
+        r._list_handlers = self._hint(process) if only_default else None
+        return r
+
+
+class TraceView(Sequence[Delivery]):
+    """The deliveries a network has made (as of one moment), indexed by their place in the whole
+    trace (index ``i`` is delivery ``#i+1``): ``len()`` counts every delivery, the earliest of
+    which may no longer be kept (``Network(trace_limit=...)``); iterating gives the kept ones."""
+
+    __slots__ = ("_batches", "_dropped", "_end", "_hot", "_hot_start", "_log")
+
+    def __init__(self, log: DeliveryLog, batches: list[_Batch], hot: list[Delivery], hot_start: int,
+                 dropped: int, end: int) -> None:
+        self._log, self._batches, self._hot, self._hot_start = log, batches, hot, hot_start
+        self._dropped, self._end = dropped, end
+
+    def __len__(self) -> int:
+        return self._end
+
+    @property
+    def kept(self) -> int:
+        """How many of these deliveries are still kept."""
+        return max(self._end - self._dropped, 0)
+
+    def _at(self, seq: int) -> Delivery:
+        return self._log.get(seq, self._batches, self._hot, self._hot_start)
+
+    @overload
+    def __getitem__(self, index: int) -> Delivery: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Delivery]: ...
+    def __getitem__(self, index: int | slice) -> Delivery | list[Delivery]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            return [self._at(i + 1) for i in range(start, stop, step) if i >= self._dropped]
+        i = index + len(self) if index < 0 else index
+        if not 0 <= i < len(self):
+            raise IndexError(f"trace index {index} out of range ({len(self)} deliveries)")
+        if i < self._dropped:
+            raise IndexError(
+                f"delivery #{i + 1} is no longer kept: the network keeps its last deliveries only "
+                "(Network(trace_limit=...))"
+            )
+        return self._at(i + 1)
+
+    def __iter__(self) -> Iterator[Delivery]:
+        at = self._at
+        for seq in range(self._dropped + 1, self._end + 1):
+            yield at(seq)
+
+    def tail(self, n: int) -> list[Delivery]:
+        """The last *n* kept deliveries."""
+        start = max(self._end - max(n, 0), self._dropped) + 1
+        return [self._at(seq) for seq in range(start, self._end + 1)]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, TraceView):
+            return list(self) == list(other)
+        return isinstance(other, list) and list(self) == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<TraceView of {len(self)} deliveries, {self.kept} kept>"

@@ -9,7 +9,7 @@ is the queue between evaluations: what ``Network.run()`` delivers next, and in w
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +21,7 @@ from harness.messages import Message
 DeliveryOrder = Callable[[list[Message]], int]
 
 
-@dataclass
+@dataclass(slots=True)
 class Pending:
     """A message waiting for ``Network.run()``: *message* goes to the process or wallet *to*."""
 
@@ -174,11 +174,12 @@ class MessengerUnit:
         spawns: Iterable[Message],
         assignments: Iterable[tuple[list[str], str]],
         *,
-        seen: Mapping[str, Message],
+        seen: Callable[[str], Message | None],
         label: str,
     ) -> None:
         """Queue a result's outbox as the MU forwards it: messages signed by the MU with
-        ``From-Process``/``From-Module``, spawn requests, and assignments of messages in *seen*."""
+        ``From-Process``/``From-Module``, spawn requests, and assignments of the messages *seen*
+        finds by id."""
         for m in messages:
             tags = (*m.tag_list, ("From-Process", sender), ("From-Module", module))
             scheduled = Message(m.target, tags, m.data, sender, None, m.anchor, MU_ADDRESS)
@@ -186,7 +187,7 @@ class MessengerUnit:
         for s in spawns:
             self._queue.append(Pending(s, to="", pushed_by=sender))
         for procs, message_id in assignments:
-            original = seen.get(message_id)
+            original = seen(message_id)
             if original is None:
                 raise UnknownMessage(
                     f"process {label} assigned message {message_id!r}, which this network never saw"

@@ -5,10 +5,12 @@ from __future__ import annotations
 import copy
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from array import array
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Mapping
 from itertools import chain
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any
 
 from harness import chunks
 from harness.errors import (
@@ -29,7 +31,17 @@ from harness.lua_state import (
     RawResult,
 )
 from harness.lua_versions import normalise
-from harness.messages import Delivery, Message, Result, errors_report, format_trace, strip_ansi
+from harness.messages import (
+    PACK_BATCH,
+    Delivery,
+    DeliveryLog,
+    Message,
+    Result,
+    TraceView,
+    errors_report,
+    format_trace,
+    strip_ansi,
+)
 from harness.mu import (
     BYTES_HINT,
     DeliveryOrder,
@@ -40,7 +52,7 @@ from harness.mu import (
     spawn_requests,
     spawned_notice,
 )
-from harness.process import Process
+from harness.process import Process, StateLost, UnloggedState, clone_refusal
 
 if TYPE_CHECKING:
     from harness.manifest import System
@@ -167,7 +179,7 @@ DEFAULT_TRACE_LIMIT = 20_000
 def _check_trace_limit(value: Any) -> int | None:
     if value is None or (isinstance(value, int) and not isinstance(value, bool) and value > 0):
         return value
-    raise ValueError(
+    raise InputError(
         f"trace_limit={value!r} is not valid: give a positive whole number of deliveries, or None"
     )
 
@@ -183,25 +195,6 @@ _TAG_LEN = 64
 _OWN_TAGS = frozenset({"Reference", "X-Reference", "Pushed-For"})
 
 
-def _outbox_clean(flat: tuple[Any, ...]) -> bool:
-    """True when every outbox message of a successful flat result has string tags and string (or
-    no) Data: nothing ``outbox_messages`` would refuse (it then builds the refusal's text); and
-    the output is text or nil (anything else is turned into text at once, as Lua sees it now)."""
-    if flat[1] is not None and flat[1].__class__ is not str:
-        return False
-    i = 5
-    for _ in range(flat[2]):
-        data, ntags = flat[i + 1], flat[i + 3]
-        if data is not None and data.__class__ is not str:
-            return False
-        i += 4
-        for j in range(i, i + 2 * ntags):
-            if flat[j].__class__ is not str:
-                return False
-        i += 2 * ntags
-    return True
-
-
 #: a message's tags as the bridge takes them: name, value, name, value, ...
 _chain = chain.from_iterable
 
@@ -209,9 +202,15 @@ _chain = chain.from_iterable
 _NONE: list[Message] = []
 
 
-def _scheduled(flat: tuple[Any, ...], pid: str, module: str) -> list[Message]:
-    """The outbox messages of a checked flat result as the MU queues them: signed by the MU, with
-    the sender's tags then ``From-Process`` and ``From-Module``."""
+def _scheduled(flat: tuple[Any, ...], pid: str, module: str) -> list[Message] | None:
+    """The outbox messages of a successful flat result as the MU queues them: signed by the MU,
+    with the sender's tags then ``From-Process`` and ``From-Module``.  ``None`` unless every
+    message has string tags and string (or no) Data and the output is text or nil: a result
+    ``outbox_messages`` checks instead (it builds the refusal's text)."""
+    if flat[1] is not None and flat[1].__class__ is not str:
+        return None
+    if not flat[2]:
+        return _NONE
     tags_seen = _TAGS
     if len(tags_seen) > _TAGS_MAX:
         tags_seen.clear()
@@ -220,71 +219,28 @@ def _scheduled(flat: tuple[Any, ...], pid: str, module: str) -> list[Message]:
     from_process = share(from_process, from_process)
     from_module = ("From-Module", module)
     from_module = share(from_module, from_module)
+    own = _OWN_TAGS
     out = []
     i = 5
     for _ in range(flat[2]):
         target, data, anchor, ntags = flat[i : i + 4]
-        if target.__class__ is str:
-            target = share(target, target)
+        if data is not None and data.__class__ is not str:
+            return None
         i += 4
+        end = i + 2 * ntags
         tags = []
-        for j in range(i, i + 2 * ntags, 2):
-            tag = (flat[j], flat[j + 1])
-            if len(tag[1]) <= _TAG_LEN and tag[0] not in _OWN_TAGS:
-                tag = share(tag, tag)
-            tags.append(tag)
-        i += 2 * ntags
+        for tag in zip(flat[i:end:2], flat[i + 1 : end : 2], strict=True):
+            name, value = tag
+            if name.__class__ is not str or value.__class__ is not str:
+                return None
+            tags.append(share(tag, tag) if len(value) <= _TAG_LEN and name not in own else tag)
+        i = end
         tags.append(from_process)
         tags.append(from_module)
+        if target.__class__ is str:
+            target = share(target, target)
         out.append(Message(target, tuple(tags), "" if data is None else data, pid, None, anchor, MU_ADDRESS))
     return out
-
-
-class TraceView(Sequence[Delivery]):
-    """The deliveries a network has made (as of one moment), indexed by their place in the whole
-    trace (index ``i`` is delivery ``#i+1``): ``len()`` counts every delivery, the earliest of
-    which may no longer be kept (``Network(trace_limit=...)``); iterating gives the kept ones."""
-
-    __slots__ = ("_dropped", "_end", "_items")
-
-    def __init__(self, items: list[Delivery], dropped: int) -> None:
-        self._items, self._end, self._dropped = items, len(items), dropped
-
-    def __len__(self) -> int:
-        return self._dropped + self._end
-
-    @overload
-    def __getitem__(self, index: int) -> Delivery: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[Delivery]: ...
-    def __getitem__(self, index: int | slice) -> Delivery | list[Delivery]:
-        if isinstance(index, slice):
-            start, stop, step = index.indices(len(self))
-            if step != 1:
-                return [self[i] for i in range(start, stop, step) if i >= self._dropped]
-            return self._items[max(start - self._dropped, 0) : max(stop - self._dropped, 0)]
-        i = index + len(self) if index < 0 else index
-        if not 0 <= i < len(self):
-            raise IndexError(f"trace index {index} out of range ({len(self)} deliveries)")
-        if i < self._dropped:
-            raise IndexError(
-                f"delivery #{i + 1} is no longer kept: the network keeps its last deliveries only "
-                "(Network(trace_limit=...))"
-            )
-        return self._items[i - self._dropped]
-
-    def __iter__(self) -> Iterator[Delivery]:
-        return iter(self._items[: self._end])
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, TraceView):
-            return list(self) == list(other)
-        return isinstance(other, list) and list(self) == other
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"<TraceView of {len(self)} deliveries, {self._end} kept>"
 
 
 class _LiveTrace:
@@ -297,10 +253,13 @@ class _LiveTrace:
         self._net = net
 
     def __len__(self) -> int:
-        return self._net._trace_dropped + len(self._net._trace)
+        return self._net._log.total
 
-    def __getitem__(self, index: slice) -> list[Delivery]:
-        return TraceView(self._net._trace, self._net._trace_dropped)[index]
+    def __getitem__(self, index: slice) -> TraceView | list[Delivery]:
+        log = self._net._log
+        if index.start in (None, 0) and index.step in (None, 1) and (index.stop or 0) >= 0:
+            return log.view(index.stop)
+        return log.view()[index]
 
 
 class _RunDefault:
@@ -344,6 +303,11 @@ class Network:
     ``--ao-timeout``, ``--ao-pairs``, ``--ao-builds``), else the built-in default.  Errored
     deliveries are recorded (``errors``); ``check_errors()`` fails on those the test never read
     unless ``allow_errors`` (the ``ao`` fixture calls it at teardown).
+
+    Memory: the last ``trace_limit`` deliveries are kept (as compact records past the newest few
+    hundred); each process keeps its message log, which rollback, dry-runs that cannot be undone
+    in place and ``clone()`` replay.  ``replay_log=False`` keeps no log: a long run's memory then
+    stays flat, and whatever would replay it raises ``StateLost`` instead.
     """
 
     def __init__(
@@ -361,6 +325,7 @@ class Network:
         pairs: str | PairsOrder | None = None,
         trace_limit: int | None = DEFAULT_TRACE_LIMIT,
         allow_errors: bool = False,
+        replay_log: bool = True,
     ) -> None:
         run = _run_defaults
         self.lua_version = normalise(lua if lua is not None else run.get("lua"))
@@ -375,6 +340,11 @@ class Network:
         )
         if not isinstance(allow_errors, bool):
             raise InputError(f"Network(allow_errors={allow_errors!r}): not a boolean; give True or False")
+        if not isinstance(replay_log, bool):
+            raise InputError(
+                f"Network(replay_log={replay_log!r}): not a boolean; give True (keep each process's "
+                "message log, for rollback and clone) or False (keep none: memory stays flat)"
+            )
         self.root = Path(root) if root is not None else Path.cwd()
         if instruction_budget is RUN_DEFAULT:
             instruction_budget = run.get("instruction_budget", DEFAULT_BUDGET)
@@ -397,16 +367,20 @@ class Network:
         self._label_counts: dict[str, int] = {}
         self._ao_search: list[tuple[str, str]] | None = None
         self._mu = MessengerUnit()
-        self._trace: list[Delivery] = []
-        self._mailboxes: dict[str, list[Message]] = {}
-        self._by_id: dict[str, Message] = {}
-        self._cron: dict[str, tuple[int, int]] = {}
-        #: deliveries kept in ``trace`` (and messages per mailbox, and by id); None keeps all
-        self.trace_limit = _check_trace_limit(trace_limit)
-        self._trace_dropped = 0
         self._history = _LiveTrace(self)
+        #: every delivery kept, compactly (``trace``)
+        self._log = DeliveryLog(self._names, self._history, self._hint)
+        #: per address, the seq of each delivery to it (``mailbox``)
+        self._mailboxes: dict[str, array[int]] = {}
+        #: message id -> seq of its latest kept delivery, for assignments (made when first needed)
+        self._by_id: dict[str, int] | None = None
+        self._cron: dict[str, tuple[int, int]] = {}
+        #: deliveries kept in ``trace`` (and messages per mailbox); None keeps all
+        self.trace_limit = _check_trace_limit(trace_limit)
         #: False (strict): ``check_errors`` fails on errors the test never looked at
         self.allow_errors = allow_errors
+        #: False: processes keep no message log (no rollback, clone or undoable dry-run; see README)
+        self.replay_log = replay_log
         self._errors: list[Delivery] = []
 
     # -- wallets, clock ----------------------------------------------------------------------
@@ -453,7 +427,7 @@ class Network:
             interval = self._cron[pid][1]
             self._cron[pid] = (nxt + interval, interval)
             self.cron(self._processes[pid])
-            ticks.append(self._trace[-1])
+            ticks.append(self._log.last())
         self._set_time(target)
         return ticks
 
@@ -549,7 +523,7 @@ class Network:
         for k, v in spawn_tags:
             if k == "Cron-Interval":
                 _spawn_interval(f"spawn of {name}", v)
-        mark = (self._ids.mark(), self._trace_dropped + len(self._trace))
+        mark = (self._ids.mark(), self._log.total)
         pid = self._ids.next("process")
         proc = self._create(pid, owner_addr, name, spawn_tags, path)
         try:
@@ -591,13 +565,11 @@ class Network:
         outbox are gone, and the ids it consumed are handed out again (a failed spawn changes no
         later id)."""
         pid = proc.id
-        # *trace_len* counts every delivery; the trace may have dropped old ones since
-        start = max(trace_len - self._trace_dropped, 0)
-        forgotten = self._trace[start:]
-        for d in forgotten:
-            if d.message.id is not None:
-                self._by_id.pop(d.message.id, None)
-        del self._trace[start:]
+        forgotten = self._log.truncate(trace_len)
+        if self._by_id is not None:
+            for d in forgotten:
+                if d.message.id is not None and self._by_id.get(d.message.id) == d.seq:
+                    del self._by_id[d.message.id]
         # the failed spawn raised ProcessLoadError: its errored deliveries are not left to fail the test
         self._errors = [d for d in self._errors if all(d is not f for f in forgotten)]
         self._mailboxes.pop(pid, None)
@@ -627,7 +599,7 @@ class Network:
         spec = ProcessSpec(
             id=pid, owner=owner, module=profile.module, tags=tags, search_dirs=tuple(search), label=name
         )
-        state = LuaProcessState(
+        state = (LuaProcessState if self.replay_log else UnloggedState)(
             spec,
             lua=self.lua_version,
             profile=profile,
@@ -701,7 +673,8 @@ class Network:
         again (same snapshots, same results to come), at the cost of the Lua work only: build a
         system once, then ``clone()`` it for every test or hypothesis example.  The network must
         be quiet (nothing pending); the clone has the default delivery order and no recorded
-        errors (strictness starts afresh)."""
+        errors (strictness starts afresh).  A network with ``replay_log=False`` has no log to feed:
+        cloning it raises ``StateLost`` once it has spawned a process."""
         twin = Network(
             lua=self.lua_version,
             profile=self.profile.name,
@@ -715,6 +688,7 @@ class Network:
             pairs=self.pairs,
             trace_limit=self.trace_limit,
             allow_errors=self.allow_errors,
+            replay_log=self.replay_log,
         )
         self._clone_into(twin)
         return twin
@@ -725,15 +699,17 @@ class Network:
             raise ValueError(
                 f"Network.clone() needs a quiet network: {len(self._mu)} messages are pending (run() first)"
             )
+        for proc in self._processes.values():
+            if isinstance(proc._state, UnloggedState) and proc._state.unlogged:
+                raise StateLost(clone_refusal(proc.name))
         twin._ids = copy.copy(self._ids)
         twin._now, twin._height = self._now, self._height
         twin._names = dict(self._names)
         twin._label_counts = dict(self._label_counts)
-        twin._trace = list(self._trace)
-        twin._trace_dropped = self._trace_dropped
         twin._history = _LiveTrace(twin)
-        twin._mailboxes = {k: list(v) for k, v in self._mailboxes.items()}
-        twin._by_id = dict(self._by_id)
+        twin._log = self._log.copy(twin._names, twin._history, twin._hint)
+        twin._mailboxes = {k: array("q", v) for k, v in self._mailboxes.items()}
+        twin._by_id = None if self._by_id is None else dict(self._by_id)
         twin._cron = dict(self._cron)
         twin._mu = MessengerUnit()
         twin._processes = {}
@@ -754,17 +730,24 @@ class Network:
         data: Any = "",
     ) -> Result:
         """Send a message to *proc* and handle it now (``Process.send`` is the usual spelling)."""
-        tag_list = list(tags.items())
-        check_tags(tag_list, data=data, where=f"message to {proc.name}")
-        check_sender(f"message to {proc.name}", sender)
-        if data is None:
-            raise InputError(f"message to {proc.name}: Data is None; give a string (\"\" for no data)")
+        tag_list = tuple(tags.items())
+        plain = data.__class__ is str and (sender is None or (sender.__class__ is str and sender))
+        if plain:
+            for k, v in tag_list:
+                if k.__class__ is not str or v.__class__ is not str:
+                    plain = False
+                    break
+        if not plain:  # the checks again, with their texts
+            check_tags(tag_list, data=data, where=f"message to {proc.name}")
+            check_sender(f"message to {proc.name}", sender)
+            if data is None:
+                raise InputError(f"message to {proc.name}: Data is None; give a string (\"\" for no data)")
         pushed_by = None
         if isinstance(sender, Process):
             pushed_by = sender.id
             from_ = sender.id
             owner = MU_ADDRESS
-            tag_list += [("From-Process", sender.id), ("From-Module", sender.module)]
+            tag_list += (("From-Process", sender.id), ("From-Module", sender.module))
         else:
             owner = sender if sender is not None else proc.owner
             # the CU's From is a From-Process tag when one is present (even a forged one)
@@ -774,14 +757,7 @@ class Network:
                     if isinstance(v, str) and v:
                         from_ = v
                     break
-        msg = Message(
-            target=proc.id,
-            tag_list=tuple(tag_list),
-            data=data,
-            sender=from_,
-            id=self._ids.next("message"),
-            owner=owner,
-        )
+        msg = Message(proc.id, tag_list, data, from_, self._ids.next("message"), None, owner)
         return self._deliver(proc, msg, pushed_by=pushed_by)
 
     def dryrun(
@@ -872,9 +848,14 @@ class Network:
             nonce = None
         if assignment:
             msg = msg.replace()
-        now, height = at if at is not None else (self._now, self._height)
+        if at is None:
+            now, height = self._now, self._height
+        else:
+            now, height = at
         if not dry:
-            proc._evaluated_at = (now, height)
+            last = proc._evaluated_at
+            if last is None or last[0] != now or last[1] != height:
+                proc._evaluated_at = (now, height)
         msg.timestamp = now
         msg.block_height = height
         msg.nonce = nonce
@@ -904,20 +885,34 @@ class Network:
             *_chain(tags),
         )
         raw = proc._state.handle(args, dry=dry)
-        result = self._result(proc, msg, raw)
+        flat = raw.flat
+        sent = None
+        if raw.ok and flat is not None and not flat[3] and not flat[4]:
+            # a checked outbox of messages only (or none): made into the messages the MU queues;
+            # the result's own Message objects are made from them when read
+            sent = _scheduled(flat, proc.id, proc.module)
+        if sent is not None:
+            result = Result._from_outbox(proc.id, msg, flat[1], sent, self._names)  # type: ignore[index]
+            if flat[0] == "only-default":
+                # no handler but _default matched: failure reports name the handlers there are
+                result._list_handlers = proc._state.handler_names
+        else:
+            result = self._result(proc, msg, raw)
         result.history = self._history  # type: ignore[assignment]
-        result.history_end = self._trace_dropped + len(self._trace) + 1
+        log = self._log
+        result.history_end = seq = log._hot_start + len(log._hot)
         if dry:
             return result
-        self._record(msg, proc.id, result)
+        d = self._record(msg, proc.id, result, seq)
         if not raw.ok:
-            self._errors.append(self._trace[-1])
+            self._errors.append(d)
             return result
         sent = result._sent
         if sent is not None:
-            push, pid = self._mu.push, proc.id
-            for m in sent:
-                push(Pending(m, m.target, pid))  # type: ignore[arg-type]
+            if sent:
+                push, pid = self._mu._queue.append, proc.id
+                for m in sent:
+                    push(Pending(m, m.target, pid))  # type: ignore[arg-type]
         elif result.messages or result.spawns or result.assignments:
             self._mu.push_outbox(
                 proc.id,
@@ -925,34 +920,57 @@ class Network:
                 result.messages,
                 result.spawns,
                 result.assignments,
-                seen=self._by_id,
+                seen=self._seen,
                 label=proc.name,
             )
         return result
 
-    def _record(self, msg: Message, to: str, result: Result | None) -> Delivery:
-        """Keep one delivery: in the trace, the recipient's mailbox and the messages by id, each
-        cut back to the last ``trace_limit`` (in steps of a quarter, so a cut is rare)."""
-        if msg.id:
-            self._by_id[msg.id] = msg
+    def _record(self, msg: Message, to: str, result: Result | None, seq: int = 0) -> Delivery:
+        """Keep one delivery (number *seq*, the next one): in the trace and the recipient's
+        mailbox, each cut back to the last ``trace_limit`` (in steps of a quarter, so a cut is rare)."""
+        log = self._log
+        if not seq:
+            seq = log._hot_start + len(log._hot)
+        d = Delivery(seq, msg, result, result is None)
+        hot = log._hot
+        hot.append(d)
+        if len(hot) >= 2 * PACK_BATCH:
+            log._pack()
         box = self._mailboxes.get(to)
         if box is None:
-            box = self._mailboxes[to] = []
-        box.append(msg)
-        seq = self._trace_dropped + len(self._trace) + 1
-        d = Delivery(seq=seq, message=msg, result=result, to_wallet=result is None)
-        self._trace.append(d)
+            box = self._mailboxes[to] = array("q")
+        box.append(seq)
+        if self._by_id is not None and msg.id:
+            self._by_id[msg.id] = seq
         limit = self.trace_limit
-        if limit is not None and len(self._trace) > limit + limit // 4:
-            cut = len(self._trace) - limit
-            self._trace_dropped += cut
-            del self._trace[:cut]
+        if limit is not None and seq - log.dropped > limit + limit // 4:
+            dropped = seq - limit
+            mailboxed: list[int] = []
             for box in self._mailboxes.values():
                 if len(box) > limit:
                     del box[:-limit]
-            if len(self._by_id) > limit:
-                self._by_id = dict(list(self._by_id.items())[-limit:])
+                mailboxed.extend(box[: bisect_right(box, dropped)])
+            log.drop_to(dropped, mailboxed)
+            if self._by_id is not None:
+                self._by_id = {k: v for k, v in self._by_id.items() if v > dropped}
         return d
+
+    def _seen(self, message_id: str) -> Message | None:
+        """The latest kept message with this id (what an assignment names)."""
+        log = self._log
+        if self._by_id is None:
+            self._by_id = {}
+            for seq in range(log.dropped + 1, log.total + 1):
+                mid = log.message_id(seq)
+                if mid:
+                    self._by_id[mid] = seq
+        seq = self._by_id.get(message_id)
+        return None if seq is None else log.message(seq)
+
+    def _hint(self, pid: str) -> Callable[[], list[str]] | None:
+        """What lists the handlers of process *pid* (a result's "no handler matched" hint)."""
+        proc = self._processes.get(pid)
+        return None if proc is None else proc._state.handler_names
 
     def _result(self, proc: Process, msg: Message, raw: RawResult) -> Result:
         if not raw.ok:
@@ -969,11 +987,13 @@ class Network:
                 names=self._names,
             )
         flat = raw.flat
-        if flat is not None and not flat[3] and not flat[4] and _outbox_clean(flat):
+        sent = None
+        if flat is not None and not flat[3] and not flat[4]:
             # a checked outbox of messages only (or none): made into the messages the MU queues;
             # the result's own Message objects are made from them when read
-            sent = _scheduled(flat, proc.id, proc.module) if flat[2] else _NONE
-            result = Result._from_outbox(proc.id, msg, flat[1], sent, self._names)
+            sent = _scheduled(flat, proc.id, proc.module)
+        if sent is not None:
+            result = Result._from_outbox(proc.id, msg, flat[1], sent, self._names)  # type: ignore[index]
         else:
             result = self._full_result(proc, msg, raw)
         if flat is not None and flat[0] == "only-default":
@@ -1108,7 +1128,7 @@ class Network:
             scheduled = msg.replace(timestamp=self._now, block_height=self._height)
             return self._record(scheduled, item.to or "", None)
         self._deliver(target, msg, pushed_by=item.pushed_by, assignment=item.assignment)
-        return self._trace[-1]
+        return self._log.last()
 
     def _spawn_from(self, item: Pending) -> Delivery:
         parent = self._processes[item.message.sender or ""]
@@ -1128,7 +1148,7 @@ class Network:
             owner=MU_ADDRESS,
         )
         self._deliver(child, spawn_msg, pushed_by=parent.id)
-        delivery = self._trace[-1]
+        delivery = self._log.last()
         self._mu.push(spawned_notice(req, parent.id, pid, self._ids.next("message")))
         return delivery
 
@@ -1142,15 +1162,19 @@ class Network:
                 f"Network.mailbox({_short(address)}): not an address; give a wallet address or a Process"
             )
         key = address.id if isinstance(address, Process) else address
-        return list(self._mailboxes.get(key, []))
+        message = self._log.message
+        return [message(seq) for seq in self._mailboxes.get(key, ())]
 
     @property
     def trace(self) -> TraceView:
         """Every delivery so far (direct sends, pushes, cron ticks), in order, as of now: index
         ``i`` is delivery ``#i+1``.  Only the last ``trace_limit`` deliveries are kept (default
         ``DEFAULT_TRACE_LIMIT``; ``Network(trace_limit=None)`` keeps all); ``len()`` still counts
-        every one, and so ``net.trace[start:]`` after ``start = len(net.trace)`` works."""
-        return TraceView(list(self._trace), self._trace_dropped)
+        every one, and so ``net.trace[start:]`` after ``start = len(net.trace)`` works.  Past the
+        newest few hundred, deliveries are kept as compact records and made again when read: one
+        still held anywhere (its ``Delivery``, ``Result`` or ``Message``) comes back as that very
+        object, one nobody holds comes back equal in every field."""
+        return self._log.view()
 
     @property
     def errors(self) -> list[Delivery]:
@@ -1171,7 +1195,7 @@ class Network:
         __tracebackhide__ = True
         failed = self.unexpected_errors()
         if failed:
-            raise UnexpectedDeliveryErrors(errors_report(failed, self._trace, self._names))
+            raise UnexpectedDeliveryErrors(errors_report(failed, self._log.view(), self._names))
 
     def __enter__(self) -> Network:
         return self
@@ -1181,7 +1205,7 @@ class Network:
             self.check_errors()
 
     def format_trace(self, limit: int = 40) -> str:
-        return format_trace(self._trace, self._names, limit=limit)
+        return format_trace(self._log.view(), self._names, limit=limit)
 
     @property
     def names(self) -> dict[str, str]:

@@ -154,6 +154,9 @@ API: list[tuple[str, Callable[[Ctx], Any], type[HarnessError], list[str]]] = [
     ("network-root-file", lambda c: Network(root=_write("f.txt", "x")(c)), InputError, ["f.txt", "is a file, not a directory"]),
     ("network-root-int", lambda c: Network(root=5), InputError, ["Network(root=5)", "not a path"]),  # type: ignore[arg-type]
     ("network-use-builds-str", lambda c: Network(use_builds="yes"), InputError, ["Network(use_builds='yes')", "True or False"]),  # type: ignore[arg-type]
+    ("network-replay-log-str", lambda c: Network(replay_log="no"), InputError, ["Network(replay_log='no')", "not a boolean", "True", "False"]),  # type: ignore[arg-type]
+    ("network-replay-log-none", lambda c: Network(replay_log=None), InputError, ["Network(replay_log=None)"]),  # type: ignore[arg-type]
+    ("network-trace-limit-zero", lambda c: Network(trace_limit=0), InputError, ["trace_limit=0 is not valid", "or None"]),
     # the clock, wallets, inspection
     ("advance-negative", lambda c: c.net.advance(-1), InputError, ["Network.advance(-1)", "can't go backwards"]),
     ("advance-str", lambda c: c.net.advance("5"), InputError, ["Network.advance('5')", "whole number of milliseconds"]),  # type: ignore[arg-type]
