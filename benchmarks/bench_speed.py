@@ -4,8 +4,10 @@ Run: ``python benchmarks/bench_speed.py [--lua 5.3] [--no-live] [--no-suite]``. 
 table: the harness figure, the anchor it is compared with, and the ratio.  Anchors: the lupa floor
 (a bare Python->Lua call), the live aos 2.0.6 binary through ao-loader (tests/live_module, skipped
 with a reason when node or the binary is missing), the harness before a change where the old path
-still exists (a dry-run by discard and replay, a TIM3 system by ``spawn_system``), and Debian's
-busted on the original TIM3 specs.  Nothing here is asserted: speed is reported, not tested.
+still exists (a dry-run by discard and replay, a TIM3 system by ``spawn_system``), aos's own json
+module in the same Lua (read from the fetched live binary at run time, never stored), and Debian's
+busted: on the original TIM3 specs when present, and on the repository's busted spec projects.
+Nothing here is asserted: speed is reported, not tested.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import datetime
 import gc
 import os
 import platform
+import re
 import resource
 import shutil
 import statistics
@@ -23,6 +26,7 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -142,22 +146,11 @@ end, function(t, use_next)
 end
 """
 
-JSON = """
-local json = require("json")
-return function(t) return #json.encode(t) end, function(t)
-  local out, n = {}, 0
-  for k, v in next, t do n = n + 1; out[n] = string.format("%q:%s", k, tostring(v)) end
-  return #("{" .. table.concat(out, ",") .. "}")
-end
-"""
-
-
 def lua_rows(lua: str) -> list[Row]:
     net = Network(lua=lua)
     p = net.spawn(source="")
     rt = p.lua
     make, loop = rt.execute(PAIRS)
-    enc, naive = rt.execute(JSON)
     rows = []
     for n in (10_000, 100_000):
         t = make(n)
@@ -171,17 +164,122 @@ def lua_rows(lua: str) -> list[Row]:
                 f"{ratio(ours, native)}; target ≤ 3×",
             )
         )
-    t = make(10_000)
-    ours = cpu_us(lambda: enc(t), 5)
-    plain = cpu_us(lambda: naive(t), 5)
-    rows.append(
-        (
-            "`json.encode` of a 10,000-key map (ours)",
-            f"{ours / 1000:.1f} ms",
-            f"a bare `next` + `%q` encoder: {plain / 1000:.1f} ms",
-            f"{ratio(ours, plain)}; aos's json not measurable here (see live rows)",
+    return rows
+
+
+# -- json.encode beside aos's json, in the same Lua --------------------------------------------------
+
+JSON_START = b"local json = {_version"
+JSON_END = re.compile(rb"\nreturn json[ \t\r\n]*(?:\x00|$)")
+
+JSON_CASES = """
+local cases = {}
+local map = {}
+for i = 1, 10000 do map["key" .. i] = "value" .. i end
+cases.map = map
+local array = {}
+for i = 1, 10000 do array[i] = i * 3 end
+cases.array = array
+local balances = {}
+for i = 1, 1000 do balances[string.format("%043d", i * 7919)] = tostring(i * 1000000007) end
+local operations = {}
+for i = 1, 200 do
+  operations[i] = { Id = string.format("op-%040d", i), Action = "Transfer", Quantity = tostring(i * 10),
+    Recipient = string.format("%043d", i * 31), Timestamp = 1700000000000 + i, Ok = i % 7 ~= 0 }
+end
+cases.state = { Name = "Mock USDA", Ticker = "USDA", Denomination = 12,
+  Logo = "0Ge0aUeV5RtqyBPkDr8GbVuKbBgbvyQ8Dk2o6Ghw45I", Paused = false, Balances = balances,
+  Operations = operations, TotalSupply = "1000000000000000000",
+  Config = { MaxMint = "1000000000", FeeBps = 25, Admins = { "admin-1", "admin-2" } } }
+return cases
+"""
+
+JSON_LABELS = {
+    "map": "a 10,000-key string map",
+    "array": "a 10,000-item array",
+    "state": "a TIM3-like state (1,000 balances, config, 200 operations)",
+}
+
+
+def aos_json_source() -> tuple[str | None, str]:
+    """aos's json module as Lua text, read from the fetched live binary (never written anywhere),
+    or None and why not."""
+    from tests.live_module.live import WASM
+
+    if not WASM.is_file():
+        return None, f"the live binary is not fetched ({WASM.name}: run tests/live_module/fetch.sh)"
+    data = WASM.read_bytes()
+    start = data.find(JSON_START)
+    if start < 0:
+        return None, f"{WASM.name} holds no `local json = {{_version` module"
+    end = JSON_END.search(data, start)
+    if end is None:
+        return None, f"{WASM.name}: aos's json module has no `return json` end"
+    text = data[start : end.start() + len(b"\nreturn json")]
+    try:
+        return text.decode("utf-8"), ""
+    except UnicodeDecodeError:
+        return None, f"{WASM.name}: the bytes read as aos's json module are not text"
+
+
+LOAD = "function(text, name) return assert((loadstring or load)(text, name))() end"
+
+
+def _interleaved(fns: dict[str, Callable[[], object]], n: int, rounds: int = 7) -> dict[str, float]:
+    """CPU ms per call of each fn: *rounds* rounds of *n* calls each, the fns alternating inside a
+    round (their order reversed every other round), the median round of each."""
+    times: dict[str, list[float]] = {k: [] for k in fns}
+    names = list(fns)
+    for r in range(rounds):
+        for name in names if r % 2 == 0 else names[::-1]:
+            fn = fns[name]
+            t = time.process_time()
+            for _ in range(n):
+                fn()
+            times[name].append((time.process_time() - t) / n * 1000)
+    return {k: statistics.median(v) for k, v in times.items()}
+
+
+def json_rows(lua: str) -> list[Row]:
+    """json.encode (and decode) of three values: ours beside aos's json (extracted from the live
+    binary at run time), in a plain lupa Lua and inside a process (our deterministic `pairs`)."""
+    aos, why = aos_json_source()
+    if aos is None:
+        return [("`json.encode` beside aos's json (same Lua)", "skipped", why, "—")]
+    ours = (ROOT / "harness" / "lua" / "lib" / "json.lua").read_text(encoding="utf-8")
+    plain = new_runtime(lua)
+    load = plain.eval(LOAD)
+    sides = {"plain": (load(ours, "=json"), load(aos, "=aos-json"), plain.execute(JSON_CASES))}
+    proc = Network(lua=lua).spawn(source="")
+    rt = proc.lua  # the process's own Lua: `pairs` is the harness's sorted one, as process code sees
+    sides["process"] = (rt.eval("(require('json'))"), rt.eval(LOAD)(aos, "=aos-json"), rt.execute(JSON_CASES))
+    rows: list[Row] = []
+    for case, label in JSON_LABELS.items():
+        got: dict[str, dict[str, float]] = {}
+        same = True
+        for side, (mine, theirs, cases) in sides.items():
+            value = cases[case]
+            text = mine.encode(value)
+            same = same and text == theirs.encode(value)
+            got[side] = _interleaved(
+                {"ours": partial(mine.encode, value), "aos": partial(theirs.encode, value)}, 5
+            )
+            got[side + " decode"] = _interleaved(
+                {"ours": partial(mine.decode, text), "aos": partial(theirs.decode, text)}, 3
+            )
+        p, q = got["process"], got["plain"]
+        d = got["process decode"]
+        rows.append(
+            (
+                f"`json.encode` of {label}, in a process (the harness's sorted `pairs`)",
+                f"{p['ours']:.2f} ms",
+                f"aos's json, same Lua and `pairs`: {p['aos']:.2f} ms",
+                f"{ratio(p['ours'], p['aos'])}; target ≤ 1.2×; plain lupa (native `pairs`): "
+                f"{q['ours']:.2f} vs {q['aos']:.2f} ms ({ratio(q['ours'], q['aos'])}); "
+                f"decode {d['ours']:.2f} vs {d['aos']:.2f} ms; "
+                + ("same text" if same else "TEXTS DIFFER"),
+            )
         )
-    )
     return rows
 
 
@@ -406,6 +504,100 @@ def suite_rows() -> list[Row]:
     ]
 
 
+BUSTED_PROJECTS = ("corpus", "assertions", "extra", "generated", "options", "project")
+#: spec files Debian's busted cannot run (they use what only the harness provides: `cjson` from
+#: our JSON module, `ao_network()`), left out of both sides
+BUSTED_ONLY_HARNESS = {"extra/spec/json_spec.lua", "extra/spec/net_spec.lua"}
+
+
+def _child(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+    """Wall and CPU seconds of one child process (its start-up included)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, check=False, timeout=600)
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+
+
+def busted_corpus_rows(rounds: int = 5) -> list[Row]:
+    """The repository's own busted spec projects (tests/busted/*/spec), whole process, by Debian's
+    busted and by pytest through harness/busted: the same spec files in copies of the projects,
+    interleaved rounds, the median round (sums over the projects)."""
+    import tempfile
+
+    name = "busted spec projects of tests/busted (same specs, whole process, median of rounds)"
+    busted = shutil.which("busted")
+    if busted is None:
+        return [(name, "skipped", "busted is not installed (apt-get install lua-busted)", "—")]
+    with tempfile.TemporaryDirectory(prefix="bench-busted-") as tmp:
+        base = Path(tmp)
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        # as in a normal install: bytecode of the Python modules is cached (kept out of the repo)
+        env.update(PYTHONPATH=str(ROOT), PYTHONPYCACHEPREFIX=str(base / "pycache"))
+        only_ours = dict(env, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
+        projects = []
+        tests = 0
+        for project in BUSTED_PROJECTS:
+            dest = base / project
+            shutil.copytree(ROOT / "tests" / "busted" / project, dest)
+            (dest / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+            specs = sorted(
+                p.relative_to(dest).as_posix()
+                for p in (dest / "spec").rglob("*_spec.lua")
+                if f"{project}/{p.relative_to(dest).as_posix()}" not in BUSTED_ONLY_HARNESS
+            )
+            tests += len(specs)
+            projects.append((dest, specs))
+        pytest_cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+        runs = {
+            "busted": ([busted], env),
+            "ours": (pytest_cmd, env),  # every installed pytest plugin loads, as a user's `pytest` does
+            "ours, only our plugins": ([*pytest_cmd, "-p", "harness.busted.plugin"], only_ours),
+            "pytest import": ([sys.executable, "-c", "import pytest"], env),
+        }
+
+        def command(key: str, specs: list[str]) -> list[str]:
+            return runs[key][0] if key == "pytest import" else [*runs[key][0], *specs]
+
+        for dest, specs in projects:  # warm-up: the bytecode caches, the OS's file cache
+            for key in runs:
+                _child(command(key, specs), dest, runs[key][1])
+        walls: dict[str, list[float]] = {k: [] for k in runs}
+        cpus: dict[str, list[float]] = {k: [] for k in runs}
+        order = list(runs)
+        for r in range(rounds):
+            wall = dict.fromkeys(runs, 0.0)
+            cpu = dict.fromkeys(runs, 0.0)
+            for dest, specs in projects:
+                for key in order if r % 2 == 0 else order[::-1]:
+                    w, c = _child(command(key, specs), dest, runs[key][1])
+                    wall[key] += w
+                    cpu[key] += c
+            for key in runs:
+                walls[key].append(wall[key])
+                cpus[key].append(cpu[key])
+    w = {k: statistics.median(v) for k, v in walls.items()}
+    c = {k: statistics.median(v) for k, v in cpus.items()}
+    where = f"{len(projects)} projects, {tests} spec files"
+    return [
+        (
+            f"{name}: ours, `python -m pytest <specs>` (every installed plugin)",
+            f"{c['ours']:.2f} s CPU ({w['ours']:.2f} s wall)",
+            f"Debian busted: {c['busted']:.2f} s CPU ({w['busted']:.2f} s wall)",
+            f"{ratio(c['ours'], c['busted'])} CPU; target ≤ 2×; {where}",
+        ),
+        (
+            "the same, only our busted plugin loaded "
+            "(`PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 -p harness.busted.plugin`)",
+            f"{c['ours, only our plugins']:.2f} s CPU ({w['ours, only our plugins']:.2f} s wall)",
+            f"Debian busted: {c['busted']:.2f} s CPU",
+            f"{ratio(c['ours, only our plugins'], c['busted'])} CPU; the floor, `python -c 'import pytest'` "
+            f"once per project: {c['pytest import']:.2f} s CPU ({ratio(c['pytest import'], c['busted'])})",
+        ),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--lua", default="5.3")
@@ -420,12 +612,14 @@ def main() -> None:
     rows += dryrun_rows(args.lua)
     rows += system_rows(args.lua)
     rows += lua_rows(args.lua)
+    rows += json_rows(args.lua)
     rows += memory_rows(args.lua, args.soak)
     rows.append(stateful_row())
     if not args.no_live:
         rows += live_rows(args.lua, ours)
     if not args.no_suite:
         rows += suite_rows()
+        rows += busted_corpus_rows()
     load = os.getloadavg()[0]
     print(
         f"Measured {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()} "

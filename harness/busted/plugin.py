@@ -257,6 +257,7 @@ def _lua_find(name: str, pattern: str) -> bool:
 
 
 _SETTINGS_KEY = pytest.StashKey[dict[Path, BustedSettings]]()
+_FOLDER_SETTINGS_KEY = pytest.StashKey[dict[Path, BustedSettings]]()
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -312,7 +313,16 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
 
 
 def _settings(config: pytest.Config, spec: Path) -> BustedSettings:
-    """The settings of the project *spec* belongs to (nearest ``.busted`` up to rootdir)."""
+    """The settings of the project *spec* belongs to (nearest ``.busted`` up to rootdir), looked
+    up once per folder (collection and every test of a file ask again)."""
+    by_folder = config.stash.setdefault(_FOLDER_SETTINGS_KEY, {})
+    found = by_folder.get(spec.parent)
+    if found is None:
+        found = by_folder[spec.parent] = _find_settings(config, spec)
+    return found
+
+
+def _find_settings(config: pytest.Config, spec: Path) -> BustedSettings:
     cache = config.stash.setdefault(_SETTINGS_KEY, {})
     root = Path(str(config.rootpath)).resolve()
     ini_cfg = config.getini("busted_config")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -90,6 +91,32 @@ def json_source() -> str:
     return _read(JSON_LIB)
 
 
+@functools.cache
+def boot_chunks(lua: str) -> dict[str, bytes]:
+    """The fixed chunks every spec state boots with, compiled once per Lua version (bytecode keeps
+    the chunk names ``_BOOT`` gives them): key -> bytecode (``env compat`` only on Lua 5.3)."""
+    from harness.chunks import compiler
+
+    sources = {
+        "luassert": _read(LUA_DIR / "luassert.lua"),
+        "runner": _read(LUA_DIR / "runner.lua"),
+        "json": json_source(),
+        "compat": _read(LUA_DIR / "compat.lua"),
+        "order": _read(LUA_DIR / "order.lua"),
+    }
+    env_compat = shared_compat_source(lua)
+    if env_compat is not None:
+        sources["env compat"] = env_compat
+    comp = compiler(lua)
+    out: dict[str, bytes] = {}
+    for key, text in sources.items():
+        compiled = comp.compile(text, f"=[busted {key}]" if key != "env compat" else "=[env compat]")
+        if compiled.bytecode is None:
+            raise RuntimeError(f"busted runtime chunk {key!r} does not compile: {compiled.error}")
+        out[key] = compiled.bytecode
+    return out
+
+
 @contextlib.contextmanager
 def chdir(path: Path) -> Iterator[None]:
     old = os.getcwd()
@@ -139,15 +166,16 @@ class SpecState:
             cprefix = ";".join(p for p in settings.cpath.split(";") if p) + ";"
             self.lua.execute("return function(p) package.cpath = p .. package.cpath end")(cprefix)
         boot = self.lua.execute("return function(...) " + _BOOT + " end")
+        chunks = boot_chunks(settings.lua)
         self.runner = boot(
-            _read(LUA_DIR / "luassert.lua"),
-            _read(LUA_DIR / "runner.lua"),
-            json_source(),
-            _read(LUA_DIR / "compat.lua"),
+            chunks["luassert"],
+            chunks["runner"],
+            chunks["json"],
+            chunks["compat"],
             prefix,
-            _read(LUA_DIR / "order.lua"),
+            chunks["order"],
             settings.lua not in ("5.1", "jit"),
-            shared_compat_source(settings.lua),
+            chunks.get("env compat"),
         )
         from harness.busted.network import install
 

@@ -42,14 +42,36 @@ end
 
 local NEEDS_ESCAPE = '[%z\1-\31"\\]'
 
+-- The encoder writes pieces into one buffer `out` (n pieces so far) and concatenates once at the
+-- end.  Strings, numbers and booleans inside a table are written inline, each piece carrying its
+-- separator and, for an object entry, its key, so an entry costs one piece and one concatenation.
+
 local function encodeString(s)
-  if not find(s, NEEDS_ESCAPE) then return '"' .. s .. '"' end
-  return '"' .. gsub(s, NEEDS_ESCAPE, escapes) .. '"'
+  if find(s, NEEDS_ESCAPE) then s = gsub(s, NEEDS_ESCAPE, escapes) end
+  return '"' .. s .. '"'
 end
 
-local encodeValue
+local function numberText(v)
+  if v ~= v or v == huge or v == -huge then
+    error("unexpected number value '" .. tostring(v) .. "'", 0)
+  end
+  return format("%.14g", v)
+end
 
-local function encodeTable(t, stack, out, n)
+local encodeTable
+
+-- a value that is not a string, number or boolean (those are written inline by the callers)
+local function encodeOther(v, tv, stack, out, n)
+  if tv == "table" then return encodeTable(v, stack, out, n) end
+  if tv == "nil" then
+    n = n + 1
+    out[n] = "null"
+    return n
+  end
+  error("unexpected type '" .. tv .. "'", 0)
+end
+
+encodeTable = function(t, stack, out, n)
   if stack[t] then error("circular reference", 0) end
   stack[t] = true
   if rawget(t, 1) ~= nil or next(t) == nil then
@@ -60,65 +82,66 @@ local function encodeTable(t, stack, out, n)
     end
     local len = #t
     if count ~= len then error("invalid table: sparse array", 0) end
-    n = n + 1
-    out[n] = "["
+    local sep = "["
     for i = 1, len do
-      if i > 1 then
-        n = n + 1
-        out[n] = ","
+      local v = t[i]
+      local tv = type(v)
+      n = n + 1
+      if tv == "string" then
+        if find(v, NEEDS_ESCAPE) then v = gsub(v, NEEDS_ESCAPE, escapes) end
+        out[n] = sep .. '"' .. v .. '"'
+      elseif tv == "number" then
+        if v ~= v or v == huge or v == -huge then numberText(v) end
+        out[n] = format(sep == "," and ",%.14g" or "[%.14g", v)
+      elseif tv == "boolean" then
+        out[n] = v and sep .. "true" or sep .. "false"
+      else
+        out[n] = sep
+        n = encodeOther(v, tv, stack, out, n)
       end
-      n = encodeValue(t[i], stack, out, n)
+      sep = ","
     end
     n = n + 1
-    out[n] = "]"
+    out[n] = len == 0 and "[]" or "]"
   else
-    -- the global `pairs`, read at each call (the harness installs its own)
-    n = n + 1
-    out[n] = "{"
-    local sep = ""
-    for k, v in pairs(t) do
-      if type(k) ~= "string" then error("invalid table: mixed or invalid key types", 0) end
-      if type(v) ~= "function" then
+    -- the global `pairs`, read at each call (the harness installs its own): the order of the
+    -- entries is observable, so it is `pairs`'s
+    local sep = "{"
+    for key, value in pairs(t) do
+      if type(key) ~= "string" then error("invalid table: mixed or invalid key types", 0) end
+      local tv = type(value)
+      if tv ~= "function" then
+        local k, v = key, value -- (loop variables are constant on 5.5)
+        if find(k, NEEDS_ESCAPE) then k = gsub(k, NEEDS_ESCAPE, escapes) end
         n = n + 1
-        out[n] = sep .. encodeString(k) .. ":"
+        if tv == "string" then
+          if find(v, NEEDS_ESCAPE) then v = gsub(v, NEEDS_ESCAPE, escapes) end
+          out[n] = sep .. '"' .. k .. '":"' .. v .. '"'
+        elseif tv == "number" then
+          out[n] = sep .. '"' .. k .. '":' .. numberText(v)
+        elseif tv == "boolean" then
+          out[n] = sep .. '"' .. k .. (v and '":true' or '":false')
+        else
+          out[n] = sep .. '"' .. k .. '":'
+          n = encodeOther(v, tv, stack, out, n)
+        end
         sep = ","
-        n = encodeValue(v, stack, out, n)
       end
     end
     n = n + 1
-    out[n] = "}"
+    out[n] = sep == "{" and "{}" or "}"
   end
   stack[t] = nil
   return n
 end
 
-encodeValue = function(v, stack, out, n)
-  local tv = type(v)
-  local s
-  if tv == "string" then
-    s = encodeString(v)
-  elseif tv == "number" then
-    if v ~= v or v == huge or v == -huge then
-      error("unexpected number value '" .. tostring(v) .. "'", 0)
-    end
-    s = format("%.14g", v)
-  elseif tv == "boolean" then
-    s = v and "true" or "false"
-  elseif tv == "nil" then
-    s = "null"
-  elseif tv == "table" then
-    return encodeTable(v, stack, out, n)
-  else
-    error("unexpected type '" .. tv .. "'", 0)
-  end
-  n = n + 1
-  out[n] = s
-  return n
-end
-
 function json.encode(value)
+  local tv = type(value)
+  if tv == "string" then return encodeString(value) end
+  if tv == "number" then return numberText(value) end
+  if tv == "boolean" then return value and "true" or "false" end
   local out = {}
-  local n = encodeValue(value, {}, out, 0)
+  local n = encodeOther(value, tv, {}, out, 0)
   return concat(out, "", 1, n)
 end
 
