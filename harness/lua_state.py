@@ -327,6 +327,16 @@ def _coverage_forget(bridge: Any) -> None:
                 del live[key]
 
 
+class _Spare:
+    """A released clone's Lua runtime, kept for the next clone of the same source."""
+
+    __slots__ = ("bridge", "collect", "globals", "lua", "matches")
+
+    def __init__(self, lua: Any, globals: Any, bridge: Any, matches: Any, collect: Any) -> None:
+        self.lua, self.globals, self.bridge = lua, globals, bridge
+        self.matches, self.collect = matches, collect
+
+
 class LuaProcessState:
     """The Lua side of one process, with replay-based rollback."""
 
@@ -366,6 +376,14 @@ class LuaProcessState:
         self._tainted = False
         self._version = 0
         self.rebuilds = 0
+        #: spare Lua runtimes equal to this state, given back by released clones (see ``release``)
+        self._spares: list[_Spare] = []
+        #: a clone of this state was released: the next clones take a reset record (``release``)
+        self._recycling = False
+        #: for a clone: (source, the source's version then, the runtime taken, reset record taken)
+        self._lease: tuple[LuaProcessState, int, Any, bool] | None = None
+        #: for a clone not made yet: (source, its version then, a spare runtime or None, recyclable)
+        self._lazy: tuple[LuaProcessState, int, _Spare | None, bool] | None = None
         self._boot()
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -429,13 +447,20 @@ class LuaProcessState:
     def _ensure(self) -> None:
         if self._bridge is not None:
             return
+        lazy = self._lazy
+        if lazy is not None:
+            self._lazy = None
+            self._materialize(*lazy)
+            return
         self.rebuilds += 1
         self._replay()
 
     def clone(self) -> LuaProcessState:
-        """A new, independent state equal to this one: a fresh Lua state fed this state's log.
-        Only the log entries (immutable tuples) are shared; the cached snapshots carry over (the
-        replay checks every message ends as it first did), handler match counts are copied."""
+        """A new, independent state equal to this one: a fresh Lua state fed this state's log, or
+        a runtime an earlier clone gave back (``release``) reset to this state; either is made on
+        the clone's first use (a process a test never touches costs nothing).  Only the log
+        entries (immutable tuples) are shared; the cached snapshots carry over (the replay checks
+        every message ends as it first did), handler match counts are copied."""
         twin = copy.copy(self)
         twin._log = list(self._log)
         twin._match_counts = self.match_counts()
@@ -444,8 +469,77 @@ class LuaProcessState:
         twin._last_flat = None
         twin._lua = twin._globals = twin._bridge = None
         twin.rebuilds = 0
-        twin._replay()
+        twin._spares = []
+        twin._recycling = False
+        twin._lease = None
+        recyclable = not self._tainted and not _coverage.ACTIVE
+        spare = self._spares.pop() if recyclable and self._spares else None
+        twin._lazy = (self, self._version, spare, recyclable)
         return twin
+
+    def _materialize(
+        self, source: LuaProcessState, version: int, spare: _Spare | None, recyclable: bool
+    ) -> None:
+        """Make a clone's Lua state: the spare runtime reset to the source's state as it was at
+        the clone, or a fresh state fed the log (with the reset record once clones come back)."""
+        if spare is not None:
+            try:
+                ok = bool(spare.bridge.reset_restore())
+            except lupa.LuaError:
+                ok = False
+            if ok:
+                self._adopt(spare)
+                self._lease = (source, version, self._bridge, True)
+                return
+        self._replay()
+        if recyclable:
+            # the reset record costs about a boot: taken once clones are known to come back
+            saved = source._recycling and bool(self._bridge.reset_save())
+            self._lease = (source, version, self._bridge, saved)
+
+    def _adopt(self, spare: _Spare) -> None:
+        self._lua, self._globals, self._bridge = spare.lua, spare.globals, spare.bridge
+        self._handle, self._matches = spare.bridge.handle, spare.matches
+        if spare.collect is not None:
+            self._collect = spare.collect
+        self._hard_memory = 0
+        if self.memory and self.lua_version != "jit":
+            self._hard_memory = self._base_hard_memory()
+            self._lua.set_max_memory(self._hard_memory)
+
+    def release(self) -> None:
+        """Done with this (cloned) state: its Lua runtime goes back to the state it was cloned
+        from, which resets it for its next clone (env/dryrun.lua's reset record) instead of
+        booting a fresh one and replaying the log; ``Network.close`` releases every process.
+        Only a runtime still in its first life goes back: never one that a rollback replaced,
+        whose raw runtime someone took, or whose source has changed since.  This state stays
+        usable: its next use rebuilds it from its log."""
+        lease, self._lease = self._lease, None
+        lazy, self._lazy = self._lazy, None
+        if lazy is not None:
+            # never used: a spare it was given goes back as it is (reset when next taken)
+            source, version, spare, _ = lazy
+            source._recycling = True
+            if spare is not None and source._version == version:
+                source._spares.append(spare)
+            return
+        if self._bridge is None:
+            return
+        if lease is not None:
+            source, version, bridge, saved = lease
+            source._recycling = True
+            if (
+                saved
+                and bridge is self._bridge
+                and not self._tainted
+                and source._version == version
+                and not _coverage.ACTIVE
+            ):
+                collect = getattr(self, "_collect", None)
+                source._spares.append(_Spare(self._lua, self._globals, self._bridge, self._matches, collect))
+        for name, count in self._matches.items():
+            self._match_counts[name] = self._match_counts.get(name, 0) + count
+        self._lua = self._globals = self._bridge = None
 
     def _replay(self) -> None:
         """Boot a fresh Lua state and run the log into it."""
@@ -500,9 +594,12 @@ class LuaProcessState:
         return None if self._tainted else self._version
 
     def _changed(self) -> None:
-        """The state may have changed: forget cached snapshots, move ``version`` on."""
+        """The state may have changed: forget cached snapshots and spare runtimes, move
+        ``version`` on."""
         self._version += 1
         self._snapshots.clear()
+        if self._spares:
+            self._spares.clear()
 
     def _discard(self) -> None:
         self._changed()
@@ -736,7 +833,7 @@ class LuaProcessState:
             if text is not None:
                 return text
         self._ensure()
-        text = str(self._bridge.snapshot(self._lua.table_from(list(names))))
+        text = str(self._bridge.snapshot(*names))
         if not self._tainted:
             self._snapshots[names] = text
         return text

@@ -66,6 +66,10 @@ class Tim3Machine(RuleBasedStateMachine):
         self.holdings = {a: 0 for a in self.addr.values()}
         self.step_start = 0
 
+    def teardown(self) -> None:
+        # the clone's Lua runtimes go back to the template for the next example's clone
+        self.net.close()
+
     # -- helpers ----------------------------------------------------------------------------
 
     def settle(self) -> None:
