@@ -39,6 +39,8 @@ DEFAULT_TIMEOUT = 30.0
 #: argument pushing and result conversion run outside Lua's error handling: an allocation
 #: failure there would abort Python).
 MEMORY_HEADROOM = 16 * 1024 * 1024
+#: a Data string longer than this gets room of its own under the hard memory cap (``_fit_memory``)
+_BIG_DATA = MEMORY_HEADROOM // 8
 
 
 @dataclass(frozen=True)
@@ -158,14 +160,30 @@ _PACK = struct.Struct("<qq")
 FAILED = b""
 
 
+#: the values of a flat result whose hash is stable within a run and tells them apart (floats are
+#: not: NaN's hash is its identity; True hashes as 1)
+_PLAIN = frozenset({str, int, type(None)})
+
+
 def _digest(flat: tuple[Any, ...] | Any) -> bytes:
     """A cheap fingerprint of one message's flattened result, kept per logged message (16 bytes):
-    empty when it failed, else a hash of its output and one of the rest (lupa objects and NaN
-    show as stable text in the repr)."""
-    if not isinstance(flat, tuple):
+    empty when it failed, else a hash of its output and one of the rest.  Strings, integers and
+    nil hash as they are; a result with anything else, or with a Lua address ("0x...") in a
+    string, hashes its repr with the addresses taken out (lupa objects and NaN show as stable
+    text there).  The same result always takes the same way, so a replay compares like with like."""
+    if flat.__class__ is not tuple:
         flat = (flat,)
     if flat[0] not in _SUCCESS:
         return FAILED
+    for x in flat:
+        c = x.__class__
+        if c is str:
+            if "0x" in x:
+                break
+        elif c not in _PLAIN:
+            break
+    else:
+        return _PACK.pack(hash(flat[1:2]), hash(flat[2:]))
     return _PACK.pack(_stable(repr(flat[1:2])), _stable(repr(flat[2:])))
 
 
@@ -330,11 +348,13 @@ def _coverage_forget(bridge: Any) -> None:
 class _Spare:
     """A released clone's Lua runtime, kept for the next clone of the same source."""
 
-    __slots__ = ("bridge", "collect", "globals", "lua", "matches")
+    __slots__ = ("bridge", "clean", "collect", "globals", "lua", "matches")
 
-    def __init__(self, lua: Any, globals: Any, bridge: Any, matches: Any, collect: Any) -> None:
+    def __init__(self, lua: Any, globals: Any, bridge: Any, matches: Any, collect: Any, clean: bool) -> None:
         self.lua, self.globals, self.bridge = lua, globals, bridge
         self.matches, self.collect = matches, collect
+        #: no message, dry-run or preload ran in it since it was last reset: nothing to put back
+        self.clean = clean
 
 
 class LuaProcessState:
@@ -382,6 +402,8 @@ class LuaProcessState:
         self._recycling = False
         #: for a clone: (source, the source's version then, the runtime taken, reset record taken)
         self._lease: tuple[LuaProcessState, int, Any, bool] | None = None
+        #: the version at which this clone's runtime was last equal to its source (see ``release``)
+        self._clean_at = -1
         #: for a clone not made yet: (source, its version then, a spare runtime or None, recyclable)
         self._lazy: tuple[LuaProcessState, int, _Spare | None, bool] | None = None
         self._boot()
@@ -484,18 +506,20 @@ class LuaProcessState:
         the clone, or a fresh state fed the log (with the reset record once clones come back)."""
         if spare is not None:
             try:
-                ok = bool(spare.bridge.reset_restore())
+                ok = spare.clean or bool(spare.bridge.reset_restore())
             except lupa.LuaError:
                 ok = False
             if ok:
                 self._adopt(spare)
                 self._lease = (source, version, self._bridge, True)
+                self._clean_at = self._version
                 return
         self._replay()
         if recyclable:
             # the reset record costs about a boot: taken once clones are known to come back
             saved = source._recycling and bool(self._bridge.reset_save())
             self._lease = (source, version, self._bridge, saved)
+            self._clean_at = self._version
 
     def _adopt(self, spare: _Spare) -> None:
         self._lua, self._globals, self._bridge = spare.lua, spare.globals, spare.bridge
@@ -536,7 +560,9 @@ class LuaProcessState:
                 and not _coverage.ACTIVE
             ):
                 collect = getattr(self, "_collect", None)
-                source._spares.append(_Spare(self._lua, self._globals, self._bridge, self._matches, collect))
+                clean = self._clean_at == self._version
+                spare = _Spare(self._lua, self._globals, self._bridge, self._matches, collect, clean)
+                source._spares.append(spare)
         for name, count in self._matches.items():
             self._match_counts[name] = self._match_counts.get(name, 0) + count
         self._lua = self._globals = self._bridge = None
@@ -627,6 +653,8 @@ class LuaProcessState:
         the log if it succeeded."""
         if self._bridge is None:
             self._ensure()
+        if dry:
+            self._clean_at = -1  # (a dry-run's handler matches are counted)
         saved = dry and self._dry_save()
         res = self._handle_once(args)
         if not res.ok and res.error and res.error.startswith(ESCALATE):
@@ -677,7 +705,10 @@ class LuaProcessState:
 
     def _handle_once(self, args: tuple[Any, ...]) -> RawResult:
         if self._hard_memory:
-            self._fit_memory(args)
+            data = args[4]
+            big = (data.__class__ is str or data.__class__ is bytes) and len(data) > _BIG_DATA
+            if big or self._hard_memory != self._base_hard_memory():
+                self._fit_memory(args)
         try:
             if self.timeout is None or not self.watched:
                 flat = self._handle(*args)
@@ -754,7 +785,7 @@ class LuaProcessState:
         """Room for a big Data string: lupa pushes it outside Lua's error handling."""
         data = args[4]
         need = self._base_hard_memory()
-        if isinstance(data, str | bytes) and len(data) > MEMORY_HEADROOM // 8:
+        if isinstance(data, str | bytes) and len(data) > _BIG_DATA:
             need += 4 * len(data)
         if need != self._hard_memory:
             self._hard_memory = need

@@ -171,3 +171,25 @@ def test_a_runtime_that_got_a_finalizer_or_gave_its_raw_runtime_away_is_not_reus
     again = template.clone()
     assert not any(same(runtime(again), ids))
     assert again.process(p.id).globals["N"] == 0
+
+
+@pytest.mark.parametrize("lua", REUSED_ON)
+def test_a_runtime_only_read_or_dry_run_is_reused_as_it_should_be(lua: str) -> None:
+    template = Network(lua=lua)
+    p = template.spawn(source="N = 0\nHandlers.add('inc', 'Inc', function() N = N + 1 end)")
+    expected = (p.snapshot(), p.handler_matches)
+    template.clone().close()
+    for use in ("read", "dry-run", "read"):
+        net = template.clone()
+        q = net.process(p.id)
+        assert q.globals["N"] == 0
+        if use == "dry-run":
+            assert q.dryrun({"Action": "Inc"}).ok
+            assert q.handler_matches["inc"] == p.handler_matches.get("inc", 0) + 1
+        net.close()
+        net = template.clone()
+        again = net.process(p.id)
+        assert again.globals["N"] == 0  # (made now: the reused runtime)
+        assert (again.snapshot(), again.handler_matches) == expected
+        assert again.send(Action="Inc").ok and again.globals["N"] == 1
+        net.close()

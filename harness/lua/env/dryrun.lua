@@ -17,7 +17,7 @@
 -- values, the handler match counts).  Private: never in package.preload.
 local next, type, rawget, rawset, rawequal, select = next, type, rawget, rawset, rawequal, select
 local getmetatable, setmetatable = debug.getmetatable, debug.setmetatable
-local getupvalue, setupvalue = debug.getupvalue, debug.setupvalue
+local getupvalue, setupvalue, upvalueid = debug.getupvalue, debug.setupvalue, debug.upvalueid
 local getregistry = debug.getregistry
 local costatus, corunning = coroutine.status, coroutine.running
 local getfenv, setfenv = rawget(_G, "getfenv"), rawget(_G, "setfenv")
@@ -56,9 +56,17 @@ local TYPE_SAMPLES = { "", 0, true, print }
 local record -- the last save: { tables = {t -> copy}, metas = {t -> mt|false}, funcs = ..., ... }
 local resetRecord -- the reset record (D.save_reset), kept across restores
 
--- Record everything reachable; false when a suspended coroutine makes a restore impossible.
+-- (an upvalue that is nil, in the record's arrays)
+local NIL = {}
+
+-- Record everything reachable; false when a suspended coroutine makes a restore impossible.  The
+-- record is a few flat arrays (the collector marks them quickly, a restore walks them in order):
+-- per table its metatable (or false) and the span of its keys and values in K and V; per
+-- upvalue its function, index and value (FF, FI, U).
 local function walk()
-  local tables, metas, funcs, envs = {}, {}, {}, {}
+  local TT, TM, TS, TN, K, V, nt, nk = {}, {}, {}, {}, {}, {}, 0, 0
+  local FF, FI, U, nu, cells = {}, {}, {}, 0, {}
+  local envs = {}
   local stack, n = {}, 0
   local seen = {}
   local main = rawget(registry, 1)
@@ -89,31 +97,33 @@ local function walk()
     local tv = type(v)
     if tv == "table" then
       if not skipped[v] then
-        local copy = {}
+        local first = nk + 1
         for k, x in next, v do
-          copy[k] = x
+          nk = nk + 1
+          K[nk], V[nk] = k, x
           if not seen[k] then push(k) end
           if not seen[x] then push(x) end
         end
-        tables[v] = copy
         local mt = getmetatable(v)
-        metas[v] = mt or false
+        nt = nt + 1
+        TT[nt], TM[nt], TS[nt], TN[nt] = v, mt or false, first, nk - first + 1
         if mt ~= nil then push(mt) end
       end
     elseif tv == "function" then
       if not skipped[v] then
-        local i, ups = 1, nil
+        -- each upvalue once: closures of one scope share its cells (5.2+ tells, by upvalueid)
+        local i = 1
         while true do
           local name, x = getupvalue(v, i)
           if name == nil then break end
-          ups = ups or {}
-          ups[i] = x
-          if x ~= nil and not seen[x] then push(x) end
+          local id = upvalueid and upvalueid(v, i)
+          if not id or not cells[id] then
+            if id then cells[id] = true end
+            nu = nu + 1
+            FF[nu], FI[nu], U[nu] = v, i, x == nil and NIL or x
+            if x ~= nil and not seen[x] then push(x) end
+          end
           i = i + 1
-        end
-        if ups then
-          ups.n = i - 1
-          funcs[v] = ups
         end
         if getfenv then
           local ok, env = pcall(getfenv, v)
@@ -135,7 +145,10 @@ local function walk()
   for k, v in next, registry do
     if type(k) ~= "number" then named[k] = v end
   end
-  return { tables = tables, metas = metas, funcs = funcs, envs = envs, typeMetas = typeMetas, registry = named }
+  return {
+    TT = TT, TM = TM, TS = TS, TN = TN, K = K, V = V, FF = FF, FI = FI, U = U, envs = envs,
+    typeMetas = typeMetas, registry = named,
+  }
 end
 
 function D.save()
@@ -144,33 +157,43 @@ function D.save()
   return record ~= false
 end
 
--- Put back everything record *r* holds.
+-- Put back everything record *r* holds: metatables first, so that a table without one takes
+-- its contents by plain assignment (no metamethod can run), then contents, keys added since
+-- dropped (a count tells whether there are any), then upvalues.
 local function put(r)
-  for t, copy in next, r.tables do
-    local dropped
-    for k in next, t do
-      if rawget(copy, k) == nil then
-        dropped = dropped or {}
-        dropped[#dropped + 1] = k
-      end
-    end
-    if dropped then
-      for i = 1, #dropped do rawset(t, dropped[i], nil) end
-    end
-    for k, x in next, copy do
-      if not rawequal(rawget(t, k), x) then rawset(t, k, x) end
-    end
-  end
-  for t, mt in next, r.metas do
+  local TT, TM, TS, TN, K, V = r.TT, r.TM, r.TS, r.TN, r.K, r.V
+  for i = 1, #TT do
+    local t, mt = TT[i], TM[i]
     if mt == false then mt = nil end
     if not rawequal(getmetatable(t), mt) then setmetatable(t, mt) end
   end
-  for f, ups in next, r.funcs do
-    for i = 1, ups.n do
-      local _, now = getupvalue(f, i)
-      local x = ups[i]
-      if not rawequal(now, x) then setupvalue(f, i, x) end
+  for i = 1, #TT do
+    local t, s, c = TT[i], TS[i], TN[i]
+    local e = s + c - 1
+    if TM[i] then
+      for j = s, e do rawset(t, K[j], V[j]) end
+    else
+      for j = s, e do t[K[j]] = V[j] end
     end
+    local m = 0
+    for _ in next, t do m = m + 1 end
+    if m ~= c then
+      local keep, dropped, d = {}, {}, 0
+      for j = s, e do keep[K[j]] = true end
+      for k in next, t do
+        if not keep[k] then
+          d = d + 1
+          dropped[d] = k
+        end
+      end
+      for j = 1, d do rawset(t, dropped[j], nil) end
+    end
+  end
+  local FF, FI, U = r.FF, r.FI, r.U
+  for i = 1, #FF do
+    local x = U[i]
+    if x == NIL then x = nil end
+    setupvalue(FF[i], FI[i], x)
   end
   if setfenv then
     for f, env in next, r.envs do
