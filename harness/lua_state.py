@@ -39,6 +39,9 @@ DEFAULT_TIMEOUT = 30.0
 #: argument pushing and result conversion run outside Lua's error handling: an allocation
 #: failure there would abort Python).
 MEMORY_HEADROOM = 16 * 1024 * 1024
+#: Spare Lua runtimes a state keeps for its next clones (``LuaProcessState.release``); more are
+#: let go (each holds a whole Lua state, ~1 MB for a TIM3 process)
+MAX_SPARES = 4
 #: a Data string longer than this gets room of its own under the hard memory cap (``_fit_memory``)
 _BIG_DATA = MEMORY_HEADROOM // 8
 
@@ -544,7 +547,7 @@ class LuaProcessState:
             # never used: a spare it was given goes back as it is (reset when next taken)
             source, version, spare, _ = lazy
             source._recycling = True
-            if spare is not None and source._version == version:
+            if spare is not None and source._version == version and len(source._spares) < MAX_SPARES:
                 source._spares.append(spare)
             return
         if self._bridge is None:
@@ -554,6 +557,7 @@ class LuaProcessState:
             source._recycling = True
             if (
                 saved
+                and len(source._spares) < MAX_SPARES
                 and bridge is self._bridge
                 and not self._tainted
                 and source._version == version
@@ -563,9 +567,11 @@ class LuaProcessState:
                 clean = self._clean_at == self._version
                 spare = _Spare(self._lua, self._globals, self._bridge, self._matches, collect, clean)
                 source._spares.append(spare)
-        for name, count in self._matches.items():
-            self._match_counts[name] = self._match_counts.get(name, 0) + count
-        self._lua = self._globals = self._bridge = None
+                for name, count in self._matches.items():
+                    self._match_counts[name] = self._match_counts.get(name, 0) + count
+                self._lua = self._globals = self._bridge = None
+                return
+        self._discard()  # (coverage keeps the lines it recorded)
 
     def _replay(self) -> None:
         """Boot a fresh Lua state and run the log into it."""

@@ -193,3 +193,17 @@ def test_a_runtime_only_read_or_dry_run_is_reused_as_it_should_be(lua: str) -> N
         assert (again.snapshot(), again.handler_matches) == expected
         assert again.send(Action="Inc").ok and again.globals["N"] == 1
         net.close()
+
+
+def test_a_source_keeps_a_few_spare_runtimes_only() -> None:
+    from harness.lua_state import MAX_SPARES
+
+    template = Network(lua="5.3")
+    p = template.spawn(source="N = 0")
+    template.clone().close()
+    nets = [template.clone() for _ in range(MAX_SPARES + 3)]
+    for net in nets:
+        assert net.process(p.id).globals["N"] == 0
+    for net in nets:
+        net.close()
+    assert len(p._state._spares) == MAX_SPARES
