@@ -207,3 +207,14 @@ def test_a_source_keeps_a_few_spare_runtimes_only() -> None:
     for net in nets:
         net.close()
     assert len(p._state._spares) == MAX_SPARES
+
+
+@pytest.mark.parametrize("lua", REUSED_ON)
+def test_a_process_that_ever_gave_a_finalizer_is_never_reset(lua: str) -> None:
+    template = Network(lua=lua, timeout=None)
+    p = template.spawn(source="Keep = setmetatable({}, { __gc = function() end })\nN = 0")
+    for _ in range(3):
+        net = template.clone()
+        assert net.process(p.id).globals["N"] == 0
+        net.close()
+    assert p._state._spares == []

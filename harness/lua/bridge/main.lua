@@ -141,17 +141,18 @@ local bridge = {
 -- equals its source, and later put it back instead of booting and replaying a fresh state.  Only
 -- on PUC Lua 5.2 and 5.3, where nothing process code can observe lives outside what the recorder
 -- puts back (their math.random is the C library's, shared by every state; 5.4, 5.5 and LuaJIT
--- keep a generator in the state, 5.1 cannot tell whether the collector runs); never after
--- process code gave a __gc finalizer (it could run during the next use).
+-- keep a generator in the state, 5.1 cannot tell whether the collector runs); never once process
+-- code gave a __gc finalizer (one could run during the next use, or have run on an object the
+-- reset brings back).
 local resettable = (_VERSION == "Lua 5.2" or _VERSION == "Lua 5.3") and not isJit
-local finalizersAtReset
+local saved = false
 function bridge.reset_save()
-  if not resettable or not DR.save_reset() then return false end
-  finalizersAtReset = G.finalizers_given()
+  if not resettable or G.finalizers_given() > 0 or not DR.save_reset() then return false end
+  saved = true
   return true
 end
 function bridge.reset_restore()
-  if finalizersAtReset == nil or G.finalizers_given() ~= finalizersAtReset then return false end
+  if not saved or G.finalizers_given() > 0 then return false end
   if not DR.restore_reset() then return false end
   local matches = H.matches -- counted anew in the next use (Python keeps the totals)
   for k in rawnext, matches do matches[k] = nil end
