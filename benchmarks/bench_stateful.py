@@ -34,6 +34,7 @@ def main() -> None:
 
         def teardown(self) -> None:
             counts["deliveries"] += len(self.net.trace)
+            super().teardown()
 
         def check_invariants(self, settings, output, runtimes):  # type: ignore[no-untyped-def]
             counts["steps"] += 1

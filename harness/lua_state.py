@@ -39,6 +39,11 @@ DEFAULT_TIMEOUT = 30.0
 #: argument pushing and result conversion run outside Lua's error handling: an allocation
 #: failure there would abort Python).
 MEMORY_HEADROOM = 16 * 1024 * 1024
+#: Spare Lua runtimes a state keeps for its next clones (``LuaProcessState.release``); more are
+#: let go (each holds a whole Lua state, ~1 MB for a TIM3 process)
+MAX_SPARES = 4
+#: a Data string longer than this gets room of its own under the hard memory cap (``_fit_memory``)
+_BIG_DATA = MEMORY_HEADROOM // 8
 
 
 @dataclass(frozen=True)
@@ -158,14 +163,30 @@ _PACK = struct.Struct("<qq")
 FAILED = b""
 
 
+#: the values of a flat result whose hash is stable within a run and tells them apart (floats are
+#: not: NaN's hash is its identity; True hashes as 1)
+_PLAIN = frozenset({str, int, type(None)})
+
+
 def _digest(flat: tuple[Any, ...] | Any) -> bytes:
     """A cheap fingerprint of one message's flattened result, kept per logged message (16 bytes):
-    empty when it failed, else a hash of its output and one of the rest (lupa objects and NaN
-    show as stable text in the repr)."""
-    if not isinstance(flat, tuple):
+    empty when it failed, else a hash of its output and one of the rest.  Strings, integers and
+    nil hash as they are; a result with anything else, or with a Lua address ("0x...") in a
+    string, hashes its repr with the addresses taken out (lupa objects and NaN show as stable
+    text there).  The same result always takes the same way, so a replay compares like with like."""
+    if flat.__class__ is not tuple:
         flat = (flat,)
     if flat[0] not in _SUCCESS:
         return FAILED
+    for x in flat:
+        c = x.__class__
+        if c is str:
+            if "0x" in x:
+                break
+        elif c not in _PLAIN:
+            break
+    else:
+        return _PACK.pack(hash(flat[1:2]), hash(flat[2:]))
     return _PACK.pack(_stable(repr(flat[1:2])), _stable(repr(flat[2:])))
 
 
@@ -327,6 +348,18 @@ def _coverage_forget(bridge: Any) -> None:
                 del live[key]
 
 
+class _Spare:
+    """A released clone's Lua runtime, kept for the next clone of the same source."""
+
+    __slots__ = ("bridge", "clean", "collect", "globals", "lua", "matches")
+
+    def __init__(self, lua: Any, globals: Any, bridge: Any, matches: Any, collect: Any, clean: bool) -> None:
+        self.lua, self.globals, self.bridge = lua, globals, bridge
+        self.matches, self.collect = matches, collect
+        #: no message, dry-run or preload ran in it since it was last reset: nothing to put back
+        self.clean = clean
+
+
 class LuaProcessState:
     """The Lua side of one process, with replay-based rollback."""
 
@@ -366,6 +399,16 @@ class LuaProcessState:
         self._tainted = False
         self._version = 0
         self.rebuilds = 0
+        #: spare Lua runtimes equal to this state, given back by released clones (see ``release``)
+        self._spares: list[_Spare] = []
+        #: a clone of this state was released: the next clones take a reset record (``release``)
+        self._recycling = False
+        #: for a clone: (source, the source's version then, the runtime taken, reset record taken)
+        self._lease: tuple[LuaProcessState, int, Any, bool] | None = None
+        #: the version at which this clone's runtime was last equal to its source (see ``release``)
+        self._clean_at = -1
+        #: for a clone not made yet: (source, its version then, a spare runtime or None, recyclable)
+        self._lazy: tuple[LuaProcessState, int, _Spare | None, bool] | None = None
         self._boot()
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -429,13 +472,20 @@ class LuaProcessState:
     def _ensure(self) -> None:
         if self._bridge is not None:
             return
+        lazy = self._lazy
+        if lazy is not None:
+            self._lazy = None
+            self._materialize(*lazy)
+            return
         self.rebuilds += 1
         self._replay()
 
     def clone(self) -> LuaProcessState:
-        """A new, independent state equal to this one: a fresh Lua state fed this state's log.
-        Only the log entries (immutable tuples) are shared; the cached snapshots carry over (the
-        replay checks every message ends as it first did), handler match counts are copied."""
+        """A new, independent state equal to this one: a fresh Lua state fed this state's log, or
+        a runtime an earlier clone gave back (``release``) reset to this state; either is made on
+        the clone's first use (a process a test never touches costs nothing).  Only the log
+        entries (immutable tuples) are shared; the cached snapshots carry over (the replay checks
+        every message ends as it first did), handler match counts are copied."""
         twin = copy.copy(self)
         twin._log = list(self._log)
         twin._match_counts = self.match_counts()
@@ -444,8 +494,84 @@ class LuaProcessState:
         twin._last_flat = None
         twin._lua = twin._globals = twin._bridge = None
         twin.rebuilds = 0
-        twin._replay()
+        twin._spares = []
+        twin._recycling = False
+        twin._lease = None
+        recyclable = not self._tainted and not _coverage.ACTIVE
+        spare = self._spares.pop() if recyclable and self._spares else None
+        twin._lazy = (self, self._version, spare, recyclable)
         return twin
+
+    def _materialize(
+        self, source: LuaProcessState, version: int, spare: _Spare | None, recyclable: bool
+    ) -> None:
+        """Make a clone's Lua state: the spare runtime reset to the source's state as it was at
+        the clone, or a fresh state fed the log (with the reset record once clones come back)."""
+        if spare is not None:
+            try:
+                ok = spare.clean or bool(spare.bridge.reset_restore())
+            except lupa.LuaError:
+                ok = False
+            if ok:
+                self._adopt(spare)
+                self._lease = (source, version, self._bridge, True)
+                self._clean_at = self._version
+                return
+        self._replay()
+        if recyclable:
+            # the reset record costs about a boot: taken once clones are known to come back
+            saved = source._recycling and bool(self._bridge.reset_save())
+            self._lease = (source, version, self._bridge, saved)
+            self._clean_at = self._version
+
+    def _adopt(self, spare: _Spare) -> None:
+        self._lua, self._globals, self._bridge = spare.lua, spare.globals, spare.bridge
+        self._handle, self._matches = spare.bridge.handle, spare.matches
+        if spare.collect is not None:
+            self._collect = spare.collect
+        self._hard_memory = 0
+        if self.memory and self.lua_version != "jit":
+            self._hard_memory = self._base_hard_memory()
+            self._lua.set_max_memory(self._hard_memory)
+
+    def release(self) -> None:
+        """Done with this (cloned) state: its Lua runtime goes back to the state it was cloned
+        from, which resets it for its next clone (env/dryrun.lua's reset record) instead of
+        booting a fresh one and replaying the log; ``Network.close`` releases every process.
+        Only a runtime still in its first life goes back: never one that a rollback replaced,
+        whose raw runtime someone took, or whose source has changed since.  This state stays
+        usable: its next use rebuilds it from its log."""
+        lease, self._lease = self._lease, None
+        lazy, self._lazy = self._lazy, None
+        if lazy is not None:
+            # never used: a spare it was given goes back as it is (reset when next taken)
+            source, version, spare, _ = lazy
+            source._recycling = True
+            if spare is not None and source._version == version and len(source._spares) < MAX_SPARES:
+                source._spares.append(spare)
+            return
+        if self._bridge is None:
+            return
+        if lease is not None:
+            source, version, bridge, saved = lease
+            source._recycling = True
+            if (
+                saved
+                and len(source._spares) < MAX_SPARES
+                and bridge is self._bridge
+                and not self._tainted
+                and source._version == version
+                and not _coverage.ACTIVE
+            ):
+                collect = getattr(self, "_collect", None)
+                clean = self._clean_at == self._version
+                spare = _Spare(self._lua, self._globals, self._bridge, self._matches, collect, clean)
+                source._spares.append(spare)
+                for name, count in self._matches.items():
+                    self._match_counts[name] = self._match_counts.get(name, 0) + count
+                self._lua = self._globals = self._bridge = None
+                return
+        self._discard()  # (coverage keeps the lines it recorded)
 
     def _replay(self) -> None:
         """Boot a fresh Lua state and run the log into it."""
@@ -500,9 +626,12 @@ class LuaProcessState:
         return None if self._tainted else self._version
 
     def _changed(self) -> None:
-        """The state may have changed: forget cached snapshots, move ``version`` on."""
+        """The state may have changed: forget cached snapshots and spare runtimes, move
+        ``version`` on."""
         self._version += 1
         self._snapshots.clear()
+        if self._spares:
+            self._spares.clear()
 
     def _discard(self) -> None:
         self._changed()
@@ -530,6 +659,8 @@ class LuaProcessState:
         the log if it succeeded."""
         if self._bridge is None:
             self._ensure()
+        if dry:
+            self._clean_at = -1  # (a dry-run's handler matches are counted)
         saved = dry and self._dry_save()
         res = self._handle_once(args)
         if not res.ok and res.error and res.error.startswith(ESCALATE):
@@ -580,7 +711,10 @@ class LuaProcessState:
 
     def _handle_once(self, args: tuple[Any, ...]) -> RawResult:
         if self._hard_memory:
-            self._fit_memory(args)
+            data = args[4]
+            big = (data.__class__ is str or data.__class__ is bytes) and len(data) > _BIG_DATA
+            if big or self._hard_memory != self._base_hard_memory():
+                self._fit_memory(args)
         try:
             if self.timeout is None or not self.watched:
                 flat = self._handle(*args)
@@ -657,7 +791,7 @@ class LuaProcessState:
         """Room for a big Data string: lupa pushes it outside Lua's error handling."""
         data = args[4]
         need = self._base_hard_memory()
-        if isinstance(data, str | bytes) and len(data) > MEMORY_HEADROOM // 8:
+        if isinstance(data, str | bytes) and len(data) > _BIG_DATA:
             need += 4 * len(data)
         if need != self._hard_memory:
             self._hard_memory = need
@@ -736,7 +870,7 @@ class LuaProcessState:
             if text is not None:
                 return text
         self._ensure()
-        text = str(self._bridge.snapshot(self._lua.table_from(list(names))))
+        text = str(self._bridge.snapshot(*names))
         if not self._tainted:
             self._snapshots[names] = text
         return text

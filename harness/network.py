@@ -719,6 +719,14 @@ class Network:
             copied._state = proc._state.clone()
             twin._processes[pid] = copied
 
+    def close(self) -> None:
+        """Done with this network: its processes' Lua runtimes go back to the network it was
+        cloned from, whose next clone reuses them (reset, not booted and replayed; see
+        ``LuaProcessState.release``).  The network stays usable: a process used again is rebuilt
+        from its log."""
+        for proc in self._processes.values():
+            proc._state.release()
+
     # -- sending -----------------------------------------------------------------------------
 
     def send(

@@ -35,7 +35,10 @@ def test_deliver_takes_the_message_as_given(ao: Network) -> None:
 
 #: tests of the harness's own caches: they compare a process's cached answers with its state's
 #: uncached path, and a clone's states with the original's, which no public API exposes
-WHITE_BOX = {"test_snapshot_cache.py", "test_dryrun_isolation.py", "test_trace_limit.py", "test_clone.py"}
+WHITE_BOX = {
+    "test_snapshot_cache.py", "test_dryrun_isolation.py", "test_trace_limit.py", "test_clone.py",
+    "test_clone_reuse.py",
+}
 
 
 def test_tests_use_no_private_state() -> None:

@@ -44,20 +44,29 @@ class Tim3Machine(RuleBasedStateMachine):
             t = build_system(Network())
             #: a process nobody configured, for messages that arrive pushed by the MU from it
             rogue = t.ao.spawn(source="", name="rogue")
+            # what the invariants and I6 read, made once for every clone: the converted globals and
+            # the snapshots (a clone starts with its template's cached snapshots)
+            t.check(quiet=True)
+            for proc in (t.usda, t.lock, t.token, t.coord, t.state):
+                proc.snapshot()
             Tim3Machine._template = (t, rogue)
         template, rogue = Tim3Machine._template
         self.net = template.ao.clone()
+        procs = {pid: self.net.process(pid) for pid in template.ao.processes}
         self.t: Tim3 = replace(
             template,
             ao=self.net,
-            usda=self.net.process(template.usda.id),
-            lock=self.net.process(template.lock.id),
-            token=self.net.process(template.token.id),
-            coord=self.net.process(template.coord.id),
-            state=self.net.process(template.state.id),
+            usda=procs[template.usda.id],
+            lock=procs[template.lock.id],
+            token=procs[template.token.id],
+            coord=procs[template.coord.id],
+            state=procs[template.state.id],
             users=list(template.users),
             system=None,
-            _reads={},
+            # a clone's states start at its template's versions: the template's converted reads
+            # hold for them until they change (a process the example never touches is never
+            # made: see LuaProcessState.clone)
+            _reads={key: (version, procs[p.id], value) for key, (version, p, value) in template._reads.items()},
         )
         self.rogue = self.net.process(rogue.id)
         self.addr = {name: self.t.user(name) for name in USERS}
@@ -65,6 +74,10 @@ class Tim3Machine(RuleBasedStateMachine):
         #: what each user must hold in USDA + TIM3: changes only by faucet mints and TIM3 transfers
         self.holdings = {a: 0 for a in self.addr.values()}
         self.step_start = 0
+
+    def teardown(self) -> None:
+        # the clone's Lua runtimes go back to the template for the next example's clone
+        self.net.close()
 
     # -- helpers ----------------------------------------------------------------------------
 

@@ -133,7 +133,8 @@ class Tim3:
         return int(self._read(self.usda, "TotalSupply"))
 
     def pending(self) -> dict[str, Any]:
-        return self.coord.globals["Pending"]
+        """The coordinator's ``Pending`` (read only: converted once per state, see ``_read``)."""
+        return self._read(self.coord, "Pending")
 
     def snapshot(self) -> dict[str, Any]:
         """Everything I6 says an unauthorised message must not change."""

@@ -18,6 +18,7 @@ local isJit = rawget(_G, "jit") ~= nil
 local loadstring = rawget(_G, "loadstring")
 local setfenv = rawget(_G, "setfenv")
 local nativeLoad = load
+local rawnext = next
 -- the host's originals the other parts need (the sandbox replaces or removes them)
 local host = { unpack = table.unpack or rawget(_G, "unpack") }
 
@@ -136,6 +137,31 @@ local bridge = {
   dry_restore = DR.restore,
 }
 
+-- Reuse of a cloned state (LuaProcessState.release): take the reset record once, while the state
+-- equals its source, and later put it back instead of booting and replaying a fresh state.  Only
+-- on PUC Lua 5.2 and 5.3, where nothing process code can observe lives outside what the recorder
+-- puts back (their math.random is the C library's, shared by every state; 5.4, 5.5 and LuaJIT
+-- keep a generator in the state, 5.1 cannot tell whether the collector runs); never once process
+-- code gave a __gc finalizer (one could run during the next use, or have run on an object the
+-- reset brings back).
+local resettable = (_VERSION == "Lua 5.2" or _VERSION == "Lua 5.3") and not isJit
+local saved = false
+function bridge.reset_save()
+  if not resettable or G.finalizers_given() > 0 or not DR.save_reset() then return false end
+  saved = true
+  return true
+end
+function bridge.reset_restore()
+  if not saved or G.finalizers_given() > 0 then return false end
+  if not DR.restore_reset() then return false end
+  local matches = H.matches -- counted anew in the next use (Python keeps the totals)
+  for k in rawnext, matches do matches[k] = nil end
+  return true
+end
+-- (their upvalue is not part of the state: never recorded, never put back)
+DR.skip(bridge.reset_save)
+DR.skip(bridge.reset_restore)
+
 -- Process code may find these functions (debug.getregistry reaches what Python holds): none of
 -- them runs during a message, and the debug library hides their upvalues.
 local inMessage = message.in_message
@@ -155,6 +181,8 @@ for _, part in ipairs({ hooks, loading, message, snapshot }) do
   for _, v in pairs(part) do G.protect(v) end
 end
 for _, v in pairs(bridge) do G.protect(v) end
+DR.skip(bridge.reset_save)
+DR.skip(bridge.reset_restore)
 for _, v in pairs(H) do
   if type(v) == "function" or type(v) == "table" then G.protect(v) end
 end

@@ -3,8 +3,8 @@
 -- Run by bridge/main.lua with (G, sortKeys); returns bridge.snapshot and bridge.handler_names.
 local G, sortKeys = ...
 
-local next, ipairs, type, tostring, rawget = next, ipairs, type, tostring, rawget
-local format, match = string.format, string.match
+local next, ipairs, type, tostring, rawget, select = next, ipairs, type, tostring, rawget, select
+local format, byte = string.format, string.byte
 local concat, sort = table.concat, table.sort
 
 -- globals aos itself keeps: not part of a process's state as a snapshot shows it
@@ -13,58 +13,77 @@ local RUNTIME_GLOBALS = {
   Dump = true, Errors = true, Seeded = true, Nonce = true,
 }
 
-local function canon(v, out, seen)
+-- Append the canonical text of v to out after position n; the new end.
+local function canon(v, out, n, seen)
   local t = type(v)
-  if t == "table" then
+  if t == "string" then
+    n = n + 1
+    out[n] = format("%q", v)
+  elseif t == "table" then
     if seen[v] then
-      out[#out + 1] = "<cycle>"
-      return
+      n = n + 1
+      out[n] = "<cycle>"
+      return n
     end
     seen[v] = true
-    local keys = {}
-    for k in next, v do keys[#keys + 1] = k end
-    sortKeys(keys)
-    out[#out + 1] = "{"
-    for _, k in ipairs(keys) do
-      canon(k, out, seen)
-      out[#out + 1] = "="
-      canon(v[k], out, seen)
-      out[#out + 1] = ","
+    local keys, k = {}, 0
+    for key in next, v do
+      k = k + 1
+      keys[k] = key
     end
-    out[#out + 1] = "}"
+    if k > 1 then sortKeys(keys) end
+    n = n + 1
+    out[n] = "{"
+    for i = 1, k do
+      local key = keys[i]
+      n = canon(key, out, n, seen)
+      n = n + 1
+      out[n] = "="
+      n = canon(v[key], out, n, seen)
+      n = n + 1
+      out[n] = ","
+    end
+    n = n + 1
+    out[n] = "}"
     seen[v] = nil
-  elseif t == "string" then
-    out[#out + 1] = format("%q", v)
   elseif t == "number" or t == "boolean" or t == "nil" then
-    out[#out + 1] = tostring(v)
+    n = n + 1
+    out[n] = tostring(v)
   else
-    out[#out + 1] = "<" .. t .. ">"
+    n = n + 1
+    out[n] = "<" .. t .. ">"
   end
+  return n
 end
 
 local bridge = {}
 
--- "Name = <canonical value>\n" for each of *names*, or for every Title-Case global that is data
--- (not a function, not one of aos's own).
-function bridge.snapshot(names)
-  local list = {}
-  if names and #names > 0 then
-    for i = 1, #names do list[i] = names[i] end
-  else
+-- "Name = <canonical value>\n" for each of the names given, or (none given) for every
+-- Title-Case global that is data (not a function, not one of aos's own).
+function bridge.snapshot(...)
+  local list, count = { ... }, select("#", ...)
+  if count == 0 then
     for k, v in next, _G do
-      if type(k) == "string" and match(k, "^%u") and not RUNTIME_GLOBALS[k] and type(v) ~= "function" then
-        list[#list + 1] = k
+      if type(k) == "string" and not RUNTIME_GLOBALS[k] and type(v) ~= "function" then
+        local b = byte(k, 1) -- an upper-case letter (%u in the C locale)
+        if b and b >= 65 and b <= 90 then
+          count = count + 1
+          list[count] = k
+        end
       end
     end
     sort(list)
   end
-  local out = {}
-  for _, name in ipairs(list) do
-    out[#out + 1] = name .. " = "
-    canon(rawget(_G, name), out, {})
-    out[#out + 1] = "\n"
+  local out, n, seen = {}, 0, {}
+  for i = 1, count do
+    local name = list[i]
+    n = n + 1
+    out[n] = name .. " = "
+    n = canon(rawget(_G, name), out, n, seen)
+    n = n + 1
+    out[n] = "\n"
   end
-  return concat(out)
+  return concat(out, "", 1, n)
 end
 
 function bridge.handler_names()

@@ -1,21 +1,30 @@
 -- Dry-runs without a rebuild (not part of aos): before a dry-run the bridge records everything
 -- process code could change -- the contents and metatable of every table reachable from the
 -- registry, the globals and the type metatables, the upvalues (and, on 5.1/LuaJIT, the
--- environment) of every function -- and afterwards puts every recorded value back.  Whatever the
+-- environment) of every function, the registry's named entries (its numbered ones are lupa's
+-- references, which Python holds) -- and afterwards puts every recorded value back.  Whatever the
 -- dry-run created is then unreachable.  A suspended coroutine (a handler waiting in `Receive`)
 -- keeps values on its stack that cannot be put back: `save` then declines and the caller falls
 -- back to discarding the state and rebuilding it from the message log.
+--
+-- The same recorder resets a cloned state for reuse (`D.save_reset` / `D.restore_reset`, see
+-- LuaProcessState.release): a second record, kept across restores, taken once when the state
+-- equals the state it was cloned from; it also covers whether the collector runs and its settings.  The
+-- recorder's own functions are never walked (their upvalues hold the records).
 --
 -- Run by runtime.lua with no arguments before the guards wrap the debug library (it keeps the
 -- originals); `D.skip(t)` names tables never recorded (the harness's own: the guards' protected
 -- values, the handler match counts).  Private: never in package.preload.
 local next, type, rawget, rawset, rawequal, select = next, type, rawget, rawset, rawequal, select
 local getmetatable, setmetatable = debug.getmetatable, debug.setmetatable
-local getupvalue, setupvalue = debug.getupvalue, debug.setupvalue
+local getupvalue, setupvalue, upvalueid = debug.getupvalue, debug.setupvalue, debug.upvalueid
 local getregistry = debug.getregistry
 local costatus, corunning = coroutine.status, coroutine.running
 local getfenv, setfenv = rawget(_G, "getfenv"), rawget(_G, "setfenv")
 local G_ = _G
+local collect = collectgarbage
+-- 5.2+ can tell whether the collector runs (5.1 and LuaJIT cannot)
+local canTellGc = _VERSION ~= "Lua 5.1" and rawget(_G, "jit") == nil
 
 local D = {}
 
@@ -32,16 +41,32 @@ local registry = getregistry()
 for _, name in ipairs({ "LUPA_PYTHON_REFERENCES_TABLE", "POBJECT" }) do
   if type(rawget(registry, name)) == "table" then skipped[rawget(registry, name)] = true end
 end
+-- (the registry is reached through the debug library's proxy too: its numbered entries are
+-- lupa's references, which Python holds; only its named entries are recorded, see `walk`)
+skipped[registry] = true
+
+-- lupa's own named registry entries (never removed)
+local function lupaKey(k)
+  return k == "POBJECT" or k == "Py_None" or (type(k) == "string" and string.sub(k, 1, 5) == "LUPA_")
+end
 
 -- one sample value per type whose metatable is shared by the whole type
 local TYPE_SAMPLES = { "", 0, true, print }
 
 local record -- the last save: { tables = {t -> copy}, metas = {t -> mt|false}, funcs = ..., ... }
+local resetRecord -- the reset record (D.save_reset), kept across restores
 
--- Record everything reachable; false when a suspended coroutine makes a restore impossible.
-function D.save()
-  record = nil -- (never walk an earlier record)
-  local tables, metas, funcs, envs = {}, {}, {}, {}
+-- (an upvalue that is nil, in the record's arrays)
+local NIL = {}
+
+-- Record everything reachable; false when a suspended coroutine makes a restore impossible.  The
+-- record is a few flat arrays (the collector marks them quickly, a restore walks them in order):
+-- per table its metatable (or false) and the span of its keys and values in K and V; per
+-- upvalue its function, index and value (FF, FI, U).
+local function walk()
+  local TT, TM, TS, TN, K, V, nt, nk = {}, {}, {}, {}, {}, {}, 0, 0
+  local FF, FI, U, nu, cells = {}, {}, {}, 0, {}
+  local envs = {}
   local stack, n = {}, 0
   local seen = {}
   local main = rawget(registry, 1)
@@ -72,36 +97,40 @@ function D.save()
     local tv = type(v)
     if tv == "table" then
       if not skipped[v] then
-        local copy = {}
+        local first = nk + 1
         for k, x in next, v do
-          copy[k] = x
+          nk = nk + 1
+          K[nk], V[nk] = k, x
           if not seen[k] then push(k) end
           if not seen[x] then push(x) end
         end
-        tables[v] = copy
         local mt = getmetatable(v)
-        metas[v] = mt or false
+        nt = nt + 1
+        TT[nt], TM[nt], TS[nt], TN[nt] = v, mt or false, first, nk - first + 1
         if mt ~= nil then push(mt) end
       end
     elseif tv == "function" then
-      local i, ups = 1, nil
-      while true do
-        local name, x = getupvalue(v, i)
-        if name == nil then break end
-        ups = ups or {}
-        ups[i] = x
-        if x ~= nil and not seen[x] then push(x) end
-        i = i + 1
-      end
-      if ups then
-        ups.n = i - 1
-        funcs[v] = ups
-      end
-      if getfenv then
-        local ok, env = pcall(getfenv, v)
-        if ok and env ~= nil then
-          envs[v] = env
-          push(env)
+      if not skipped[v] then
+        -- each upvalue once: closures of one scope share its cells (5.2+ tells, by upvalueid)
+        local i = 1
+        while true do
+          local name, x = getupvalue(v, i)
+          if name == nil then break end
+          local id = upvalueid and upvalueid(v, i)
+          if not id or not cells[id] then
+            if id then cells[id] = true end
+            nu = nu + 1
+            FF[nu], FI[nu], U[nu] = v, i, x == nil and NIL or x
+            if x ~= nil and not seen[x] then push(x) end
+          end
+          i = i + 1
+        end
+        if getfenv then
+          local ok, env = pcall(getfenv, v)
+          if ok and env ~= nil then
+            envs[v] = env
+            push(env)
+          end
         end
       end
     elseif tv == "userdata" then
@@ -112,40 +141,59 @@ function D.save()
       end
     end
   end
-  record = { tables = tables, metas = metas, funcs = funcs, envs = envs, typeMetas = typeMetas }
-  return true
+  local named = {}
+  for k, v in next, registry do
+    if type(k) ~= "number" then named[k] = v end
+  end
+  return {
+    TT = TT, TM = TM, TS = TS, TN = TN, K = K, V = V, FF = FF, FI = FI, U = U, envs = envs,
+    typeMetas = typeMetas, registry = named,
+  }
 end
 
--- Put back everything the last `save` recorded (once).
-function D.restore()
-  local r = record
+function D.save()
   record = nil
-  if not r then return false end
-  for t, copy in next, r.tables do
-    local dropped
-    for k in next, t do
-      if rawget(copy, k) == nil then
-        dropped = dropped or {}
-        dropped[#dropped + 1] = k
-      end
-    end
-    if dropped then
-      for i = 1, #dropped do rawset(t, dropped[i], nil) end
-    end
-    for k, x in next, copy do
-      if not rawequal(rawget(t, k), x) then rawset(t, k, x) end
-    end
-  end
-  for t, mt in next, r.metas do
+  record = walk()
+  return record ~= false
+end
+
+-- Put back everything record *r* holds: metatables first, so that a table without one takes
+-- its contents by plain assignment (no metamethod can run), then contents, keys added since
+-- dropped (a count tells whether there are any), then upvalues.
+local function put(r)
+  local TT, TM, TS, TN, K, V = r.TT, r.TM, r.TS, r.TN, r.K, r.V
+  for i = 1, #TT do
+    local t, mt = TT[i], TM[i]
     if mt == false then mt = nil end
     if not rawequal(getmetatable(t), mt) then setmetatable(t, mt) end
   end
-  for f, ups in next, r.funcs do
-    for i = 1, ups.n do
-      local _, now = getupvalue(f, i)
-      local x = ups[i]
-      if not rawequal(now, x) then setupvalue(f, i, x) end
+  for i = 1, #TT do
+    local t, s, c = TT[i], TS[i], TN[i]
+    local e = s + c - 1
+    if TM[i] then
+      for j = s, e do rawset(t, K[j], V[j]) end
+    else
+      for j = s, e do t[K[j]] = V[j] end
     end
+    local m = 0
+    for _ in next, t do m = m + 1 end
+    if m ~= c then
+      local keep, dropped, d = {}, {}, 0
+      for j = s, e do keep[K[j]] = true end
+      for k in next, t do
+        if not keep[k] then
+          d = d + 1
+          dropped[d] = k
+        end
+      end
+      for j = 1, d do rawset(t, dropped[j], nil) end
+    end
+  end
+  local FF, FI, U = r.FF, r.FI, r.U
+  for i = 1, #FF do
+    local x = U[i]
+    if x == NIL then x = nil end
+    setupvalue(FF[i], FI[i], x)
   end
   if setfenv then
     for f, env in next, r.envs do
@@ -158,6 +206,61 @@ function D.restore()
     if mt == false then mt = nil end
     if not rawequal(getmetatable(sample), mt) then setmetatable(sample, mt) end
   end
+  local named = r.registry
+  local extra
+  for k in next, registry do
+    if type(k) ~= "number" and named[k] == nil and not lupaKey(k) then
+      extra = extra or {}
+      extra[#extra + 1] = k
+    end
+  end
+  if extra then
+    for i = 1, #extra do rawset(registry, extra[i], nil) end
+  end
+  for k, v in next, named do
+    if not rawequal(rawget(registry, k), v) then rawset(registry, k, v) end
+  end
+end
+
+-- Put back everything the last `save` recorded (once).
+function D.restore()
+  local r = record
+  record = nil
+  if not r then return false end
+  put(r)
+  return true
+end
+
+-- Take the reset record (the state as it is now); false when it cannot be put back.
+function D.save_reset()
+  resetRecord = nil
+  local r = walk()
+  if not r then return false end
+  if canTellGc then
+    r.gcRunning = collect("isrunning")
+    -- the collector's settings (setting one returns the one before: read, then put back)
+    r.pause = collect("setpause", 200)
+    collect("setpause", r.pause)
+    r.stepmul = collect("setstepmul", 200)
+    collect("setstepmul", r.stepmul)
+  end
+  resetRecord = r
+  return true
+end
+
+-- Put the state back as the reset record has it (any number of times); false without one.
+function D.restore_reset()
+  local r = resetRecord
+  if not r then return false end
+  put(r)
+  -- what the previous use left is garbage now: collected at once, not swept bit by bit during
+  -- the next use (and no finalizer of it can run later: the bridge never resets a state that got one)
+  collect("collect")
+  if canTellGc then
+    if collect("isrunning") ~= r.gcRunning then collect(r.gcRunning and "restart" or "stop") end
+    collect("setpause", r.pause)
+    collect("setstepmul", r.stepmul)
+  end
   return true
 end
 
@@ -165,5 +268,8 @@ end
 function D.drop()
   record = nil
 end
+
+-- the recorder's own functions hold the records: never walked, never put back
+for _, f in next, D do skipped[f] = true end
 
 return D

@@ -425,6 +425,13 @@ end
 -- Finalizers (PUC 5.2+ runs them with hooks disabled): a __gc given through setmetatable or
 -- debug.setmetatable runs in a coroutine carrying the master hook, under the message's budget or,
 -- outside a message, under one of its own.
+-- How many times process code gave a __gc finalizer (a state that got one is never reset for
+-- reuse: the finalizer could run in the state's next use).
+local finalizersGiven = 0
+function G.finalizers_given()
+  return finalizersGiven
+end
+
 if tableFinalizers then
   local wrapped = setmetatable_({}, { __mode = "k" })
   local function runFinalizer(gc, o)
@@ -447,6 +454,7 @@ if tableFinalizers then
     if type_(mt) ~= "table" then return end
     local gc = rawget_(mt, "__gc")
     if gc == nil then return end
+    finalizersGiven = finalizersGiven + 1
     escalate("a __gc finalizer")
     if type_(gc) ~= "function" or wrapped[gc] then return end
     local w = function(o) return runFinalizer(gc, o) end
