@@ -27,7 +27,7 @@ import lupa
 from harness import chunks
 from harness.convert import to_python
 from harness.coverage import collector as _coverage
-from harness.errors import HarnessError, NonUTF8Error, ReplayDivergenceError
+from harness.errors import HarnessError, NonUTF8Error, ReplayDivergenceError, StateLost
 from harness.lua_versions import lupa_module, normalise
 from harness.profiles import Profile
 
@@ -373,8 +373,16 @@ class LuaProcessState:
         memory: int | None = DEFAULT_MEMORY,
         pairs_seed: int | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
+        keep_log: bool = True,
     ) -> None:
         self.spec = spec
+        #: False (``Network(replay_log=False)``): no message log is kept, so nothing can rebuild
+        #: this state: a message that errors (its changes are rolled back by a rebuild), a dry-run
+        #: that cannot be undone in place and ``clone`` raise ``StateLost`` instead
+        self.keep_log = keep_log
+        #: messages handled and not logged; what the state was lost to (None: it was not)
+        self.unlogged = 0
+        self._lost: str | None = None
         self.lua_version = normalise(lua)
         self.profile = profile
         self.budget = budget
@@ -472,6 +480,14 @@ class LuaProcessState:
     def _ensure(self) -> None:
         if self._bridge is not None:
             return
+        if self.unlogged and self._lazy is None:
+            name = self.spec.label or self.spec.id
+            raise StateLost(
+                f"process {name} ({self.spec.id}) lost its Lua state to {self._lost or 'a stopped message'} "
+                "and cannot rebuild it: rebuilding replays the process's message log, which "
+                "Network(replay_log=False) does not keep; use replay_log=True (the default) where "
+                "messages may fail"
+            )
         lazy = self._lazy
         if lazy is not None:
             self._lazy = None
@@ -486,6 +502,8 @@ class LuaProcessState:
         the clone's first use (a process a test never touches costs nothing).  Only the log
         entries (immutable tuples) are shared; the cached snapshots carry over (the replay checks
         every message ends as it first did), handler match counts are copied."""
+        if self.unlogged:
+            raise StateLost(clone_refusal(self.spec.label or self.spec.id))
         twin = copy.copy(self)
         twin._log = list(self._log)
         twin._match_counts = self.match_counts()
@@ -540,7 +558,9 @@ class LuaProcessState:
         booting a fresh one and replaying the log; ``Network.close`` releases every process.
         Only a runtime still in its first life goes back: never one that a rollback replaced,
         whose raw runtime someone took, or whose source has changed since.  This state stays
-        usable: its next use rebuilds it from its log."""
+        usable: its next use rebuilds it from its log (an unlogged state keeps its runtime)."""
+        if self.unlogged:
+            return
         lease, self._lease = self._lease, None
         lazy, self._lazy = self._lazy, None
         if lazy is not None:
@@ -659,6 +679,28 @@ class LuaProcessState:
         the log if it succeeded."""
         if self._bridge is None:
             self._ensure()
+        if not self.keep_log:
+            return self._handle_unlogged(args, dry)
+        return self._handle_logged(args, dry)
+
+    def _handle_unlogged(self, args: tuple[Any, ...], dry: bool) -> RawResult:
+        log = self._log
+        kept = len(log)
+        try:
+            res = self._handle_logged(args, dry)
+        except BaseException:
+            if self._bridge is None and self.unlogged:
+                self._lost = f"a message that failed in the harness ({_about(args)})"
+            raise
+        if len(log) > kept:
+            del log[kept:]
+            self.unlogged += 1
+        if self._bridge is None:
+            what = "a dry-run it could not undo in place" if dry else "a message that errored"
+            self._lost = f"{what} ({_about(args)})"
+        return res
+
+    def _handle_logged(self, args: tuple[Any, ...], dry: bool) -> RawResult:
         if dry:
             self._clean_at = -1  # (a dry-run's handler matches are counted)
         saved = dry and self._dry_save()
@@ -889,3 +931,18 @@ class LuaProcessState:
     @property
     def log_length(self) -> int:
         return sum(1 for entry in self._log if entry.__class__ is bytes or entry[0] == "handle")
+
+
+def clone_refusal(name: str) -> str:
+    return (
+        f"Network.clone(): process {name} cannot be copied: a clone replays each process's message "
+        "log, which Network(replay_log=False) does not keep; clone a network made with "
+        "replay_log=True (the default)"
+    )
+
+
+def _about(args: tuple[Any, ...]) -> str:
+    """Which message *args* (``message_args``) are, in a few words."""
+    tags = dict(zip(args[13::2], args[14::2], strict=False))
+    action = tags.get("Action")
+    return (f"id {args[0]}" if args[0] else "a cron tick") + (f", Action {action}" if action else "")

@@ -18,6 +18,7 @@ from harness.errors import (
     MessageStormError,
     ProcessLoadError,
     ProcessNotFound,
+    StateLost,
     UnexpectedDeliveryErrors,
     UnknownProcess,
 )
@@ -29,6 +30,7 @@ from harness.lua_state import (
     LuaProcessState,
     ProcessSpec,
     RawResult,
+    clone_refusal,
 )
 from harness.lua_versions import normalise
 from harness.messages import (
@@ -52,7 +54,7 @@ from harness.mu import (
     spawn_requests,
     spawned_notice,
 )
-from harness.process import Process, StateLost, UnloggedState, clone_refusal
+from harness.process import Process
 
 if TYPE_CHECKING:
     from harness.manifest import System
@@ -599,7 +601,7 @@ class Network:
         spec = ProcessSpec(
             id=pid, owner=owner, module=profile.module, tags=tags, search_dirs=tuple(search), label=name
         )
-        state = (LuaProcessState if self.replay_log else UnloggedState)(
+        state = LuaProcessState(
             spec,
             lua=self.lua_version,
             profile=profile,
@@ -607,6 +609,7 @@ class Network:
             memory=self.memory_limit,
             pairs_seed=self.pairs.lua_seed,
             timeout=self.timeout,
+            keep_log=self.replay_log,
         )
         proc = Process(
             self,
@@ -700,7 +703,7 @@ class Network:
                 f"Network.clone() needs a quiet network: {len(self._mu)} messages are pending (run() first)"
             )
         for proc in self._processes.values():
-            if isinstance(proc._state, UnloggedState) and proc._state.unlogged:
+            if proc._state.unlogged:
                 raise StateLost(clone_refusal(proc.name))
         twin._ids = copy.copy(self._ids)
         twin._now, twin._height = self._now, self._height

@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from harness.convert import to_python
-from harness.errors import InputError, StateLost
-from harness.lua_state import LuaProcessState, RawResult
+from harness.errors import InputError
+from harness.lua_state import LuaProcessState
 from harness.messages import Message, Result
 
 if TYPE_CHECKING:
@@ -42,67 +42,6 @@ class LuaGlobals(Mapping[str, Any]):
 
     def __repr__(self) -> str:
         return f"<LuaGlobals of {self._state.spec.id}>"
-
-
-class UnloggedState(LuaProcessState):
-    """A process's Lua state that keeps no message log (``Network(replay_log=False)``): its
-    memory does not grow with the messages it handles, but nothing can rebuild it: a message that
-    errors (its changes are rolled back by a rebuild), a dry-run that cannot be undone in place and
-    ``Network.clone()`` raise ``StateLost`` instead of replaying the log."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        #: messages handled and not logged; why the state was discarded (None: it was not)
-        self.unlogged = 0
-        self._lost: str | None = None
-
-    def _ensure(self) -> None:
-        if self._bridge is None and self.unlogged:
-            name = self.spec.label or self.spec.id
-            raise StateLost(
-                f"process {name} ({self.spec.id}) lost its Lua state to {self._lost or 'a stopped message'} "
-                "and cannot rebuild it: rebuilding replays the process's message log, which "
-                "Network(replay_log=False) does not keep; use replay_log=True (the default) where "
-                "messages may fail"
-            )
-        super()._ensure()
-
-    def handle(self, args: tuple[Any, ...], *, dry: bool = False) -> RawResult:
-        log = self._log
-        kept = len(log)
-        try:
-            res = super().handle(args, dry=dry)
-        except BaseException:
-            if self._bridge is None and self.unlogged:
-                self._lost = f"a message that failed in the harness ({_about(args)})"
-            raise
-        if len(log) > kept:
-            del log[kept:]
-            self.unlogged += 1
-        if self._bridge is None:
-            what = "a dry-run it could not undo in place" if dry else "a message that errored"
-            self._lost = f"{what} ({_about(args)})"
-        return res
-
-    def clone(self) -> LuaProcessState:
-        if self.unlogged:
-            raise StateLost(clone_refusal(self.spec.label or self.spec.id))
-        return super().clone()
-
-
-def clone_refusal(name: str) -> str:
-    return (
-        f"Network.clone(): process {name} cannot be copied: a clone replays each process's message "
-        "log, which Network(replay_log=False) does not keep; clone a network made with "
-        "replay_log=True (the default)"
-    )
-
-
-def _about(args: tuple[Any, ...]) -> str:
-    """Which message *args* (``message_args``) are, in a few words."""
-    tags = dict(zip(args[13::2], args[14::2], strict=False))
-    action = tags.get("Action")
-    return (f"id {args[0]}" if args[0] else "a cron tick") + (f", Action {action}" if action else "")
 
 
 def _tag_dict(tags: Any, where: str) -> dict[str, Any]:

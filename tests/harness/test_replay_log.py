@@ -97,3 +97,16 @@ def test_clone_is_refused_and_the_setting_is_carried() -> None:
 def test_the_ao_marker_sets_it(ao: Network) -> None:
     assert ao.replay_log is False
     assert ao.spawn(source=SOURCE).send({"Action": "Add"}).ok
+
+
+def test_close_keeps_an_unlogged_process_usable() -> None:
+    """``Network.close()`` hands a logged process's runtime back and rebuilds it from its log on
+    the next use; an unlogged process has no log, so it keeps its runtime and its state."""
+    net = Network(replay_log=False)
+    p = net.spawn(source=SOURCE)
+    for _ in range(3):
+        p.send({"Action": "Add"})
+    net.close()
+    assert p.globals["N"] == 3
+    assert p.send({"Action": "Add"}).ok
+    assert p.globals["N"] == 4
