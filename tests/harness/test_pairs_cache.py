@@ -62,3 +62,46 @@ def test_a_shuffled_order_is_the_same_from_the_kept_order() -> None:
     first = a.eval("return Order(T)").output
     assert first != a.eval("return Sorted(T)").output
     assert a.eval("return Order(T)").output == first == b.eval("return Order(T)").output
+
+
+KEYS = [f"k{i}" for i in range(80)] + [str(i) for i in range(1, 81)]
+
+
+@pytest.mark.parametrize("lua", LUAS)
+def test_any_sequence_of_changes_gives_the_fresh_order(lua: str) -> None:
+    """Random additions, removals, re-additions and value changes between loops (the kept order is
+    checked against the keys' `next` sequence: the same keys in the same sequence)."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    p = Network(lua=lua).spawn(source=CODE)
+    op = st.tuples(st.sampled_from(["set", "del", "val"]), st.sampled_from(KEYS), st.integers(0, 9))
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(st.lists(st.lists(op, max_size=6), min_size=1, max_size=8))
+    def run(batches: list[list[tuple[str, str, int]]]) -> None:
+        p.eval("T = {} for i = 1, 100 do T['k' .. i] = i end")
+        for batch in batches:
+            code = []
+            for kind, key, n in batch:
+                k = key if not key.isdigit() else int(key)  # number keys too (mixed-key sort)
+                lua_key = f"[{k}]" if isinstance(k, int) else f"['{k}']"
+                code.append(f"T{lua_key} = {'nil' if kind == 'del' else n}")
+            assert p.eval(" ".join(code)).ok if code else True
+            order = p.eval("return Order(T)").output
+            assert order == p.eval("return SortedMixed(T)").output
+            assert p.eval("return Order(T)").output == order
+
+    p.eval("""
+    function SortedMixed(t)
+      local nums, strs = {}, {}
+      for k in next, t do
+        if type(k) == 'number' then nums[#nums + 1] = k else strs[#strs + 1] = k end
+      end
+      table.sort(nums) table.sort(strs)
+      local out = {}
+      for _, k in ipairs(nums) do out[#out + 1] = tostring(k) end
+      for _, k in ipairs(strs) do out[#out + 1] = k end
+      return table.concat(out, ' ')
+    end""")
+    run()

@@ -116,10 +116,12 @@ local function shuffle(keys, n, seed)
   end
 end
 
--- The ordered keys of the tables looped over lately: table -> { keys (in order), set (key ->
--- true), n }.  A loop over a table whose key set has not changed since reuses its order instead of
--- sorting again; the set is checked against the table's keys at every loop, so the cache never
--- decides an order, it only saves the sort.  Small tables are not cached (their sort is cheap).
+-- The ordered keys of the tables looped over lately: table -> { keys (in order), raw (the keys in
+-- `next` order), n }.  A loop over a table whose keys `next` still gives in the same order reuses
+-- the sorted order instead of sorting again: the same n keys in the same sequence are the same
+-- key set.  The check walks the table at every loop, so the cache never decides an order, it only
+-- saves the sort (a table that was changed and changed back may walk in another `next` order:
+-- that only costs a fresh sort).  Small tables are not cached (their sort is cheap).
 local CACHE_FROM = 64
 local cache = setmetatable({}, { __mode = "k" })
 
@@ -127,13 +129,13 @@ local cache = setmetatable({}, { __mode = "k" })
 local function orderedKeys(t, seed)
   local c = cache[t]
   if c then
-    local set, n = c.set, 0
+    local raw, n = c.raw, 0
     for k in rawnext, t do
-      if not set[k] then
+      n = n + 1
+      if raw[n] ~= k then
         n = -1
         break
       end
-      n = n + 1
     end
     if n == c.n then return c.keys, n end
   end
@@ -142,14 +144,16 @@ local function orderedKeys(t, seed)
     n = n + 1
     keys[n] = k
   end
-  if n > 1 then
+  if n >= CACHE_FROM then
+    local raw = {}
+    for i = 1, n do raw[i] = keys[i] end
     sortKeys(keys)
     if seed then shuffle(keys, n, seed) end
-  end
-  if n >= CACHE_FROM then
-    local set = {}
-    for i = 1, n do set[keys[i]] = true end
-    cache[t] = { keys = keys, set = set, n = n }
+    cache[t] = { keys = keys, raw = raw, n = n }
+  elseif n > 1 then
+    sortKeys(keys)
+    if seed then shuffle(keys, n, seed) end
+    if c then cache[t] = nil end
   elseif c then
     cache[t] = nil
   end
