@@ -115,8 +115,8 @@ def _parse(flat: tuple[Any, ...] | Any) -> RawResult:
     if flat.__class__ is not tuple:
         flat = (flat,)
     if flat[0] not in _SUCCESS:
-        return RawResult(ok=False, error=str(flat[1]) if len(flat) > 1 else "unknown error")
-    return RawResult(ok=True, output=flat[1], flat=flat)
+        return RawResult(False, str(flat[1]) if len(flat) > 1 else "unknown error")
+    return RawResult(True, None, flat[1], flat)
 
 
 def _outbox(flat: tuple[Any, ...]) -> tuple[list[Any], list[Any], list[Any]]:
@@ -755,7 +755,7 @@ class LuaProcessState:
         if self._hard_memory:
             data = args[4]
             big = (data.__class__ is str or data.__class__ is bytes) and len(data) > _BIG_DATA
-            if big or self._hard_memory != self._base_hard_memory():
+            if big or self._hard_memory != self._base_memory:
                 self._fit_memory(args)
         try:
             if self.timeout is None or not self.watched:
@@ -828,6 +828,11 @@ class LuaProcessState:
 
     def _base_hard_memory(self) -> int:
         return int(self.memory or 0) + MEMORY_HEADROOM + int(self.memory or 0) // 8
+
+    @functools.cached_property
+    def _base_memory(self) -> int:
+        """``_base_hard_memory()``, worked out once (the memory cap never changes)."""
+        return self._base_hard_memory()
 
     def _fit_memory(self, args: tuple[Any, ...]) -> None:
         """Room for a big Data string: lupa pushes it outside Lua's error handling."""

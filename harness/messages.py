@@ -78,9 +78,18 @@ class Message:
 
     def replace(self, **changes: Any) -> Message:
         """A copy with some fields changed."""
-        fields = {name: getattr(self, name) for name in MESSAGE_FIELDS}
-        fields.update(changes)
-        return Message(**fields)
+        copy = Message(
+            self.target, self.tag_list, self.data, self.sender, self.id, self.anchor, self.owner,
+            self.timestamp, self.block_height, self.nonce, self.cron,
+        )
+        if changes:
+            if not _FIELD_SET.issuperset(changes):
+                fields = {name: getattr(self, name) for name in MESSAGE_FIELDS}
+                fields.update(changes)
+                return Message(**fields)  # (raises the TypeError naming the unknown field)
+            for name, value in changes.items():
+                setattr(copy, name, value)
+        return copy
 
     @property
     def tags(self) -> dict[str, Any]:
@@ -152,6 +161,7 @@ MESSAGE_FIELDS = (
     "nonce",
     "cron",
 )
+_FIELD_SET = frozenset(MESSAGE_FIELDS)
 
 
 #: the aos layer's own rethrow position in front of a handler's error (``[string ".handlers"]:169: ``)

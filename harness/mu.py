@@ -197,16 +197,17 @@ class MessengerUnit:
 
     def take(self) -> Pending | None:
         """Remove and return the next item to deliver (``None`` when the queue is empty)."""
-        if not self._queue:
+        queue = self._queue
+        if not queue:
             return None
+        if self._order is None or len(queue) == 1:
+            return queue.popleft()
         index = self._next_index()
-        item = self._queue[index]
-        del self._queue[index]
+        item = queue[index]
+        del queue[index]
         return item
 
     def _next_index(self) -> int:
-        if self._order is None or len(self._queue) == 1:
-            return 0
         seen: set[tuple[str | None, str]] = set()
         heads: list[int] = []
         for i, item in enumerate(self._queue):

@@ -420,16 +420,18 @@ class Network:
         ms = _whole_ms(f"Network.advance({ms!r})", ms)
         target = self._now + ms
         ticks: list[Delivery] = []
-        while True:
-            due = [(nxt, pid) for pid, (nxt, _) in self._cron.items() if nxt <= target]
-            if not due:
+        schedule = self._cron
+        log = self._log
+        while schedule:
+            # the earliest tick due (ties: the lower process id first)
+            nxt, pid = min([(nxt, pid) for pid, (nxt, _) in schedule.items()])
+            if nxt > target:
                 break
-            nxt, pid = min(due)
             self._set_time(nxt)
-            interval = self._cron[pid][1]
-            self._cron[pid] = (nxt + interval, interval)
-            self.cron(self._processes[pid])
-            ticks.append(self._log.last())
+            interval = schedule[pid][1]
+            schedule[pid] = (nxt + interval, interval)
+            self._tick(self._processes[pid])
+            ticks.append(log.last())
         self._set_time(target)
         return ticks
 
@@ -824,20 +826,20 @@ class Network:
                 f"cron tick to {process.name}: tags={_short(tags)} is not a mapping; e.g. {{'Kind': 'x'}}"
             )
         if tags is None:
-            tag_list = tuple(
-                (k[len("Cron-Tag-") :], v) for k, v in process.spawn_tags if k.startswith("Cron-Tag-")
-            )
-        else:
-            tag_list = tuple(tags.items())
-            check_tags(tag_list, data=None, where=f"cron tick to {process.name}")
-        msg = Message(
-            target=process.id,
-            tag_list=tag_list,
-            data=None,
-            sender=process.owner,
-            owner=process.owner,
-            cron=True,
-        )
+            return self._tick(process)
+        tag_list = tuple(tags.items())
+        check_tags(tag_list, data=None, where=f"cron tick to {process.name}")
+        msg = Message(process.id, tag_list, None, process.owner, None, None, process.owner, cron=True)
+        return self._deliver(process, msg, pushed_by=None)
+
+    def _tick(self, process: Process) -> Result:
+        """A cron tick with the spawn's ``Cron-Tag-*`` tags (``cron`` without *tags*)."""
+        spawn_tags = process.spawn_tags
+        cached = process._cron_tags
+        if cached is None or cached[0] is not spawn_tags:
+            cron_tags = tuple((k[len("Cron-Tag-") :], v) for k, v in spawn_tags if k.startswith("Cron-Tag-"))
+            cached = process._cron_tags = (spawn_tags, cron_tags)
+        msg = Message(process.id, cached[1], None, process.owner, None, None, process.owner, cron=True)
         return self._deliver(process, msg, pushed_by=None)
 
     def _deliver(
@@ -1106,14 +1108,16 @@ class Network:
         if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
             raise InputError(f"Network.run(max_deliveries={limit!r}): not a positive whole number; e.g. 100")
         made: list[Delivery] = []
-        while self._mu:
+        mu = self._mu
+        queue, take, deliver = mu._queue, mu.take, self._deliver_pending
+        while queue:
             if len(made) >= limit:
                 raise MessageStormError(
                     f"Network.run() made {limit} deliveries and the network is still not quiet "
-                    f"({len(self._mu)} messages pending): processes keep messaging each other. "
+                    f"({len(mu)} messages pending): processes keep messaging each other. "
                     f"Last deliveries:\n{format_trace(made, self._names, limit=15)}"
                 )
-            made.append(self.step())  # type: ignore[arg-type]
+            made.append(deliver(take()))  # type: ignore[arg-type]
         return made
 
     def step(self) -> Delivery | None:

@@ -84,6 +84,8 @@ class Process:
         self._evaluated_at: tuple[int, int] | None = None
         #: (globals table, the rawget found in it without metamethods) of the current Lua state
         self._rawget: tuple[Any, Any] | None = None
+        #: (spawn_tags, the cron tick's tags made from them), kept for the next tick
+        self._cron_tags: tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] | None = None
 
     def __repr__(self) -> str:
         return f"<Process {self.name} {self.id}>"
