@@ -12,6 +12,7 @@ import pytest
 
 from harness import Network
 from harness.lua_versions import LUA_MODULES
+from tests.harness.test_clone import drive, state_of
 
 LUAS = [pytest.param(v, id=f"lua{v}") for v in sorted(LUA_MODULES)]
 AOFORM = Path(__file__).resolve().parents[2] / "aoform.yaml"
@@ -67,28 +68,6 @@ def runtime(net: Network) -> dict[str, object]:
 
 def same(a: dict[str, object], b: dict[str, object]) -> list[bool]:
     return [a[pid] is b.get(pid) for pid in a]
-
-
-def state_of(net: Network) -> list[object]:
-    out: list[object] = [net.now, net.format_trace(limit=10_000)]
-    for pid, p in sorted(net.processes.items()):
-        out += [pid, p.snapshot(), p._state.snapshot((), cached=False), p.handlers, p.handler_matches, p.nonce]
-    return out
-
-
-def drive(net: Network) -> list[str]:
-    """The mint flow, a refused transfer, a clock jump with cron ticks: the trace it leaves."""
-    usda = next(p for p in net.processes.values() if p.name == "mock-usda")
-    lock = next(p for p in net.processes.values() if p.name == "lock-manager")
-    alice = net.wallet("alice")
-    start = len(net.trace)
-    usda.send({"Action": "Mint", "Quantity": "5000000"}, sender=alice)
-    net.run()
-    usda.send({"Action": "Transfer", "Recipient": lock.id, "Quantity": "2000000", "X-Action": "Mint"}, sender=alice)
-    net.run()
-    net.advance(180_000)
-    net.run()
-    return [d.describe(net._names) + repr(d.result and (d.result.output, d.result.error)) for d in net.trace[start:]]
 
 
 def used_and_closed(template: Network) -> dict[str, object]:
