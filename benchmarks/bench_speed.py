@@ -374,6 +374,41 @@ def _slope(lua: str, pings: int, **options: object) -> tuple[list[int], float]:
     return marks, (marks[-1] - marks[1]) / (2 * step)
 
 
+def _rss_mib() -> float:
+    """This process's resident memory (Linux), in MiB; 0 where /proc is not there."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def rss_soak_row(lua: str, pings: int) -> Row:
+    """The whole process's memory (Python, lupa and the Lua heap) over a long soak with
+    ``replay_log=False``, untraced (tracemalloc would slow a million pings tenfold)."""
+    net = Network(lua=lua, replay_log=False)
+    p = net.spawn(source=PING)
+    marks = []
+    cpu = time.process_time()
+    for _ in range(4):
+        for _ in range(pings // 4):
+            p.send({"Action": "Ping"}, sender="alice-wallet")
+            net.run()
+        gc.collect()
+        marks.append((_rss_mib(), p._state._lua.get_memory_used() / 2**20))
+    cpu = time.process_time() - cpu
+    return (
+        f"soak: {pings:,} pings with `Network(replay_log=False)`, the whole process at each quarter",
+        " → ".join(f"{rss:.1f} MiB" for rss, _ in marks),
+        "flat",
+        "RSS; Lua heap " + " → ".join(f"{heap:.1f}" for _, heap in marks)
+        + f" MiB; {cpu / pings * 1e6:.0f} µs CPU per ping",
+    )
+
+
 def memory_rows(lua: str, soak: int) -> list[Row]:
     alice = "alice-wallet"
     rows: list[Row] = []
@@ -626,6 +661,9 @@ def main() -> None:
     parser.add_argument("--no-live", action="store_true")
     parser.add_argument("--no-suite", action="store_true")
     parser.add_argument("--soak", type=int, default=0, help="also send this many pings and watch memory")
+    parser.add_argument(
+        "--rss-soak", type=int, default=0, help="also send this many pings with replay_log=False (RSS)"
+    )
     args = parser.parse_args()
     row, floor = floor_row(args.lua)
     rows = [row]
@@ -636,6 +674,8 @@ def main() -> None:
     rows += lua_rows(args.lua)
     rows += json_rows(args.lua)
     rows += memory_rows(args.lua, args.soak)
+    if args.rss_soak:
+        rows.append(rss_soak_row(args.lua, args.rss_soak))
     rows.append(stateful_row())
     if not args.no_live:
         rows += live_rows(args.lua, ours)
