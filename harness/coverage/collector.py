@@ -164,6 +164,8 @@ class Collector:
         self.total: dict[str, set[int]] = {}
         self.handlers: dict[str, HandlerStats] = {}
         self._live: dict[int, _Tracked] = {}
+        #: keys of tracked states the garbage collector finalized, not drained yet (``_reap``)
+        self._dead: list[int] = []
         self.closed = False
         self._bundles: dict[str, tuple[int, dict[int, tuple[str, int]] | None]] = {}
         self._included: dict[str, bool] = {}
@@ -259,6 +261,7 @@ class Collector:
         self.total.setdefault(path, set()).update(lines)
 
     def track(self, state: Any, bridge: Any) -> None:
+        self._reap()
         label = getattr(state.spec, "label", "") or state.spec.id
         tracked = _Tracked(weakref.ref(state), bridge, label)
         key = id(tracked)
@@ -269,9 +272,16 @@ class Collector:
         fin.atexit = False
 
     def _finalize(self, key: int) -> None:
-        tracked = self._live.pop(key, None)
-        if tracked is not None and not self.closed:
-            self._take(tracked)
+        # runs inside the garbage collector, possibly while another method walks ``_live``: only
+        # note the key here; ``_reap`` drains it at the next call (its bridge is kept till then)
+        self._dead.append(key)
+
+    def _reap(self) -> None:
+        """Drain the states garbage-collected since the last call."""
+        while self._dead:
+            tracked = self._live.pop(self._dead.pop(), None)
+            if tracked is not None and not self.closed:
+                self._take(tracked)
 
     def _take(self, tracked: _Tracked) -> None:
         text = str(tracked.bridge.coverage())
@@ -293,6 +303,7 @@ class Collector:
 
     def harvest_bridge(self, state: Any, bridge: Any, *, final: bool = False) -> None:
         """Drain one state's bridge (``final``: the state is about to drop it)."""
+        self._reap()
         for key, tracked in list(self._live.items()):
             if tracked.bridge is bridge:
                 self._take(tracked)
@@ -302,6 +313,7 @@ class Collector:
 
     def drain(self) -> None:
         """Drain every live state (states rebuilt or collected were drained already)."""
+        self._reap()
         for tracked in list(self._live.values()):
             self._take(tracked)
 

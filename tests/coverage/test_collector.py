@@ -202,3 +202,35 @@ def test_bridge_files_are_runtime_never_user_code(project: Path) -> None:
         assert bridge_files <= measured, sorted(bridge_files - measured)
         for path in bridge_files:
             assert col.total[path] <= executable_lines(path, "5.3"), path
+
+
+def test_a_state_collected_while_another_is_harvested_keeps_its_lines(project: Path, cov: Collector) -> None:
+    """A state's finalizer can run inside the garbage collector while the collector walks its
+    live states (a harvest, a drain): it must not change what is being walked, and the collected
+    state's lines still arrive."""
+    import gc
+
+    keep = Network(root=project).spawn("demo")
+    gone = Network(root=project).spawn("demo")
+    assert gone.send({"Action": "Spin"}).messages[0].data == "42"  # lines only `gone` ran
+    walked = []
+
+    class Walking(dict):  # the live states, walked with a garbage collection between two of them
+        def items(self):  # type: ignore[no-untyped-def]
+            for item in super().items():
+                walked.append(item[0])
+                gc.collect()
+                yield item
+
+    gc.disable()  # (no collection before the walk's own)
+    try:
+        cov._live = Walking(cov._live)
+        del gone
+        # a failed message rolls `keep` back: its state is harvested, and `gone` is collected
+        # during that harvest's walk
+        assert keep.send({"Action": "Add", "N": "x"}).error is not None
+    finally:
+        gc.enable()
+        cov._live = dict(cov._live)
+    assert walked
+    assert {18, 19, 20, 22, 23} <= _lines(cov, project / "ao/demo/src/process.lua")
