@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -131,6 +132,30 @@ def _cmd_mutate(args: argparse.Namespace) -> int:
     return run_mutate(args)
 
 
+#: options whose value starts with an AO id (43 base64url characters, so it may start with "-")
+_ID_OPTIONS = {
+    "--process": re.compile(r"[A-Za-z0-9_-]{43}"),
+    "--module-profile": re.compile(r"[A-Za-z0-9_-]{43}=.*"),
+}
+
+
+def _attach_ids(argv: list[str]) -> list[str]:
+    """``--process -abc…`` as ``--process=-abc…`` (and ``--module-profile -abc…=legacy``):
+    argparse takes a separate value that starts with "-" for an option and answers "expected one
+    argument"."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        value = _ID_OPTIONS.get(argv[i])
+        if value is not None and i + 1 < len(argv) and value.fullmatch(argv[i + 1]):
+            out.append(f"{argv[i]}={argv[i + 1]}")
+            i += 2
+        else:
+            out.append(argv[i])
+            i += 1
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _Parser(prog="ao-harness", description="AO processes on a local network")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -187,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     add_arguments(mutate)
     mutate.set_defaults(func=_cmd_mutate)
 
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = _attach_ids(list(sys.argv[1:] if argv is None else argv))
     extra: list[str] = []
     if argv[:1] == ["mutate"] and "--" in argv:  # `mutate [paths] -- pytest args`
         cut = argv.index("--")

@@ -382,6 +382,8 @@ def test_module_profile_maps_another_module(tmp_path: Path, arweave_signer: data
     [
         (["--module-profile", "nope"], 2, "--module-profile wants ID=PROFILE, got 'nope'"),
         (["--module-profile", "m=nope"], 2, "unknown aos profile 'nope'"),
+        # a module id may start with "-" (base64url): still the option's value
+        (["--module-profile", "-" + "m" * 42 + "=nope"], 2, "unknown aos profile 'nope'"),
         (["--clock", "manual", "does-not-exist.yaml"], 2, "does-not-exist.yaml"),
     ],
 )

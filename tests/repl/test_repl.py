@@ -241,6 +241,9 @@ def test_editor_mode_sends_the_lines_on_done(repl: ReplPty) -> None:
         (["--connect", "ftp://example"], "give the devnet's gateway URL"),
         (["--connect", "http://127.0.0.1:notaport"], "the port is not a number"),
         (["--process", "abc"], "--process and --wallet go with --connect"),
+        # a process id may start with "-" (base64url): still the id, not an option
+        (["--process", "-" + "a" * 42], "--process and --wallet go with --connect"),
+        (["--process", "--" + "b" * 41], "--process and --wallet go with --connect"),
         (["--connect", "http://127.0.0.1:9", "aoform.yaml"], "give aoform.yaml to `ao-harness serve`"),
         (["--connect", "http://127.0.0.1:9", "--profile", "nope"], "unknown aos profile 'nope'"),
         (["--profile", "nope"], "unknown aos profile 'nope'"),
