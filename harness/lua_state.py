@@ -549,7 +549,7 @@ class LuaProcessState:
             self._collect = spare.collect
         self._hard_memory = 0
         if self.memory and self.lua_version != "jit":
-            self._hard_memory = self._base_hard_memory()
+            self._hard_memory = self._base_hard_memory
             self._lua.set_max_memory(self._hard_memory)
 
     def release(self) -> None:
@@ -684,17 +684,13 @@ class LuaProcessState:
         return self._handle_logged(args, dry)
 
     def _handle_unlogged(self, args: tuple[Any, ...], dry: bool) -> RawResult:
-        log = self._log
-        kept = len(log)
+        """``_handle_logged`` (which counts instead of logging), noting what lost the state."""
         try:
             res = self._handle_logged(args, dry)
         except BaseException:
             if self._bridge is None and self.unlogged:
                 self._lost = f"a message that failed in the harness ({_about(args)})"
             raise
-        if len(log) > kept:
-            del log[kept:]
-            self.unlogged += 1
         if self._bridge is None:
             what = "a dry-run it could not undo in place" if dry else "a message that errored"
             self._lost = f"{what} ({_about(args)})"
@@ -720,6 +716,9 @@ class LuaProcessState:
             self._discard()
         else:
             self._changed()
+            if not self.keep_log:
+                self.unlogged += 1
+                return res
             log = self._log
             log.append(("handle", args, _digest(self._last_flat)))
             if len(log) % PACK_EVERY == 0:
@@ -755,7 +754,7 @@ class LuaProcessState:
         if self._hard_memory:
             data = args[4]
             big = (data.__class__ is str or data.__class__ is bytes) and len(data) > _BIG_DATA
-            if big or self._hard_memory != self._base_memory:
+            if big or self._hard_memory != self._base_hard_memory:
                 self._fit_memory(args)
         try:
             if self.timeout is None or not self.watched:
@@ -821,23 +820,20 @@ class LuaProcessState:
         is checked by the bridge at the end of every message (an ordinary message error)."""
         self._hard_memory = 0
         if self.memory and self.lua_version != "jit":
-            self._hard_memory = self._base_hard_memory()
+            self._hard_memory = self._base_hard_memory
             self._lua.set_max_memory(self._hard_memory)
             # taken before any process code runs (a process may replace the global)
             self._collect = self._lua.eval("collectgarbage")
 
-    def _base_hard_memory(self) -> int:
-        return int(self.memory or 0) + MEMORY_HEADROOM + int(self.memory or 0) // 8
-
     @functools.cached_property
-    def _base_memory(self) -> int:
-        """``_base_hard_memory()``, worked out once (the memory cap never changes)."""
-        return self._base_hard_memory()
+    def _base_hard_memory(self) -> int:
+        """The hard cap without room for big Data (worked out once: the memory cap never changes)."""
+        return int(self.memory or 0) + MEMORY_HEADROOM + int(self.memory or 0) // 8
 
     def _fit_memory(self, args: tuple[Any, ...]) -> None:
         """Room for a big Data string: lupa pushes it outside Lua's error handling."""
         data = args[4]
-        need = self._base_hard_memory()
+        need = self._base_hard_memory
         if isinstance(data, str | bytes) and len(data) > _BIG_DATA:
             need += 4 * len(data)
         if need != self._hard_memory:
