@@ -178,6 +178,28 @@ def test_due_report_is_re_sent_by_any_message(tim3: Tim3) -> None:
     tim3.check()
 
 
+def test_cron_ticks_end_at_the_rereport_handler(tim3: Tim3) -> None:
+    """A tick re-reports what is due and goes no further: nothing lands in Inbox (``_default``
+    would keep every minute's tick there), nothing is printed, no other handler sees it."""
+    alice = tim3.user("alice", 5 * USDA)
+    tim3.between_ticks()
+    tim3.deposit(alice, 3 * USDA, run=False)
+    stall(tim3, "Collateral-Deposited")
+    inbox = tim3.lock.eval("return #Inbox").output
+    ticks = tim3.ao.advance(REPORT_TIMEOUT + 60_000)
+    lock_ticks = [d for d in ticks if d.message.target == tim3.lock.id]
+    assert len(lock_ticks) >= 5
+    assert all(d.result.output in (None, "") for d in lock_ticks)
+    assert tim3.lock.eval("return #Inbox").output == inbox
+    assert tim3.lock.handler_matches.get("_default", 0) == 0
+    resent = [m for d in lock_ticks for m in d.result.messages if m.action == "Collateral-Deposited"]
+    assert len(resent) == 1  # the tick that found the report due
+    tim3.ao.run()
+    (dep,) = tim3.lock.globals["Deposits"].values()
+    assert (dep["status"], dep["reports"]) == ("acknowledged", 2)
+    tim3.check()
+
+
 def test_lock_info_queries(tim3: Tim3) -> None:
     alice, bob = tim3.user("alice", 5 * USDA), tim3.user("bob", 5 * USDA)
     tim3.deposit(alice, 2 * USDA)

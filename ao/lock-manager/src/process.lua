@@ -187,10 +187,12 @@ local function rereport(now)
   end
 end
 
+-- A cron tick ends here: no other handler wants it, and one that went on would reach _default,
+-- which keeps every tick in Inbox (a minute's tick, forever, up to aos's cap).  Any other message
+-- goes on to its own handler after the re-report.
 Handlers.add("rereport-deposits", function(msg)
-  -- ao-mutate: skip a tick with no Deposits makes rereport a no-op, so the Cron test changes nothing
   if msg.Cron == true then
-    return "continue"
+    return "break"
   end
   return next(Deposits) ~= nil and "continue" or false
 end, function(msg)
