@@ -13,7 +13,10 @@ local RUNTIME_GLOBALS = {
   Dump = true, Errors = true, Seeded = true, Nonce = true,
 }
 
--- Append the canonical text of v to out after position n; the new end.
+-- Append the canonical text of v to out after position n; the new end.  A table's entries take
+-- as few pieces and calls as their types allow (one `format` for a string key with a string
+-- value: "%q" writes a string as it would alone); every call that may run process code (a key's
+-- or a value's __tostring) runs in the order of the plain recursion: key, lookup, value.
 local function canon(v, out, n, seen)
   local t = type(v)
   if t == "string" then
@@ -36,12 +39,43 @@ local function canon(v, out, n, seen)
     out[n] = "{"
     for i = 1, k do
       local key = keys[i]
-      n = canon(key, out, n, seen)
-      n = n + 1
-      out[n] = "="
-      n = canon(v[key], out, n, seen)
-      n = n + 1
-      out[n] = ","
+      local tk = type(key)
+      if tk == "string" then
+        local x = v[key]
+        local tx = type(x)
+        if tx == "string" then
+          n = n + 1
+          out[n] = format("%q=%q,", key, x)
+        elseif tx == "number" or tx == "boolean" then
+          out[n + 1], out[n + 2], out[n + 3] = format("%q=", key), tostring(x), ","
+          n = n + 3
+        else
+          n = n + 1
+          out[n] = format("%q=", key)
+          n = canon(x, out, n, seen) + 1
+          out[n] = ","
+        end
+      else
+        if tk == "number" or tk == "boolean" then
+          out[n + 1], out[n + 2] = tostring(key), "="
+          n = n + 2
+        else
+          n = canon(key, out, n, seen) + 1
+          out[n] = "="
+        end
+        local x = v[key]
+        local tx = type(x)
+        if tx == "string" then
+          n = n + 1
+          out[n] = format("%q,", x)
+        elseif tx == "number" or tx == "boolean" then
+          out[n + 1], out[n + 2] = tostring(x), ","
+          n = n + 2
+        else
+          n = canon(x, out, n, seen) + 1
+          out[n] = ","
+        end
+      end
     end
     n = n + 1
     out[n] = "}"
