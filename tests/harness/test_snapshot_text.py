@@ -238,3 +238,25 @@ def test_snapshot_of_bytes_that_are_not_utf8(lua: str) -> None:
     q = net.spawn(source='Raw = "a\\254b"')
     assert p.snapshot("Raw") == 'Raw = "a\udcffb"\n'
     assert p.snapshot() != q.snapshot()
+
+
+@pytest.mark.parametrize("lua", LUAS)
+def test_snapshot_text_after_many_global_names(lua: str) -> None:
+    """The snapshot remembers which global names it shows (a bounded cache, emptied when full):
+    past the bound, and after names come and go, the text is still the plain recursion's."""
+    p = Network(lua=lua).spawn(source="")
+    reference = p.lua.eval(REFERENCE)
+    for rnd in range(3):
+        code = f"""
+        for i = 1, 700 do
+          _G["G{rnd}_" .. i] = i % 3 == 0 and print or i
+          _G["g{rnd}_" .. i] = i
+          _G["G{rnd - 1}_" .. i] = nil
+        end
+        _G[{rnd}] = "number key"
+        _G[_G] = "table key"
+        """
+        assert p.eval(code).error is None
+        text = p.snapshot()
+        assert text == text_of(reference)
+        assert f"G{rnd}_1 = 1\n" in text and f"G{rnd}_3 = " not in text and f"G{rnd - 1}_1 " not in text
