@@ -913,7 +913,12 @@ class LuaProcessState:
             if text is not None:
                 return text
         self._ensure()
-        text = str(self._bridge.snapshot(*names))
+        try:
+            text = str(self._bridge.snapshot(*names))
+        except UnicodeDecodeError as exc:
+            # a string that is not UTF-8: its bytes kept as surrogate escapes (texts still
+            # compare byte for byte)
+            text = bytes(exc.object).decode("utf-8", "surrogateescape")
         if not self._tainted:
             self._snapshots[names] = text
         return text

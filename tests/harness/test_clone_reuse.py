@@ -197,3 +197,51 @@ def test_a_process_that_ever_gave_a_finalizer_is_never_reset(lua: str) -> None:
         assert net.process(p.id).globals["N"] == 0
         net.close()
     assert p._state._spares == []
+
+
+#: a process whose handler changes what a reset must put back besides plain table contents: an
+#: upvalue, a metatable given to a table that had none, one replaced, one removed, and the
+#: contents of a table with a metatable (set raw, a key added)
+METAS = """
+local hidden = 0
+Plain = { a = 1 }
+Metaed = setmetatable({ b = 2 }, { __index = function() return "orig" end })
+Removed = setmetatable({}, { __index = function() return "orig" end })
+Handlers.add("mess", "Mess", function(msg)
+  hidden = hidden + 1
+  setmetatable(Plain, { __index = function() return "leaked" end })
+  setmetatable(Metaed, { __index = function() return "leaked" end, __newindex = function() end })
+  rawset(Metaed, "b", 3)
+  rawset(Metaed, "extra", 4)
+  setmetatable(Removed, nil)
+end)
+Handlers.add("look", "Look", function(msg)
+  msg.reply({ Data = table.concat({
+    tostring(hidden), tostring(getmetatable(Plain) == nil), tostring(Plain.zzz), tostring(Metaed.zzz),
+    tostring(rawget(Metaed, "b")), tostring(rawget(Metaed, "extra")), tostring(Removed.zzz),
+  }, " ") })
+end)
+"""
+
+
+@pytest.mark.parametrize("lua", LUAS)
+def test_a_reused_runtime_gets_back_upvalues_and_metatables(lua: str) -> None:
+    template = Network(lua=lua)
+    p = template.spawn(source=METAS)
+
+    def look(net: Network) -> str:
+        r = net.process(p.id).send(Action="Look")
+        assert r.ok, r.error
+        return r.messages[0].data
+
+    expected = look(template.clone())
+    assert expected == "0 true nil orig 2 nil orig"
+    for _ in range(2):  # the first release: later clones take a reset record
+        net = template.clone()
+        assert net.process(p.id).send(Action="Mess").ok
+        assert look(net) == "1 false leaked leaked 3 4 nil"
+        given_back = runtime(net)
+        net.close()
+    reused = template.clone()
+    assert all(same(runtime(reused), given_back)) == (lua in REUSED_ON)
+    assert look(reused) == expected

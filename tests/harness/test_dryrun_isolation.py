@@ -127,3 +127,26 @@ def test_a_dry_run_that_runs_out_of_budget_is_rolled_back(lua: str) -> None:
     assert r.error is not None and "instruction budget" in r.error
     assert p.globals["X"] == 1
     assert p.send(Action="Nothing").ok
+
+
+@pytest.mark.parametrize("lua", LUAS)
+def test_a_metatable_a_dry_run_replaced_or_removed_is_put_back(lua: str) -> None:
+    net = Network(lua=lua)
+    p = net.spawn(
+        source="""
+Kept = setmetatable({}, { __index = function() return "orig" end })
+Dropped = setmetatable({}, { __index = function() return "orig" end })
+Handlers.add("swap", "Swap", function(msg)
+  setmetatable(Kept, { __index = function() return "leaked" end })
+  setmetatable(Dropped, nil)
+  msg.reply({ Data = tostring(Kept.x) .. " " .. tostring(Dropped.x) })
+end)
+Handlers.add("look", "Look", function(msg)
+  msg.reply({ Data = tostring(Kept.x) .. " " .. tostring(Dropped.x) })
+end)
+"""
+    )
+    dry = p.dryrun({"Action": "Swap"})
+    assert dry.ok and dry.messages[0].data == "leaked nil"
+    assert p.rebuilds == 0  # put back, not rebuilt
+    assert p.send(Action="Look").messages[0].data == "orig orig"

@@ -120,7 +120,10 @@ DR.skip(pairsCache) -- the order cache of `pairs` is the harness's, never put ba
 local process = require(".process")
 
 local message = messagePart(H, G, host, process)
-local snapshot = snapshotPart(G, sortKeys)
+local snapshot, snapshotNames, snapshotTitled = snapshotPart(G, sortKeys)
+-- the snapshot's cache of global names and its count, never put back
+DR.skip(snapshotNames)
+DR.skip(snapshotTitled)
 
 local bridge = {
   handle = message.handle,

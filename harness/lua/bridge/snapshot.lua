@@ -1,6 +1,7 @@
 -- What the bridge shows Python between messages (not part of aos): the canonical text of
 -- globals (sorted keys, exact numbers) for "nothing changed" checks, and the handler names.
--- Run by bridge/main.lua with (G, sortKeys); returns bridge.snapshot and bridge.handler_names.
+-- Run by bridge/main.lua with (G, sortKeys); returns bridge.snapshot and bridge.handler_names, and
+-- the cache of global names with its function (see isTitled).
 local G, sortKeys = ...
 
 local next, ipairs, type, tostring, rawget, select = next, ipairs, type, tostring, rawget, select
@@ -13,7 +14,10 @@ local RUNTIME_GLOBALS = {
   Dump = true, Errors = true, Seeded = true, Nonce = true,
 }
 
--- Append the canonical text of v to out after position n; the new end.
+-- Append the canonical text of v to out after position n; the new end.  A table's entries take
+-- as few pieces and calls as their types allow (one `format` for a string key with a string
+-- value: "%q" writes a string as it would alone); every call that may run process code (a key's
+-- or a value's __tostring) runs in the order of the plain recursion: key, lookup, value.
 local function canon(v, out, n, seen)
   local t = type(v)
   if t == "string" then
@@ -23,6 +27,11 @@ local function canon(v, out, n, seen)
     if seen[v] then
       n = n + 1
       out[n] = "<cycle>"
+      return n
+    end
+    if next(v) == nil then
+      n = n + 1
+      out[n] = "{}"
       return n
     end
     seen[v] = true
@@ -36,12 +45,43 @@ local function canon(v, out, n, seen)
     out[n] = "{"
     for i = 1, k do
       local key = keys[i]
-      n = canon(key, out, n, seen)
-      n = n + 1
-      out[n] = "="
-      n = canon(v[key], out, n, seen)
-      n = n + 1
-      out[n] = ","
+      local tk = type(key)
+      if tk == "string" then
+        local x = v[key]
+        local tx = type(x)
+        if tx == "string" then
+          n = n + 1
+          out[n] = format("%q=%q,", key, x)
+        elseif tx == "number" or tx == "boolean" then
+          out[n + 1], out[n + 2], out[n + 3] = format("%q=", key), tostring(x), ","
+          n = n + 3
+        else
+          n = n + 1
+          out[n] = format("%q=", key)
+          n = canon(x, out, n, seen) + 1
+          out[n] = ","
+        end
+      else
+        if tk == "number" or tk == "boolean" then
+          out[n + 1], out[n + 2] = tostring(key), "="
+          n = n + 2
+        else
+          n = canon(key, out, n, seen) + 1
+          out[n] = "="
+        end
+        local x = v[key]
+        local tx = type(x)
+        if tx == "string" then
+          n = n + 1
+          out[n] = format("%q,", x)
+        elseif tx == "number" or tx == "boolean" then
+          out[n + 1], out[n + 2] = tostring(x), ","
+          n = n + 2
+        else
+          n = canon(x, out, n, seen) + 1
+          out[n] = ","
+        end
+      end
     end
     n = n + 1
     out[n] = "}"
@@ -58,18 +98,37 @@ end
 
 local bridge = {}
 
+-- Whether a global is part of the snapshot by its name (a Title-Case string, not one of aos's
+-- own): a pure function of the name, remembered for string names (at most MEMO of them, then
+-- forgotten), so the scan of _G makes no call for a name it has seen.  Both returned to
+-- main.lua, which keeps the dry-run recorder out of them (a cache and its count: nothing to put
+-- back, and a count put back without its cache would no longer bound it).
+local MEMO = 512
+local titled, memoized = {}, 0
+local function isTitled(k)
+  if type(k) ~= "string" then return false end
+  local b = byte(k, 1) -- an upper-case letter (%u in the C locale)
+  local yes = b ~= nil and b >= 65 and b <= 90 and not RUNTIME_GLOBALS[k]
+  if memoized >= MEMO then
+    for name in next, titled do titled[name] = nil end
+    memoized = 0
+  end
+  titled[k] = yes
+  memoized = memoized + 1
+  return yes
+end
+
 -- "Name = <canonical value>\n" for each of the names given, or (none given) for every
 -- Title-Case global that is data (not a function, not one of aos's own).
 function bridge.snapshot(...)
   local list, count = { ... }, select("#", ...)
   if count == 0 then
     for k, v in next, _G do
-      if type(k) == "string" and not RUNTIME_GLOBALS[k] and type(v) ~= "function" then
-        local b = byte(k, 1) -- an upper-case letter (%u in the C locale)
-        if b and b >= 65 and b <= 90 then
-          count = count + 1
-          list[count] = k
-        end
+      local yes = titled[k]
+      if yes == nil then yes = isTitled(k) end
+      if yes and type(v) ~= "function" then
+        count = count + 1
+        list[count] = k
       end
     end
     sort(list)
@@ -92,6 +151,6 @@ function bridge.handler_names()
   return names
 end
 
-for _, v in ipairs({ canon, RUNTIME_GLOBALS, sortKeys }) do G.protect(v) end
+for _, v in ipairs({ canon, RUNTIME_GLOBALS, sortKeys, isTitled, titled }) do G.protect(v) end
 
-return bridge
+return bridge, titled, isTitled

@@ -157,22 +157,20 @@ function D.save()
   return record ~= false
 end
 
--- Put back everything record *r* holds: metatables first, so that a table without one takes
--- its contents by plain assignment (no metamethod can run), then contents, keys added since
--- dropped (a count tells whether there are any), then upvalues.
+-- Put back everything record *r* holds: per table its metatable first, so that a table without
+-- one takes its contents by plain assignment (no metamethod can run; an assignment consults only
+-- the table's own metatable), then its contents, keys added since dropped (a count tells whether
+-- there are any); then upvalues.
 local function put(r)
   local TT, TM, TS, TN, K, V = r.TT, r.TM, r.TS, r.TN, r.K, r.V
   for i = 1, #TT do
-    local t, mt = TT[i], TM[i]
-    if mt == false then mt = nil end
-    if not rawequal(getmetatable(t), mt) then setmetatable(t, mt) end
-  end
-  for i = 1, #TT do
-    local t, s, c = TT[i], TS[i], TN[i]
+    local t, mt, s, c = TT[i], TM[i], TS[i], TN[i]
     local e = s + c - 1
-    if TM[i] then
+    if mt then
+      if not rawequal(getmetatable(t), mt) then setmetatable(t, mt) end
       for j = s, e do rawset(t, K[j], V[j]) end
     else
+      if getmetatable(t) ~= nil then setmetatable(t, nil) end
       for j = s, e do t[K[j]] = V[j] end
     end
     local m = 0
