@@ -171,7 +171,9 @@ class CU(Unit):
         return resp
 
     def state(self, req: Request, pid: str) -> Response:
-        return Response(200, self.devnet.state(pid).encode(), "text/plain; charset=utf-8")
+        # (a string that is not UTF-8 is in the text as surrogate escapes: its own bytes go out)
+        text = self.devnet.state(pid).encode("utf-8", "surrogateescape")
+        return Response(200, text, "text/plain; charset=utf-8")
 
 
 class SU(Unit):

@@ -50,6 +50,15 @@ def test_an_error_is_a_result_with_error(client: Client) -> None:
     assert "boom" in res["Error"] and res["Messages"] == []
 
 
+def test_state_of_a_global_that_is_not_utf8_keeps_its_bytes(client: Client) -> None:
+    pid = loaded(client)
+    mid = client.send(pid, [("Action", "Eval")], 'Raw = "a\\255b"')
+    assert client.result(pid, mid).get("Error") is None
+    reply = http("GET", f"{client.urls['CU']}/state/{pid}")
+    assert reply.status == 200, reply.body
+    assert b'Raw = "a\xffb"' in reply.body
+
+
 def test_dry_run_answers_and_changes_nothing(client: Client) -> None:
     pid = loaded(client)
     before = client.state(pid)
