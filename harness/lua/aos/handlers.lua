@@ -137,6 +137,11 @@ function handlers.receive(pattern)
 end
 
 local VALID = { number = true, string = true, boolean = true }
+-- The functions evaluate's shortcut stands in for, as they were when this module loaded: while
+-- utils.matchesSpec and the global `type` are still these, evaluate does their work for the
+-- common patterns itself (a function: its result; a string: msg.Action == pattern) and skips
+-- `type` on a boolean result (neither has side effects; a replaced one is called as always).
+local ourMatchesSpec, ourType = utils.matchesSpec, type
 
 function handlers.evaluate(msg, env)
   local handled = false
@@ -145,8 +150,27 @@ function handlers.evaluate(msg, env)
   local list = handlers.list
   for _, o in ipairs(list) do
     if o.name ~= "_default" then
-      local match = utils.matchesSpec(msg, o.pattern)
-      local mt = type(match)
+      local matchesSpec = utils.matchesSpec
+      local pattern = o.pattern
+      local match
+      if matchesSpec == ourMatchesSpec and type == ourType then
+        local pt = ourType(pattern)
+        if pt == "function" then
+          match = pattern(msg)
+        elseif pt == "string" then
+          match = msg.Action == pattern
+        else
+          match = matchesSpec(msg, pattern)
+        end
+      else
+        match = matchesSpec(msg, pattern)
+      end
+      local mt
+      if (match == true or match == false) and type == ourType then
+        mt = "boolean"
+      else
+        mt = type(match)
+      end
       if not VALID[mt] then
         error("Pattern result is not valid, it MUST be string, number, or boolean (handler "
           .. tostring(o.name) .. " returned " .. mt .. ")")
