@@ -136,3 +136,85 @@ def test_a_replaced_coroutine_create_still_runs_handlers_under_the_budget(lua: s
     assert made >= 1  # process.handle made its coroutine through the replacement
     r = p.send({"Action": "Spin"})
     assert r.error is not None and "instruction budget exceeded" in r.error
+
+
+@pytest.mark.parametrize("lua", LUAS)
+def test_a_replaced_type_sees_every_tag_name_while_names_are_normalised(lua: str) -> None:
+    p = _net(lua).spawn()
+    r = p.eval(
+        """
+        Names = 0
+        local original = type
+        type = function(v)
+          if v == "Zeta-Tag" then Names = Names + 1 end
+          return original(v)
+        end
+        """
+    )
+    assert r.error is None, r.error
+    for _ in range(2):
+        assert p.send({"Action": "X", "Zeta-Tag": "1"}).error is None
+    # once per message: the name is asked about again although its Title-Case form is known
+    assert p.globals["Names"] == 2
+
+
+@pytest.mark.parametrize("lua", LUAS)
+def test_the_anchor_is_the_reference_zero_padded_to_32_digits(lua: str) -> None:
+    p = _net(lua).spawn(source='Handlers.add("s", "S", function(m) Send({ Target = m.From, Data = "x" }) end)')
+    p.eval("ao.reference = 41")
+    assert p.send({"Action": "S"}).messages[0].anchor == "0" * 30 + "42"
+    p.eval("ao.reference = 2^40")  # a float on 5.3+ (string.format turns it into digits)
+    assert p.send({"Action": "S"}).messages[0].anchor == f"{2**40 + 1:032d}"
+    p.eval("ao.reference = 1234567890123")
+    assert p.send({"Action": "S"}).messages[0].anchor == f"{1234567890124:032d}"
+
+
+@pytest.mark.parametrize("lua", LUAS)
+def test_a_replaced_string_format_makes_the_anchor(lua: str) -> None:
+    p = _net(lua).spawn(source='Handlers.add("s", "S", function(m) Send({ Target = m.From, Data = "x" }) end)')
+    r = p.eval(
+        """
+        local original = string.format
+        string.format = function(f, ...)
+          if f == "%032d" then return "anchor-" .. tostring((...)) end
+          return original(f, ...)
+        end
+        ao.reference = 6
+        """
+    )
+    assert r.error is None, r.error
+    assert p.send({"Action": "S"}).messages[0].anchor == "anchor-7"
+
+
+VIRTUAL = """
+Ran = {}
+local function virtualAt(t, i)
+  if i == rawlen(t) + 1 then
+    return { name = "virtual", pattern = "V", handle = function() table.insert(Ran, "virtual") end }
+  end
+end
+"""
+
+
+@pytest.mark.parametrize("lua", LUAS)
+def test_a_handler_list_with_an_index_metamethod_is_walked_through_it(lua: str) -> None:
+    p = _net(lua).spawn(source=VIRTUAL + "setmetatable(Handlers.list, { __index = virtualAt })")
+    assert p.send({"Action": "V"}).error is None
+    assert p.globals["Ran"] == ["virtual"]
+
+
+@pytest.mark.parametrize("lua", LUAS)
+def test_an_index_metamethod_set_during_the_walk_counts_as_ipairs_counts_it(lua: str) -> None:
+    p = _net(lua).spawn(
+        source=VIRTUAL
+        + """
+        Handlers.add("meta", function() return "continue" end, function()
+          table.insert(Ran, "meta")
+          setmetatable(Handlers.list, { __index = virtualAt })
+        end)
+        """
+    )
+    assert p.send({"Action": "V"}).error is None
+    # 5.3+'s ipairs reads each index as indexing does; 5.1, 5.2 and LuaJIT's read it raw
+    expected = ["meta", "virtual"] if lua in ("5.3", "5.4", "5.5") else ["meta"]
+    assert p.globals["Ran"] == expected

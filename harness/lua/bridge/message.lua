@@ -7,6 +7,8 @@ local H, G, host, process = ...
 local unpack = host.unpack
 local pcall, select, type, ipairs, error = pcall, select, type, ipairs, error
 local getmeta = debug.getmetatable
+-- (5.3+'s ipairs reads t[i] as indexing does, __index included; older ones read it raw)
+local indexedIpairs = math.type ~= nil
 
 -- A fresh env per message (process.handle rewrites env.Process.Tags), sharing the tag entries.
 local function envFor(proc)
@@ -28,6 +30,17 @@ local function pushTags(out, n, tags)
   tags = tags or {}
   out[n + 1] = #tags
   n = n + 1
+  if indexedIpairs and getmeta(tags) == nil and type(tags) == "table" then
+    -- a plain array (ipairs's walk, by index)
+    local i, t = 1, tags[1]
+    while t ~= nil do
+      out[n + 1], out[n + 2] = t.name, t.value
+      n = n + 2
+      i = i + 1
+      t = tags[i]
+    end
+    return n
+  end
   for _, t in ipairs(tags) do
     out[n + 1], out[n + 2] = t.name, t.value
     n = n + 2
