@@ -218,3 +218,22 @@ def test_an_index_metamethod_set_during_the_walk_counts_as_ipairs_counts_it(lua:
     # 5.3+'s ipairs reads each index as indexing does; 5.1, 5.2 and LuaJIT's read it raw
     expected = ["meta", "virtual"] if lua in ("5.3", "5.4", "5.5") else ["meta"]
     assert p.globals["Ran"] == expected
+
+
+@pytest.mark.parametrize("lua", LUAS)
+def test_a_replaced_assert_sees_the_checks_of_evaluate(lua: str) -> None:
+    p = _net(lua).spawn()
+    r = p.eval(
+        """
+        Checks = {}
+        local original = assert
+        assert = function(v, m, ...)
+          if m == "msg is not valid" or m == "env is not valid" then table.insert(Checks, m) end
+          return original(v, m, ...)
+        end
+        """
+    )
+    assert r.error is None, r.error
+    p.eval("Checks = {}")
+    assert p.send({"Action": "X"}).error is None
+    assert p.globals["Checks"] == ["msg is not valid", "env is not valid"]

@@ -123,16 +123,7 @@ function ao.log(txt)
   table.insert(ao.outbox.Output, txt)
 end
 
--- string.format("%032d", n); for a non-negative integer (5.3+) the digits after zeros, which is
--- the same text without formatting (while string.format is still the original).
-local ourFormat, ourTostring, mathType = string.format, tostring, math.type
-local ZEROS = {}
-for i = 0, 32 do ZEROS[i] = string.rep("0", i) end
 local function padReference(n)
-  if mathType ~= nil and string.format == ourFormat and mathType(n) == "integer" and n >= 0 then
-    local digits = ourTostring(n)
-    return ZEROS[32 - #digits] .. digits
-  end
   return string.format("%032d", n)
 end
 

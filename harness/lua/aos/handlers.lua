@@ -142,7 +142,7 @@ local VALID = { number = true, string = true, boolean = true }
 -- common patterns itself (a function: its result; a string: msg.Action == pattern) and does not
 -- ask `type` about a boolean result; while `ipairs` is still ours and the list a plain table, it
 -- walks the list by index (none of these has side effects; a replaced one is called as always).
-local ourMatchesSpec, ourType, ourIpairs = utils.matchesSpec, type, ipairs
+local ourMatchesSpec, ourType, ourIpairs, ourAssert = utils.matchesSpec, type, ipairs, assert
 local getmeta = debug.getmetatable
 -- (5.3+'s ipairs reads t[i] as indexing does, __index included; older ones read it raw)
 local indexedIpairs = math.type ~= nil
@@ -221,8 +221,14 @@ local function consider(o, matchesSpec, pattern, msg, env)
 end
 
 function handlers.evaluate(msg, env)
-  assert(type(msg) == "table", "msg is not valid")
-  assert(type(env) == "table", "env is not valid")
+  if assert == ourAssert and type == ourType then
+    -- (an assert that holds does nothing)
+    if ourType(msg) ~= "table" then ourAssert(false, "msg is not valid") end
+    if ourType(env) ~= "table" then ourAssert(false, "env is not valid") end
+  else
+    assert(type(msg) == "table", "msg is not valid")
+    assert(type(env) == "table", "env is not valid")
+  end
   local list = handlers.list
   local iter = ipairs
   if indexedIpairs and iter == ourIpairs and getmeta(list) == nil and ourType(list) == "table" then
@@ -233,16 +239,22 @@ function handlers.evaluate(msg, env)
       if o.name ~= "_default" then
         local matchesSpec = utils.matchesSpec
         local pattern = o.pattern
+        local kind = kinds[pattern]
         local v
-        if matchesSpec == ourMatchesSpec and kinds[pattern] == "string" and type == ourType then
-          local match = msg.Action == pattern
-          if type == ourType then
+        if kind ~= nil and matchesSpec == ourMatchesSpec and type == ourType then
+          -- (consider's work, written out for the kinds seen before)
+          local match
+          if kind == "string" then
+            match = msg.Action == pattern
+          else
+            match = pattern(msg)
+          end
+          if (match == true or match == false) and type == ourType then
             v = match and -1 or 0
-            if match then run(o, msg, env) end
           else
             v = verdict(o, match)
-            if v ~= 0 then run(o, msg, env) end
           end
+          if v ~= 0 then run(o, msg, env) end
         else
           v = consider(o, matchesSpec, pattern, msg, env)
         end
