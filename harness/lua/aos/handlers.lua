@@ -137,52 +137,148 @@ function handlers.receive(pattern)
 end
 
 local VALID = { number = true, string = true, boolean = true }
+-- The functions evaluate's shortcuts stand in for, as they were when this module loaded: while
+-- utils.matchesSpec and the global `type` are still these, evaluate does their work for the
+-- common patterns itself (a function: its result; a string: msg.Action == pattern) and does not
+-- ask `type` about a boolean result; while `ipairs` is still ours and the list a plain table, it
+-- walks the list by index (none of these has side effects; a replaced one is called as always).
+local ourMatchesSpec, ourType, ourIpairs, ourAssert = utils.matchesSpec, type, ipairs, assert
+local getmeta = debug.getmetatable
+-- (5.3+'s ipairs reads t[i] as indexing does, __index included; older ones read it raw)
+local indexedIpairs = math.type ~= nil
+
+-- Pattern values seen, by kind: pattern -> "string" or "function" (spares a `type` call per
+-- handler and message).  Weak keys let functions go with their handlers; strings never go, so
+-- the table starts afresh when it grows large.
+local kinds, nKinds = setmetatable({}, { __mode = "k" }), 0
+local function kindOf(pattern)
+  local kind = ourType(pattern)
+  if kind == "string" or kind == "function" then
+    if nKinds >= 4096 then
+      kinds, nKinds = setmetatable({}, { __mode = "k" }), 0
+    end
+    kinds[pattern] = kind
+    nKinds = nKinds + 1
+  end
+  return kind
+end
+
+-- A matching handler runs (its pattern's verdict is not 0).
+local function run(o, msg, env)
+  H.count_match(o.name)
+  local ok, err = pcall(o.handle, msg, env)
+  if not ok then error(err) end
+  if o.maxRuns ~= nil and o.maxRuns ~= "inf" then
+    o.maxRuns = o.maxRuns - 1
+    if o.maxRuns == 0 then handlers.remove(o.name) end
+  end
+end
+
+-- A pattern's result as a verdict: -1 run and stop, 1 run and go on, 0 skip.
+local function verdict(o, match)
+  local mt
+  if (match == true or match == false) and type == ourType then
+    mt = "boolean"
+  else
+    mt = type(match)
+  end
+  if not VALID[mt] then
+    error("Pattern result is not valid, it MUST be string, number, or boolean (handler "
+      .. tostring(o.name) .. " returned " .. mt .. ")")
+  end
+  if mt == "boolean" then
+    return match and -1 or 0
+  elseif mt == "string" then
+    if match == "continue" then
+      return 1
+    elseif match == "break" then
+      return -1
+    end
+    return 0
+  end
+  return match
+end
+
+-- One handler (not _default) considered for msg, given utils.matchesSpec and the handler's
+-- pattern as evaluate read them: its verdict, after running it when it matches.
+local function consider(o, matchesSpec, pattern, msg, env)
+  local match
+  if matchesSpec == ourMatchesSpec and type == ourType then
+    local kind = kinds[pattern] or kindOf(pattern)
+    if kind == "function" then
+      match = pattern(msg)
+    elseif kind == "string" then
+      match = msg.Action == pattern
+    else
+      match = matchesSpec(msg, pattern)
+    end
+  else
+    match = matchesSpec(msg, pattern)
+  end
+  local v = verdict(o, match)
+  if v ~= 0 then run(o, msg, env) end
+  return v
+end
 
 function handlers.evaluate(msg, env)
-  local handled = false
-  assert(type(msg) == "table", "msg is not valid")
-  assert(type(env) == "table", "env is not valid")
+  if assert == ourAssert and type == ourType then
+    -- (an assert that holds does nothing)
+    if ourType(msg) ~= "table" then ourAssert(false, "msg is not valid") end
+    if ourType(env) ~= "table" then ourAssert(false, "env is not valid") end
+  else
+    assert(type(msg) == "table", "msg is not valid")
+    assert(type(env) == "table", "env is not valid")
+  end
   local list = handlers.list
-  for _, o in ipairs(list) do
-    if o.name ~= "_default" then
-      local match = utils.matchesSpec(msg, o.pattern)
-      local mt = type(match)
-      if not VALID[mt] then
-        error("Pattern result is not valid, it MUST be string, number, or boolean (handler "
-          .. tostring(o.name) .. " returned " .. mt .. ")")
-      end
-      if mt == "boolean" then
-        match = match and -1 or 0
-      elseif mt == "string" then
-        if match == "continue" then
-          match = 1
-        elseif match == "break" then
-          match = -1
+  local iter = ipairs
+  if indexedIpairs and iter == ourIpairs and getmeta(list) == nil and ourType(list) == "table" then
+    -- for _, o in ipairs(list), by index; a string pattern that does not match costs no call
+    local i = 1
+    local o = list[1]
+    while o ~= nil do
+      if o.name ~= "_default" then
+        local matchesSpec = utils.matchesSpec
+        local pattern = o.pattern
+        local kind = kinds[pattern]
+        local v
+        if kind ~= nil and matchesSpec == ourMatchesSpec and type == ourType then
+          -- (consider's work, written out for the kinds seen before)
+          local match
+          if kind == "string" then
+            match = msg.Action == pattern
+          else
+            match = pattern(msg)
+          end
+          if (match == true or match == false) and type == ourType then
+            v = match and -1 or 0
+          else
+            v = verdict(o, match)
+          end
+          if v ~= 0 then run(o, msg, env) end
         else
-          match = 0
+          v = consider(o, matchesSpec, pattern, msg, env)
         end
+        -- (the handler that stopped the walk handled the message)
+        if v < 0 then return true end
       end
-      if match ~= 0 then
-        if match < 0 then handled = true end
-        H.count_match(o.name)
-        local ok, err = pcall(o.handle, msg, env)
-        if not ok then error(err) end
-        if o.maxRuns ~= nil and o.maxRuns ~= "inf" then
-          o.maxRuns = o.maxRuns - 1
-          if o.maxRuns == 0 then handlers.remove(o.name) end
-        end
+      i = i + 1
+      o = list[i]
+    end
+  else
+    for _, o in iter(list) do
+      if o.name ~= "_default" then
+        local matchesSpec = utils.matchesSpec
+        if consider(o, matchesSpec, o.pattern, msg, env) < 0 then return true end
       end
-      if match < 0 then return handled end
     end
   end
-  if not handled then
-    local idx = findIndexByName("_default")
-    if idx then
-      H.count_match("_default")
-      handlers.list[idx].handle(msg, env)
-    end
+  -- no handler stopped the walk: _default takes the message
+  local idx = findIndexByName("_default")
+  if idx then
+    H.count_match("_default")
+    handlers.list[idx].handle(msg, env)
   end
-  return handled
+  return false
 end
 
 return handlers

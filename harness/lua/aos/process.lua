@@ -15,6 +15,10 @@ Handlers = require(".handlers")
 
 local process = { _version = profile.version }
 
+-- coroutine.create as the guards left it: it arms every coroutine it makes (on LuaJIT one hook
+-- serves all coroutines, and H.arm installs it again)
+local guardCreate = not H.is_jit and coroutine.create or nil
+
 Colors = { red = "\27[31m", green = "\27[32m", blue = "\27[34m", reset = "\27[0m", gray = "\27[90m" }
 Bell = "\x07"
 Utils = utils
@@ -330,10 +334,12 @@ function process.handle(msg, env)
 
   attachReply(msg)
 
-  local co = coroutine.create(function()
+  local create = coroutine.create
+  local co = create(function()
     return pcall(Handlers.evaluate, msg, env)
   end)
-  H.arm(co)
+  -- (the guards' coroutine.create has armed it already)
+  if create ~= guardCreate then H.arm(co) end
   local resumed, status, result = coroutine.resume(co)
   if not resumed then
     status, result = false, status

@@ -7,6 +7,7 @@ local utils = { _version = "0.0.5" }
 
 local unpack = table.unpack or unpack
 local getinfo = debug.getinfo
+local ourType = type
 
 -- Live's array test (not exported): every key a positive integer and the largest one equal to the
 -- length operator's border, so {1, nil, 3} counts as an array and {[0] = 1} does not.
@@ -179,7 +180,11 @@ if profile.normalize then
     if type(tags) == "table" then
       for _, tag in ipairs(tags) do
         local name = tag.name
-        if type(name) == "string" then
+        local done = capitalised[name]
+        -- (a name seen before is a string: no need to ask `type` while it is the original)
+        if done ~= nil and type == ourType then
+          tag.name = done
+        elseif type(name) == "string" then
           tag.name = capitalised[name] or capitalize(name)
         end
       end

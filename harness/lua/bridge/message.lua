@@ -6,6 +6,9 @@ local H, G, host, process = ...
 
 local unpack = host.unpack
 local pcall, select, type, ipairs, error = pcall, select, type, ipairs, error
+local getmeta = debug.getmetatable
+-- (5.3+'s ipairs reads t[i] as indexing does, __index included; older ones read it raw)
+local indexedIpairs = math.type ~= nil
 
 -- A fresh env per message (process.handle rewrites env.Process.Tags), sharing the tag entries.
 local function envFor(proc)
@@ -18,7 +21,8 @@ end
 local processInfo
 
 -- Flatten a result for Python: {status, output, nMsgs, nSpawns, nAssigns, ...items} or
--- {"error", text}, and its length.  The status is "ok", or "only-default" when no handler but
+-- {"error", text}, and its length; or, for a result with no messages, spawns or assignments,
+-- false, status, output.  The status is "ok", or "only-default" when no handler but
 -- _default matched the message.  Runs under the message's budget (user values may carry
 -- metamethods).
 -- Append a tag list to *out* after position *n*: its length, then name, value, ...; the new end.
@@ -26,6 +30,17 @@ local function pushTags(out, n, tags)
   tags = tags or {}
   out[n + 1] = #tags
   n = n + 1
+  if indexedIpairs and getmeta(tags) == nil and type(tags) == "table" then
+    -- a plain array (ipairs's walk, by index)
+    local i, t = 1, tags[1]
+    while t ~= nil do
+      out[n + 1], out[n + 2] = t.name, t.value
+      n = n + 2
+      i = i + 1
+      t = tags[i]
+    end
+    return n
+  end
   for _, t in ipairs(tags) do
     out[n + 1], out[n + 2] = t.name, t.value
     n = n + 2
@@ -43,7 +58,14 @@ local function flatten(res)
   local o = res.Output
   if type(o) == "table" then o = o.data end
   local msgs, spawns, assigns = res.Messages or {}, res.Spawns or {}, res.Assignments or {}
-  local out = { H.matched_other and "ok" or "only-default", o, #msgs, #spawns, #assigns }
+  local status = H.matched_other and "ok" or "only-default"
+  local nm, ns, na = #msgs, #spawns, #assigns
+  if nm == 0 and ns == 0 and na == 0 and getmeta(msgs) == nil and getmeta(spawns) == nil
+    and getmeta(assigns) == nil then
+    -- nothing to list (three empty plain tables): status, output, 0, 0, 0
+    return false, status, o
+  end
+  local out = { status, o, nm, ns, na }
   local n = 5
   for _, m in ipairs(msgs) do
     out[n + 1], out[n + 2], out[n + 3] = m.Target, m.Data, m.Anchor
@@ -85,12 +107,6 @@ function bridge.handle(id, from, owner, target, data, timestamp, height, nonce, 
   if inMessage then
     error("harness: bridge.handle cannot run inside a message (re-entrant call refused)", 2)
   end
-  local msg = {
-    Id = id, From = from, Owner = owner, Target = target, Data = data, Timestamp = timestamp,
-    ["Block-Height"] = height, Nonce = nonce, Epoch = epoch, Anchor = anchor, Cron = cron,
-    ["Read-Only"] = readOnly, ["Forwarded-By"] = forwardedBy,
-    Signature = (id and not readOnly) and ("sig-" .. id) or nil, -- dry-runs are unsigned
-  }
   local n = select("#", ...)
   local tags = {}
   if n > 0 then
@@ -101,11 +117,17 @@ function bridge.handle(id, from, owner, target, data, timestamp, height, nonce, 
       tags[k] = { name = a[i], value = a[i + 1] }
     end
   end
-  msg.Tags = tags
+  local msg = {
+    Id = id, From = from, Owner = owner, Target = target, Data = data, Timestamp = timestamp,
+    ["Block-Height"] = height, Nonce = nonce, Epoch = epoch, Anchor = anchor, Cron = cron,
+    ["Read-Only"] = readOnly, ["Forwarded-By"] = forwardedBy,
+    Signature = (id and not readOnly) and ("sig-" .. id) or nil, -- dry-runs are unsigned
+    Tags = tags,
+  }
   H.matched_other = false
   inMessage = true
   G.begin()
-  local ok, out, n = pcall(runMessage, msg)
+  local ok, out, n, o = pcall(runMessage, msg)
   local failure = G.finish()
   inMessage = false
   if failure then return "error", failure end
@@ -113,6 +135,7 @@ function bridge.handle(id, from, owner, target, data, timestamp, height, nonce, 
     return "error", type(out) == "string" and out or ("harness: building the result failed (a "
       .. type(out) .. " was raised)")
   end
+  if out == false then return n, o, 0, 0, 0 end
   return unpack(out, 1, n)
 end
 G.safe(bridge.handle)

@@ -379,9 +379,12 @@ local function makeIpairs(nativeIpairs, getmeta)
     if v == nil then return nil end
     return i, v
   end
+  -- the iterator native ipairs returns (the same function value at every call, on every Lua)
+  local inext = nativeIpairs({})
   return function(...)
     local t = ...
     local mt = getmeta(t)
+    if mt == nil and type(t) == "table" then return inext, t, 0 end
     if mt ~= nil then
       local h = rawget(mt, "__ipairs")
       if h ~= nil then
@@ -391,7 +394,6 @@ local function makeIpairs(nativeIpairs, getmeta)
       if native53 and type(t) == "table" then return nativeIpairs(t) end
       return aux, t, 0
     end
-    if type(t) == "table" then return nativeIpairs(t) end
     if t == nil and select("#", ...) == 0 then
       raise("bad argument #1 to 'ipairs' (table expected, got no value)")
     end

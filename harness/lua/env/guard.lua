@@ -172,8 +172,10 @@ end
 
 -- (Re)install the master hook on thread `th` (nil: the running one).
 local function install(th)
-  local u = userHooks[keyOf(th)]
-  local mask = covOn() and "l" or ""
+  -- (keyOf and covOn, written out: this runs at every message and every new coroutine)
+  local u
+  if isJit then u = userHooks[JITKEY] else u = userHooks[th or corunning() or MAIN] end
+  local mask = (covLine ~= nil and H.counting) and "l" or ""
   if u then mask = mask .. u.mask end
   local hook = (u or mask ~= "") and fullHook or countHook
   if th then sethook(th, hook, mask, TICK) else sethook(hook, mask, TICK) end
