@@ -387,6 +387,44 @@ def test_authorities_edited_in_place_are_restored(ao: Network) -> None:
     assert p.globals["ao"]["authorities"] == ["replaced", MU_ADDRESS]
 
 
+def test_every_message_gets_a_fresh_env(ao: Network) -> None:
+    # regression: the tag entries of ao.env.Process were one set of tables shared by every message,
+    # so a handler's edit (or a reference kept from an earlier message) showed in later ones
+    p = ao.spawn(
+        tags={"Custom": "yes"},
+        source="""
+        Handlers.add('edit', 'Edit', function()
+          Kept = ao.env.Process.TagArray
+          Kept[1].value = 'edited'
+          table.insert(Kept, { name = 'Added', value = 'x' })
+        end)
+        Handlers.add('look', 'Look', function()
+          local a = ao.env.Process.TagArray
+          Looked = { first = a[1].value, last = a[#a].name, same = rawequal(a, Kept), sameEntry = rawequal(a[1], Kept[1]) }
+        end)
+        """,
+    )
+    p.send({"Action": "Edit"})
+    p.send({"Action": "Look"})
+    assert p.globals["Looked"] == {"first": "ao", "last": "Custom", "same": False, "sameEntry": False}
+
+
+def test_an_ao_init_wrapper_that_adds_an_authority_tag_is_read(ao: Network) -> None:
+    # ao.init re-reads the authorities from the env it is given: a wrapper's edit counts, every time
+    p = ao.spawn(
+        source="""
+        local init = ao.init
+        ao.init = function(env)
+          table.insert(env.Process.Tags, { name = 'Authority', value = 'from-wrapper-' .. tostring(#ao.authorities) })
+          return init(env)
+        end
+        """
+    )
+    p.send({"Action": "Ping"})
+    p.send({"Action": "Ping"})
+    assert p.globals["ao"]["authorities"] == [MU_ADDRESS, "from-wrapper-1", "from-wrapper-2"]
+
+
 def test_send_and_spawn_return_a_copy_with_every_field(ao: Network) -> None:
     # regression: the runtime returned a proxy, so pairs/next/json saw only onReply and receive
     p = ao.spawn()

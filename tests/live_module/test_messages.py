@@ -70,3 +70,28 @@ def test_untrusted_message_text(twin: Twin) -> None:
     proc, _ = twin.spawn(None)
     step = twin.send(proc, {"Action": "Forged", "From-Process": "F" * 43}, sender=twin.net.wallet("alice"))
     assert_same(step)
+
+
+ENV_EDITOR = r"""
+Handlers.add("edit", "Edit", function(msg)
+  ao.env.Process.TagArray[1].value = "edited"
+  table.insert(ao.env.Process.TagArray, { name = "Added", value = "x" })
+  ao.env.Process.Tags.Custom = "edited"
+  ao.env.Module.Id = "edited"
+end)
+Handlers.add("look", "Look", function(msg)
+  local a = ao.env.Process.TagArray
+  Looked = { first = a[1].value, n = #a, last = a[#a].name, custom = ao.env.Process.Tags.Custom,
+             module = ao.env.Module.Id, id = ao.env.Process.Id }
+end)
+"""
+
+
+def test_every_message_gets_a_fresh_env(twin: Twin) -> None:
+    """What a handler does to ``ao.env`` (its tag entries included) is gone at the next message:
+    the CU hands the module a new env with every message."""
+    proc, _ = twin.spawn(ENV_EDITOR, tags={"Custom": "yes"})
+    steps = [twin.send(proc, {"Action": "Edit"}), twin.send(proc, {"Action": "Look"})]
+    assert_same(steps)
+    live = assert_same_state(twin, proc, ["Looked"])
+    assert '"edited"' not in live

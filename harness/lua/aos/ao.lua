@@ -58,26 +58,30 @@ local function tagValue(tags, name)
 end
 
 -- Authorities are re-read from the Process tags on every message (so a process cannot drop
--- them by assigning or editing ao.authorities); we skip the re-read when nothing could have
--- changed: same tags, same list table, same contents as after the last re-read.
-local authoritySource, authorityList, authorityCopy
+-- them by assigning or editing ao.authorities).  The re-read is skipped when it could add
+-- nothing: the tags are a fresh copy of the spawn's (the bridge built them for this message
+-- and no process code ran since: `fromSpawn`, see H.init_fresh), the last re-read was of such
+-- a copy too, and the list is the same table with the same contents since.
+local lastFromSpawn, authorityList, authorityCopy
 
-local function authoritiesUnchanged(tags)
+local function authoritiesUnchanged(fromSpawn)
   local list = ao.authorities
-  if tags ~= authoritySource or list ~= authorityList or #list ~= #authorityCopy then return false end
+  if not (fromSpawn and lastFromSpawn) or list ~= authorityList or #list ~= #authorityCopy then
+    return false
+  end
   for i = 1, #authorityCopy do
     if list[i] ~= authorityCopy[i] then return false end
   end
   return true
 end
 
-function ao.init(env)
+local function init(env, fromSpawn)
   if ao.id == "" then ao.id = env.Process.Id end
   if ao._module == "" then
     ao._module = tagValue(env.Process.Tags, "Module") or ""
   end
   local tags = env.Process.Tags
-  if authoritiesUnchanged(tags) then
+  if authoritiesUnchanged(fromSpawn) then
     ao.outbox = { Output = {}, Messages = {}, Spawns = {}, Assignments = {} }
     ao.env = env
     return
@@ -94,9 +98,21 @@ function ao.init(env)
   end
   authorityCopy = {}
   for i, a in ipairs(ao.authorities) do authorityCopy[i] = a end
-  authoritySource, authorityList = tags, ao.authorities
+  lastFromSpawn, authorityList = fromSpawn, ao.authorities
   ao.outbox = { Output = {}, Messages = {}, Spawns = {}, Assignments = {} }
   ao.env = env
+end
+
+function ao.init(env)
+  return init(env, false)
+end
+
+-- process.handle's own call when it and ao.init are the originals and *env* is the one the
+-- bridge built for this message (private: H is never reachable from process code).
+local ourInit = ao.init
+function H.init_fresh(env)
+  if ao.init ~= ourInit then return ao.init(env) end
+  return init(env, true)
 end
 
 -- Copy every extractable tag to a root field (the LAST duplicate wins, gotcha 9/10).

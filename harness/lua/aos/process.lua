@@ -273,8 +273,11 @@ local function errorText(err)
 end
 
 function process.handle(msg, env)
+  -- the bridge's env for this message, when this handle is the one it called (see H.init_fresh)
+  local fresh = env ~= nil and env == H.fresh_env
+  H.fresh_env = nil
   if env and not env.Process and env.env then env = env.env end
-  ao.init(env)
+  if fresh then H.init_fresh(env) else ao.init(env) end
   if profile.normalize then
     -- the harness's CU builds root keys in canonical form already; only tag names can differ
     if H.canonical_root then H.normalizeTags(msg) else utils.normalize(msg) end

@@ -10,10 +10,14 @@ local getmeta = debug.getmetatable
 -- (5.3+'s ipairs reads t[i] as indexing does, __index included; older ones read it raw)
 local indexedIpairs = math.type ~= nil
 
--- A fresh env per message (process.handle rewrites env.Process.Tags), sharing the tag entries.
+-- A fresh env per message, tag entries included, as the CU hands the module a new one with every
+-- message: what a handler does to ao.env is gone at the next message.
 local function envFor(proc)
+  local names, values, n = proc.tagNames, proc.tagValues, proc.tagCount
+  local tags = {}
+  for i = 1, n do tags[i] = { name = names[i], value = values[i] } end
   return {
-    Process = { Id = proc.id, Owner = proc.owner, Tags = proc.tagArray },
+    Process = { Id = proc.id, Owner = proc.owner, Tags = tags },
     Module = { Id = proc.module, Owner = proc.owner, Tags = {} },
   }
 end
@@ -91,9 +95,13 @@ end
 
 -- One message, inside the budget: process.handle, then its result (or error) made flat.
 local inMessage = false
+local ourHandle = process.handle
 local function runMessage(msg)
   -- looked up at every message, as live's loop does (a process may wrap its own handle)
-  local ok, res = pcall(process.handle, msg, envFor(processInfo))
+  local handle, env = process.handle, envFor(processInfo)
+  -- handed to our own handle only: no process code runs between here and its ao.init
+  H.fresh_env = handle == ourHandle and env or nil
+  local ok, res = pcall(handle, msg, env)
   if not ok then return { "error", G.text(res) }, 2 end
   return flatten(res)
 end
@@ -142,8 +150,8 @@ G.safe(bridge.handle)
 
 -- The process's identity and tags, as every message's env shows them.
 function bridge.set_process(id, owner, module, tags)
-  processInfo = { id = id, owner = owner, module = module, tagArray = {} }
-  for i = 1, #tags do processInfo.tagArray[i] = { name = tags[i][1], value = tags[i][2] } end
+  processInfo = { id = id, owner = owner, module = module, tagNames = {}, tagValues = {}, tagCount = #tags }
+  for i = 1, #tags do processInfo.tagNames[i], processInfo.tagValues[i] = tags[i][1], tags[i][2] end
 end
 
 function bridge.in_message()
