@@ -666,21 +666,25 @@ class DeliveryLog:
     def drop_to(self, dropped: int, mailboxed: Iterable[int]) -> None:
         """Keep no delivery up to #*dropped* but the messages of those listed in *mailboxed*."""
         seqs = array("q", sorted(mailboxed))
-        records = []
-        old_seqs, old_records = self._orphan_seqs, marshal.loads(self._orphan_blob)
-        for seq in seqs:
-            i = bisect_left(old_seqs, seq)
-            rec = old_records[i] if i < len(old_seqs) and old_seqs[i] == seq else None
-            if rec is None:
-                if seq >= self._hot_start:
-                    m = self._hot[seq - self._hot_start].message
-                    self._messages[seq] = m
-                    rec = _message_record(m)
-                else:
-                    found = self._record(seq, self._batches)
-                    rec = _message_record(found.message) if found.__class__ is Delivery else found[0]  # type: ignore[union-attr,index]
-            records.append(rec)
-        self._decoded.pop(self._orphan_blob, None)
+        # the records the last drop kept, looked up all at once; a None is a message newly orphaned
+        old_blob = self._orphan_blob
+        old_records = self._decoded.get(old_blob) or marshal.loads(old_blob)
+        records: list[Any] = list(map(dict(zip(self._orphan_seqs, old_records, strict=True)).get, seqs))
+        i = -1
+        while True:
+            try:
+                i = records.index(None, i + 1)
+            except ValueError:
+                break
+            seq = seqs[i]
+            if seq >= self._hot_start:
+                m = self._hot[seq - self._hot_start].message
+                self._messages[seq] = m
+                records[i] = _message_record(m)
+            else:
+                found = self._record(seq, self._batches)
+                records[i] = _message_record(found.message) if found.__class__ is Delivery else found[0]  # type: ignore[union-attr,index]
+        self._decoded.pop(old_blob, None)
         self._orphan_seqs, self._orphan_blob = seqs, marshal.dumps(tuple(records))
         self._dropped = dropped
         batches = self._batches
