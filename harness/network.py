@@ -8,6 +8,7 @@ import re
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping
+from heapq import heapify, heapreplace
 from itertools import chain
 from operator import itemgetter
 from pathlib import Path
@@ -428,9 +429,11 @@ class Network:
         schedule = self._cron
         log = self._log
         processes, tick, hot = self._processes, self._tick, log._hot
-        while schedule:
-            # the earliest tick due (ties: the lower process id first)
-            nxt, pid = min([(nxt, pid) for pid, (nxt, _) in schedule.items()])
+        # the ticks due, earliest first (ties: the lower process id first)
+        due = [(nxt, pid) for pid, (nxt, _) in schedule.items()]
+        heapify(due)
+        while due:
+            nxt, pid = due[0]
             if nxt > target:
                 break
             # (``_set_time(nxt)``, inline)
@@ -438,6 +441,7 @@ class Network:
             self._now = nxt
             interval = schedule[pid][1]
             schedule[pid] = (nxt + interval, interval)
+            heapreplace(due, (nxt + interval, pid))
             tick(processes[pid])
             ticks.append(hot[-1])
         self._set_time(target)
