@@ -10,7 +10,6 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping
 from heapq import heapify, heapreplace
 from itertools import chain
-from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -204,10 +203,6 @@ _chain = chain.from_iterable
 
 #: the outbox of a result that sends nothing
 _NONE: list[Message] = []
-#: the tags the CU strips from a message it evaluates (evaluate.js removeInvalidTags)
-_STRIPPED = frozenset({"From", "Owner"})
-#: a tag's name
-_name = itemgetter(0)
 
 
 def _scheduled(flat: tuple[Any, ...], pid: str, module: str) -> list[Message] | None:
@@ -777,12 +772,11 @@ class Network:
             owner = sender if sender is not None else proc.owner
             # the CU's From is a From-Process tag when one is present (even a forged one)
             from_ = owner
-            if "From-Process" in map(_name, tag_list):
-                for k, v in tag_list:
-                    if k == "From-Process":
-                        if isinstance(v, str) and v:
-                            from_ = v
-                        break
+            for k, v in tag_list:
+                if k == "From-Process":
+                    if isinstance(v, str) and v:
+                        from_ = v
+                    break
         msg = Message(proc.id, tag_list, data, from_, self._ids.next("message"), None, owner)
         return self._deliver(proc, msg, pushed_by=pushed_by)
 
@@ -888,8 +882,10 @@ class Network:
         msg.nonce = nonce
         # the CU strips tags named From or Owner (evaluate.js removeInvalidTags)
         tags = msg.tag_list
-        if tags and not _STRIPPED.isdisjoint(map(_name, tags)):
-            tags = tuple((k, v) for k, v in tags if k not in _STRIPPED)
+        for k, _ in tags:
+            if k == "From" or k == "Owner":
+                tags = tuple((k, v) for k, v in tags if k not in ("From", "Owner"))
+                break
         # message_args, inline (harness/lua_state.py documents the tuple)
         data = msg.data
         args = (
