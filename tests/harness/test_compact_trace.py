@@ -239,16 +239,17 @@ def test_a_failed_spawn_is_forgotten_even_past_a_tiny_limit(limit: int) -> None:
     assert net.mailbox(p)[-1] is last.message
 
 
-def test_mailboxes_across_many_cuts_hold_what_an_unlimited_network_holds() -> None:
+@pytest.mark.parametrize(("limit", "sends"), [(2 * PACK_BATCH + 50, 4 * PACK_BATCH + 100), (8, 300)])
+def test_mailboxes_across_many_cuts_hold_what_an_unlimited_network_holds(limit: int, sends: int) -> None:
     """Messages the trace let go that a mailbox still lists, carried from one cut of the trace to
-    the next (a wallet written to rarely keeps its messages across many cuts), are those of the
-    same run kept whole."""
-    limit = 2 * PACK_BATCH + 50
+    the next (a wallet written to rarely keeps its messages across many cuts, one written to often
+    loses them), are those of the same run kept whole: past packed batches and within the newest
+    deliveries."""
     nets = [Network(trace_limit=limit), Network(trace_limit=None)]
     for net in nets:
         p = net.spawn(source=SOURCE)
         often, sometimes, rarely = (net.wallet(name) for name in ("often", "sometimes", "rarely"))
-        for i in range(4 * limit // 2):
+        for i in range(sends):
             sender = rarely if i % 97 == 0 else sometimes if i % 5 == 0 else often
             p.send({"Action": "Ping"}, sender=sender, data=str(i))
             net.run()
