@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshal
 import re
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from sys import getrefcount
@@ -545,7 +545,7 @@ class DeliveryLog:
         "_hot_start",
         "_messages",
         "_names",
-        "_orphan_blob",
+        "_orphan_chunks",
         "_orphan_seqs",
         "_results",
     )
@@ -558,10 +558,12 @@ class DeliveryLog:
         self._hot_start = 1
         #: deliveries no longer kept (#1 to #_dropped)
         self._dropped = 0
-        #: the deliveries no longer kept whose message a mailbox still lists (ascending), and
-        #: their message records, packed in that order
+        #: the deliveries no longer kept whose message a mailbox still lists (ascending)
         self._orphan_seqs: array[int] = array("q")
-        self._orphan_blob = marshal.dumps(())
+        #: their message records, one chunk per cut of the trace (ascending, disjoint): the seqs
+        #: of the chunk and their records packed in that order.  A chunk may still hold records
+        #: no mailbox lists any more, until they are half of it (then it is packed again)
+        self._orphan_chunks: list[tuple[array[int], bytes]] = []
         #: the last decoded batches: blob -> records
         self._decoded: dict[bytes, tuple[Any, ...]] = {}
         self._deliveries: WeakValueDictionary[int, Delivery] = WeakValueDictionary()
@@ -573,7 +575,7 @@ class DeliveryLog:
         twin = DeliveryLog(names, history, hint)
         twin._batches = list(self._batches)
         twin._hot, twin._hot_start, twin._dropped = list(self._hot), self._hot_start, self._dropped
-        twin._orphan_seqs, twin._orphan_blob = array("q", self._orphan_seqs), self._orphan_blob
+        twin._orphan_seqs, twin._orphan_chunks = array("q", self._orphan_seqs), list(self._orphan_chunks)
         return twin
 
     @property
@@ -666,22 +668,36 @@ class DeliveryLog:
     def drop_to(self, dropped: int, mailboxed: Iterable[int]) -> None:
         """Keep no delivery up to #*dropped* but the messages of those listed in *mailboxed*."""
         seqs = array("q", sorted(mailboxed))
-        records = []
-        old_seqs, old_records = self._orphan_seqs, marshal.loads(self._orphan_blob)
-        for seq in seqs:
-            i = bisect_left(old_seqs, seq)
-            rec = old_records[i] if i < len(old_seqs) and old_seqs[i] == seq else None
-            if rec is None:
+        listed = set(seqs)
+        decoded = self._decoded
+        # the chunks of earlier cuts: kept while a mailbox lists one of theirs, packed again once
+        # what no mailbox lists is more than half of one
+        chunks = []
+        for chunk_seqs, blob in self._orphan_chunks:
+            kept = listed.intersection(chunk_seqs)
+            if 2 * len(kept) < len(chunk_seqs):
+                records = decoded.pop(blob, None) or marshal.loads(blob)
+                if not kept:
+                    continue
+                by_seq = dict(zip(chunk_seqs, records, strict=True))
+                chunk_seqs = array("q", sorted(kept))
+                blob = marshal.dumps(tuple(map(by_seq.__getitem__, chunk_seqs)))
+            chunks.append((chunk_seqs, blob))
+        # the messages orphaned by this cut: listed, and kept until now
+        new = seqs[bisect_right(seqs, self._dropped) :]
+        if new:
+            records = []
+            for seq in new:
                 if seq >= self._hot_start:
                     m = self._hot[seq - self._hot_start].message
                     self._messages[seq] = m
-                    rec = _message_record(m)
+                    records.append(_message_record(m))
                 else:
                     found = self._record(seq, self._batches)
                     rec = _message_record(found.message) if found.__class__ is Delivery else found[0]  # type: ignore[union-attr,index]
-            records.append(rec)
-        self._decoded.pop(self._orphan_blob, None)
-        self._orphan_seqs, self._orphan_blob = seqs, marshal.dumps(tuple(records))
+                    records.append(rec)
+            chunks.append((new, marshal.dumps(tuple(records))))
+        self._orphan_seqs, self._orphan_chunks = seqs, chunks
         self._dropped = dropped
         batches = self._batches
         gone = 0
@@ -759,13 +775,17 @@ class DeliveryLog:
         i = bisect_left(seqs, seq)
         if i == len(seqs) or seqs[i] != seq:
             return None
-        blob = self._orphan_blob
+        chunks = self._orphan_chunks
+        k = 0
+        while chunks[k][0][-1] < seq:  # (the chunk holding it: they ascend)
+            k += 1
+        chunk_seqs, blob = chunks[k]
         records = self._decoded.get(blob)
         if records is None:
             if len(self._decoded) >= 2:
                 self._decoded.clear()
             records = self._decoded[blob] = marshal.loads(blob)
-        return records[i]  # type: ignore[no-any-return]
+        return records[bisect_left(chunk_seqs, seq)]  # type: ignore[no-any-return]
 
     def message_id(self, seq: int) -> str | None:
         """The id of delivery #*seq*'s message, without making objects."""

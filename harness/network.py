@@ -8,6 +8,7 @@ import re
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping
+from heapq import heapify, heapreplace
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -422,16 +423,22 @@ class Network:
         ticks: list[Delivery] = []
         schedule = self._cron
         log = self._log
-        while schedule:
-            # the earliest tick due (ties: the lower process id first)
-            nxt, pid = min([(nxt, pid) for pid, (nxt, _) in schedule.items()])
+        processes, tick, hot = self._processes, self._tick, log._hot
+        # the ticks due, earliest first (ties: the lower process id first)
+        due = [(nxt, pid) for pid, (nxt, _) in schedule.items()]
+        heapify(due)
+        while due:
+            nxt, pid = due[0]
             if nxt > target:
                 break
-            self._set_time(nxt)
+            # (``_set_time(nxt)``, inline)
+            self._height += (nxt - START_TIME_MS) // BLOCK_MS - (self._now - START_TIME_MS) // BLOCK_MS
+            self._now = nxt
             interval = schedule[pid][1]
             schedule[pid] = (nxt + interval, interval)
-            self._tick(self._processes[pid])
-            ticks.append(log.last())
+            heapreplace(due, (nxt + interval, pid))
+            tick(processes[pid])
+            ticks.append(hot[-1])
         self._set_time(target)
         return ticks
 
@@ -854,11 +861,12 @@ class Network:
     ) -> Result:
         """Evaluate *msg* in *proc* (the CU step), record it, and queue its outbox (the MU step).
         *at* is the (timestamp, block height) to evaluate at instead of the network clock."""
-        if not dry and not msg.cron:
-            nonce = proc.nonce
-            proc.nonce += 1
-        else:
+        cron = msg.cron
+        if dry or cron:
             nonce = None
+        else:
+            nonce = proc.nonce
+            proc.nonce = nonce + 1
         if assignment:
             msg = msg.replace()
         if at is None:
@@ -878,7 +886,6 @@ class Network:
             if k == "From" or k == "Owner":
                 tags = tuple((k, v) for k, v in tags if k not in ("From", "Owner"))
                 break
-        cron = msg.cron
         # message_args, inline (harness/lua_state.py documents the tuple)
         data = msg.data
         args = (
@@ -956,7 +963,7 @@ class Network:
         if self._by_id is not None and msg.id:
             self._by_id[msg.id] = seq
         limit = self.trace_limit
-        if limit is not None and seq - log.dropped > limit + limit // 4:
+        if limit is not None and seq - log._dropped > limit + limit // 4:
             dropped = seq - limit
             mailboxed: list[int] = []
             for box in self._mailboxes.values():
@@ -1138,12 +1145,16 @@ class Network:
             msg.id = self._ids.next("message")
         if item.to == "" and msg.target is None and msg.sender in self._processes:
             return self._spawn_from(item)
-        target = self._processes.get(item.to) if item.to else None
-        if target is None:
-            scheduled = msg.replace(timestamp=self._now, block_height=self._height)
-            return self._record(scheduled, item.to or "", None)
+        to = item.to
+        target = self._processes.get(to) if to else None
+        if target is None:  # a wallet: the message as scheduled (``msg.replace(timestamp=..., ...)``)
+            scheduled = Message(
+                msg.target, msg.tag_list, msg.data, msg.sender, msg.id, msg.anchor, msg.owner,
+                self._now, self._height, msg.nonce, msg.cron,
+            )
+            return self._record(scheduled, to or "", None)
         self._deliver(target, msg, pushed_by=item.pushed_by, assignment=item.assignment)
-        return self._log.last()
+        return self._log._hot[-1]
 
     def _spawn_from(self, item: Pending) -> Delivery:
         parent = self._processes[item.message.sender or ""]

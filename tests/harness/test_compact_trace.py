@@ -237,3 +237,28 @@ def test_a_failed_spawn_is_forgotten_even_past_a_tiny_limit(limit: int) -> None:
     assert last.seq == len(net.trace) and last.message.action == "After"
     assert [d.seq for d in net.trace] == list(range(len(net.trace) - len(list(net.trace)) + 1, len(net.trace) + 1))
     assert net.mailbox(p)[-1] is last.message
+
+
+@pytest.mark.parametrize(("limit", "sends"), [(2 * PACK_BATCH + 50, 4 * PACK_BATCH + 100), (8, 300)])
+def test_mailboxes_across_many_cuts_hold_what_an_unlimited_network_holds(limit: int, sends: int) -> None:
+    """Messages the trace let go that a mailbox still lists, carried from one cut of the trace to
+    the next (a wallet written to rarely keeps its messages across many cuts, one written to often
+    loses them), are those of the same run kept whole: past packed batches and within the newest
+    deliveries."""
+    nets = [Network(trace_limit=limit), Network(trace_limit=None)]
+    for net in nets:
+        p = net.spawn(source=SOURCE)
+        often, sometimes, rarely = (net.wallet(name) for name in ("often", "sometimes", "rarely"))
+        for i in range(sends):
+            sender = rarely if i % 97 == 0 else sometimes if i % 5 == 0 else often
+            p.send({"Action": "Ping"}, sender=sender, data=str(i))
+            net.run()
+    limited, whole = nets
+    assert next(iter(limited.trace)).seq > 2 * limit  # (cut several times)
+    [p_limited], [p_whole] = limited.processes.values(), whole.processes.values()
+    names = ("often", "sometimes", "rarely")
+    for box, full in [*((limited.wallet(n), whole.wallet(n)) for n in names), (p_limited, p_whole)]:
+        kept = [message_fields(m) for m in limited.mailbox(box)]
+        every = [message_fields(m) for m in whole.mailbox(full)]
+        # (a mailbox is cut back to the last trace_limit messages along with the trace)
+        assert min(limit, len(every)) <= len(kept) and kept == every[-len(kept) :]

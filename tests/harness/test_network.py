@@ -366,3 +366,24 @@ def test_unprovided_aos_module_is_a_clear_error(ao: Network) -> None:
     p = ao.spawn(source="Handlers.add('c', 'C', function() require('.crypto') end)")
     r = p.send({"Action": "C"})
     assert r.error is not None and "does not provide aos's .crypto module" in r.error
+
+
+def test_ticks_of_several_processes_come_in_time_order_ties_by_process_id(ao: Network) -> None:
+    src = "Handlers.add('tick', function(m) return m.Cron == true end, function(m) Seen = os.time() end)"
+    spawned = []
+    for minutes in (3, 1, 2, 2):
+        p = ao.spawn(source=src, tags={"Cron-Interval": f"{minutes}-minute"})
+        spawned.append((p, ao.now, minutes * 60_000))
+        ao.advance(30_000)
+    target = ao.now + 10 * 60_000
+    expected = sorted(
+        (at, p.id)
+        for p, start, every in spawned
+        for at in range(start + every, target + 1, every)
+        if at > ao.now
+    )
+    ticks = ao.advance(target - ao.now)
+    assert [(d.message.timestamp, d.message.target) for d in ticks] == expected
+    assert len({at for at, _ in expected}) < len(expected)  # (some ticks fall due together)
+    assert all(d.message.cron and d.result.ok for d in ticks)
+    assert ao.now == target
