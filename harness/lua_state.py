@@ -783,10 +783,7 @@ class LuaProcessState:
             self._discard()
             return RawResult(ok=False, error=str(exc))
         self._last_flat = flat
-        if flat.__class__ is tuple and flat[0] in _SUCCESS:  # (``_parse``, inline for the usual case)
-            res = RawResult(True, None, flat[1], flat)
-        else:
-            res = _parse(flat)
+        res = _parse(flat)
         if res.ok and self._hard_memory and self._lua is not None:
             # lupa's allocator counts every byte (Lua 5.5's own count leaves big strings out)
             used = self._lua.get_memory_used(total=True)

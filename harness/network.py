@@ -423,7 +423,7 @@ class Network:
         ticks: list[Delivery] = []
         schedule = self._cron
         log = self._log
-        processes, tick, hot = self._processes, self._tick, log._hot
+        processes, tick = self._processes, self._tick
         # the ticks due, earliest first (ties: the lower process id first)
         due = [(nxt, pid) for pid, (nxt, _) in schedule.items()]
         heapify(due)
@@ -431,14 +431,12 @@ class Network:
             nxt, pid = due[0]
             if nxt > target:
                 break
-            # (``_set_time(nxt)``, inline)
-            self._height += (nxt - START_TIME_MS) // BLOCK_MS - (self._now - START_TIME_MS) // BLOCK_MS
-            self._now = nxt
+            self._set_time(nxt)
             interval = schedule[pid][1]
             schedule[pid] = (nxt + interval, interval)
             heapreplace(due, (nxt + interval, pid))
             tick(processes[pid])
-            ticks.append(hot[-1])
+            ticks.append(log.last())
         self._set_time(target)
         return ticks
 
@@ -1147,14 +1145,11 @@ class Network:
             return self._spawn_from(item)
         to = item.to
         target = self._processes.get(to) if to else None
-        if target is None:  # a wallet: the message as scheduled (``msg.replace(timestamp=..., ...)``)
-            scheduled = Message(
-                msg.target, msg.tag_list, msg.data, msg.sender, msg.id, msg.anchor, msg.owner,
-                self._now, self._height, msg.nonce, msg.cron,
-            )
+        if target is None:  # a wallet: the message as scheduled
+            scheduled = msg.replace(timestamp=self._now, block_height=self._height)
             return self._record(scheduled, to or "", None)
         self._deliver(target, msg, pushed_by=item.pushed_by, assignment=item.assignment)
-        return self._log._hot[-1]
+        return self._log.last()
 
     def _spawn_from(self, item: Pending) -> Delivery:
         parent = self._processes[item.message.sender or ""]
