@@ -306,40 +306,18 @@ def json_rows(lua: str) -> list[Row]:
 
 
 def stateful_row() -> Row:
-    from hypothesis import HealthCheck, settings
-    from hypothesis.stateful import run_state_machine_as_test
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import hypothesis
+    from bench_stateful import SEEDS, measure, summary
 
-    from tests.stateful.test_tim3_rules import Tim3Machine
-
-    counts = {"steps": 0, "machines": 0}
-
-    class Counted(Tim3Machine):
-        def __init__(self) -> None:
-            super().__init__()
-            counts["machines"] += 1
-
-        def check_invariants(self, settings, output, runtimes):  # type: ignore[no-untyped-def]
-            counts["steps"] += 1
-            return super().check_invariants(settings, output, runtimes)
-
-    t = time.process_time()
-    run_state_machine_as_test(
-        Counted,
-        settings=settings(
-            max_examples=40,
-            stateful_step_count=50,
-            deadline=None,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-        ),
-    )
-    cpu = time.process_time() - t
-    steps = counts["steps"] - counts["machines"]
+    runs = [measure(s) for s in SEEDS]
     return (
-        "TIM3 stateful machine: rule steps (each with I1–I6 checked after it)",
-        f"{steps / cpu:,.0f} steps per CPU second",
+        "TIM3 stateful machine: rule steps (each with I1–I6 checked after it), "
+        "`benchmarks/bench_stateful.py`",
+        summary(runs),
         "issue 13: 320–380 steps/s before; target ≥ 2,000/s on a quiet 2-core machine",
-        f"{steps} steps, {counts['machines']} machines",
+        f"{sum(r.steps for r in runs)} steps, {sum(r.machines for r in runs)} machines, "
+        f"seeds {', '.join(map(str, SEEDS))}; hypothesis {hypothesis.__version__}",
     )
 
 
