@@ -4,10 +4,12 @@ expectation holds."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.tim3.conftest import Tim3
+from harness import Network
+from tests.tim3.conftest import Tim3, _spawn_unwired, build_system
 
 
 def test_tim3_fixture_is_the_manifest_system(tim3: Tim3) -> None:
@@ -43,3 +45,28 @@ def test_aoform_scenario(tim3: Tim3) -> None:
             got = [m.action for m in ao.mailbox(ao.wallet(wallet))[start[wallet]:]]
             assert got == actions, (title, got)
         tim3.check()
+
+
+def test_unwired_system_from_the_template_is_the_one_spawned(ao_factory: Callable[..., Network]) -> None:
+    """``build_system(wire=False)`` clones a template; the clone (booted, then a reused runtime
+    after ``close``) cannot be told from the five processes spawned on the network itself."""
+    for _ in range(3):
+        direct = ao_factory()
+        spawned = _spawn_unwired(direct)
+        net = ao_factory()
+        t = build_system(net, wire=False)
+        assert t.cloned and t.system is None
+        procs = {"mock-usda": t.usda, "lock-manager": t.lock, "token-manager": t.token,
+                 "coordinator": t.coord, "state-manager": t.state}  # fmt: skip
+        assert list(procs) == list(spawned)
+        assert (net.now, len(net.trace), net.processes.keys()) == (direct.now, len(direct.trace), direct.processes.keys())
+        for name, proc in procs.items():
+            twin = spawned[name]
+            assert (proc.id, proc.name, proc.spawn_tags) == (twin.id, twin.name, twin.spawn_tags)
+            assert proc.snapshot() == twin.snapshot(), name
+            ours, theirs = proc.send({"Action": "Info"}), twin.send({"Action": "Info"})
+            assert [(m.target, m.tags, m.data) for m in ours.messages] == [
+                (m.target, m.tags, m.data) for m in theirs.messages
+            ], name
+        assert [m.id for m in net.mailbox(t.admin)] == [m.id for m in direct.mailbox(t.admin)]
+        net.close()
