@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -195,16 +195,18 @@ class Tim3:
         return {u: self.usda_balance(u) + self.tim3_balance(u) for u in self.users}
 
 
-#: systems built once per configuration, wired (a ``System``) or not (``None``); tests get clones
-#: (``Network.clone``)
+#: networks built once per configuration and kind (the wired system, the unwired one, one spawned
+#: process): (the network, its ``System`` when wired, handle -> process id); tests get clones
 _TEMPLATES: dict[tuple[Any, ...], tuple[Network, System | None, dict[str, str]]] = {}
 
 
-def _template(ao: Network, *, wire: bool) -> tuple[Network, System | None, dict[str, str]]:
-    """The system for *ao*'s configuration, wired or not, built on a network of its own the first
+def _template(
+    ao: Network, kind: tuple[Any, ...], build: Callable[[Network], tuple[System | None, dict[str, Process]]]
+) -> tuple[Network, System | None, dict[str, str]]:
+    """The network *build* makes for *ao*'s configuration, built on a network of its own the first
     time: (that network, its ``System`` when wired, handle -> process id)."""
     key = (
-        wire,
+        kind,
         ao.lua_version,
         ao.profile.name,
         str(ao.root),
@@ -220,13 +222,18 @@ def _template(ao: Network, *, wire: bool) -> tuple[Network, System | None, dict[
     )
     if key not in _TEMPLATES:
         net = ao.clone()  # *ao* is pristine: its clone is an empty network configured like it
-        if wire:
-            wired = net.spawn_system(AOFORM)
-            _TEMPLATES[key] = (net, wired, {name: p.id for name, p in wired.items()})
-        else:
-            procs = _spawn_unwired(net)
-            _TEMPLATES[key] = (net, None, {name: p.id for name, p in procs.items()})
+        system, procs = build(net)
+        _TEMPLATES[key] = (net, system, {name: p.id for name, p in procs.items()})
     return _TEMPLATES[key]
+
+
+def _wired(net: Network) -> tuple[System | None, dict[str, Process]]:
+    system = net.spawn_system(AOFORM)
+    return system, dict(system)
+
+
+def _unwired(net: Network) -> tuple[System | None, dict[str, Process]]:
+    return None, _spawn_unwired(net)
 
 
 def _spawn_unwired(ao: Network) -> dict[str, Process]:
@@ -259,7 +266,8 @@ def build_system(ao: Network, *, wire: bool = True) -> Tim3:
     cloned = _pristine(ao) and ao.replay_log
     if cloned:
         # five processes spawned (and wired) once per configuration; every test gets a clone
-        template, wired, ids = _template(ao, wire=wire)
+        kind, build = (("wired",), _wired) if wire else (("unwired",), _unwired)
+        template, wired, ids = _template(ao, kind, build)
         template._clone_into(ao)
         procs = {name: ao.process(pid) for name, pid in ids.items()}
         if wired is not None:
@@ -304,3 +312,26 @@ def tim3_unwired(ao: Network) -> Iterator[Tim3]:
     t = build_system(ao, wire=False)
     yield t
     _close(t)
+
+
+@pytest.fixture
+def fresh(ao: Network) -> Iterator[Callable[..., Process]]:
+    """``fresh(name, tags=...)`` is ``ao.spawn(name, tags=...)``: on the test's still empty network
+    it is a clone of that one process spawned once per configuration (``Network.clone``), given
+    back after the test (``Network.close``) so the next test's clone resets its runtime instead of
+    booting and loading the process again."""
+    cloned = False
+
+    def spawn(name: str, *, tags: dict[str, str] | None = None) -> Process:
+        nonlocal cloned
+        if not (_pristine(ao) and ao.replay_log):
+            return ao.spawn(name, tags=tags)
+        kind = ("spawn", name, tuple((tags or {}).items()))  # the tags in their order, as spawned
+        template, _, ids = _template(ao, kind, lambda net: (None, {name: net.spawn(name, tags=tags)}))
+        template._clone_into(ao)
+        cloned = True
+        return ao.process(ids[name])
+
+    yield spawn
+    if cloned and not ao.errors:
+        ao.close()

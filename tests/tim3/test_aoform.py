@@ -1,6 +1,6 @@
 """aoform.yaml plays on the local network: the system every TIM3 test uses (``build_system``, i.e.
 ``Network.spawn_system("aoform.yaml")``) is spawned and wired as the file says, and every scenario
-expectation holds."""
+expectation holds; the templates the TIM3 tests clone cannot be told from spawning in place."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from harness import Network
+from harness.process import Process
 from tests.tim3.conftest import Tim3, _spawn_unwired, build_system
 
 
@@ -70,3 +73,23 @@ def test_unwired_system_from_the_template_is_the_one_spawned(ao_factory: Callabl
             ], name
         assert [m.id for m in net.mailbox(t.admin)] == [m.id for m in direct.mailbox(t.admin)]
         net.close()
+
+
+@pytest.mark.parametrize("name", ["mock-usda", "mock-usda", "token-manager"])
+def test_fresh_spawn_is_the_one_spawned(
+    ao: Network, fresh: Callable[..., Process], ao_factory: Callable[..., Network], name: str
+) -> None:
+    """``fresh(name, tags=...)`` clones a process spawned once (the second test of a name gets a
+    runtime the first gave back): it cannot be told from ``ao.spawn`` on a fresh network."""
+    direct = ao_factory()
+    tags = {"Name": "Mock", "X-Extra": "1"}
+    twin = direct.spawn(name, tags=tags)
+    proc = fresh(name, tags=tags)
+    assert (proc.id, proc.name, proc.spawn_tags) == (twin.id, twin.name, twin.spawn_tags)
+    assert (ao.now, len(ao.trace)) == (direct.now, len(direct.trace))
+    assert proc.snapshot() == twin.snapshot()
+    ours, theirs = proc.send({"Action": "Info"}), twin.send({"Action": "Info"})
+    assert [(m.target, m.tags, m.data) for m in ours.messages] == [(m.target, m.tags, m.data) for m in theirs.messages]
+    # on a network that is no longer empty, fresh is ao.spawn itself
+    second, twin2 = fresh(name, tags=tags), direct.spawn(name, tags=tags)
+    assert second.id == twin2.id and second.snapshot() == twin2.snapshot()
