@@ -3,6 +3,7 @@ which configuration messages.  Tests and deployment share it: ``Network.spawn_sy
 
 from __future__ import annotations
 
+import copy
 import difflib
 import os
 import re
@@ -10,8 +11,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import yaml
 
 from harness.errors import ManifestError  # ManifestError is defined in harness.errors
 from harness.network import parse_interval
@@ -164,9 +163,9 @@ def _refs(tags: dict[str, str], names: set[str], path: Path, where: str) -> None
                 )
 
 
-def _read(p: Path) -> Any:
+def _text(p: Path) -> str:
     try:
-        text = p.read_text(encoding="utf-8")
+        return p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ManifestError(f"{p}: no such file; give the path of an aoform.yaml manifest") from None
     except IsADirectoryError:
@@ -175,8 +174,22 @@ def _read(p: Path) -> Any:
         raise ManifestError(f"{p}: not UTF-8 text (byte {exc.start}); save the manifest as UTF-8") from None
     except OSError as exc:
         raise ManifestError(f"{p}: cannot be read ({exc.strerror}); check the path") from None
+
+
+def _parse(p: Path, text: str) -> Any:
+    """*text* as YAML: libyaml's parser when PyYAML has it (~10x faster), else PyYAML's own.  A
+    document libyaml refuses is parsed again by PyYAML's own parser, whose error (or value) is the
+    one reported: the error texts do not depend on how PyYAML was built."""
+    import yaml  # only a run that reads a manifest pays for importing PyYAML
+
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        try:
+            return yaml.load(text, Loader=fast)
+        except yaml.YAMLError:
+            pass
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{p}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(p)
@@ -186,12 +199,31 @@ def _read(p: Path) -> Any:
         raise ManifestError(f"{where}: not valid YAML: {what}; fix the YAML syntax there") from None
 
 
+#: manifests read and validated, by (the path as given, the file's text): a manifest is a function
+#: of these two alone, so a file that changed is read again whatever its mtime says
+_CACHE: dict[tuple[Path, str], Manifest] = {}
+_CACHE_SIZE = 16
+
+
 def load_manifest(path: str | os.PathLike[str]) -> Manifest:
     """Read and validate a manifest; errors name the file and the entry, and what to do."""
     if not isinstance(path, str | os.PathLike):
         raise ManifestError(f"load_manifest({path!r}): not a path; give the path of an aoform.yaml manifest")
     p = Path(path)
-    data = _read(p)
+    text = _text(p)
+    key = (p, text)
+    cached = _CACHE.get(key)
+    if cached is None:
+        cached = _validate(p, _parse(p, text))
+        if len(_CACHE) >= _CACHE_SIZE:
+            del _CACHE[next(iter(_CACHE))]
+        _CACHE[key] = cached
+    # each caller gets its own copy: the lists and tag maps of a Manifest can be changed
+    return copy.deepcopy(cached)
+
+
+def _validate(p: Path, data: Any) -> Manifest:
+    """The manifest *data* (parsed from *p*) describes, checked."""
     _need(data is not None, p, "top level", "the file is empty; give processes: (and wiring:, scenario:)")
     _need(
         isinstance(data, Mapping),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -147,6 +148,13 @@ def to_py(value: Any) -> Any:
     return {k: to_py(value[k]) for k in keys}
 
 
+def _coverage_target() -> Any:
+    """The --ao-cov collector of this run, if one is on.  Only the coverage plugin starts one, and
+    it imports the collector module first: a run without it does not import the module here."""
+    collector = sys.modules.get("harness.coverage.collector")
+    return None if collector is None else collector.current()
+
+
 class SpecState:
     """A fresh Lua state with the DSL loaded, ready to discover or run one spec file."""
 
@@ -221,18 +229,14 @@ class SpecState:
         sel = None
         if selected is not None:
             sel = self.lua.table_from({k: True for k in selected})
-        from harness.coverage import collector
-
-        if collector.current() is not None:
+        if _coverage_target() is not None:
             self.hits = self.lua.table()
             self.runner.hits = self.hits
         return self.runner.run.coroutine(chunk, self.name, sel)
 
     def report_coverage(self) -> None:
         """Hand the run's line hits of project files to the --ao-cov collector (if it is on)."""
-        from harness.coverage import collector
-
-        target = collector.current()
+        target = _coverage_target()
         hits = self.hits
         if target is None or hits is None:
             return

@@ -105,3 +105,74 @@ def test_cli_run(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Final balances" in capsys.readouterr().out
     assert main(["run", str(ROOT / "missing.yaml")]) == 2  # a usage error, not a failed run
     assert "missing.yaml: no such file" in capsys.readouterr().err
+
+
+# -- reading: libyaml when present, and the cache of validated manifests -------------------------
+
+_BROKEN_YAML = [
+    "processes: [\n",
+    "processes:\n  - name: a\n source: a.lua\n",
+    "processes:\n  - {name: a, source: a.lua}\n\twiring: []\n",
+    "a: b: c\n",
+    "processes:\n  - name: 'a\n",
+    "- a\nb: c\n",
+    "processes: &x\n  - *y\n",
+    "key: @value\n",
+]
+
+
+@pytest.mark.parametrize("text", _BROKEN_YAML)
+def test_broken_yaml_reads_the_same_with_and_without_libyaml(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    import yaml
+
+    path = tmp_path / "aoform.yaml"
+    path.write_text(text)
+    with pytest.raises(ManifestError, match="not valid YAML") as fast:
+        load_manifest(path)
+    monkeypatch.delattr(yaml, "CSafeLoader")  # PyYAML built without libyaml
+    with pytest.raises(ManifestError, match="not valid YAML") as pure:
+        load_manifest(path)
+    assert str(fast.value) == str(pure.value)
+
+
+def test_manifest_reads_the_same_with_and_without_libyaml(monkeypatch: pytest.MonkeyPatch) -> None:
+    import yaml
+
+    fast = load_manifest(AOFORM)
+    monkeypatch.delattr(yaml, "CSafeLoader")
+    monkeypatch.setattr("harness.manifest._CACHE", {})
+    assert load_manifest(AOFORM) == fast
+
+
+def test_a_changed_manifest_is_read_again_even_with_the_same_size_and_mtime(tmp_path: Path) -> None:
+    import os
+
+    path = tmp_path / "aoform.yaml"
+    path.write_text("processes:\n  - {name: a, source: a.lua}\n")
+    stat = path.stat()
+    assert [p.name for p in load_manifest(path).processes] == ["a"]
+    path.write_text("processes:\n  - {name: b, source: b.lua}\n")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+    assert [p.name for p in load_manifest(path).processes] == ["b"]
+    path.write_text("processes: [\n")
+    with pytest.raises(ManifestError, match="not valid YAML"):
+        load_manifest(path)
+    path.unlink()
+    with pytest.raises(ManifestError, match="no such file"):
+        load_manifest(path)
+
+
+def test_changing_a_loaded_manifest_does_not_change_the_next_one() -> None:
+    first = load_manifest(AOFORM)
+    expected = load_manifest(AOFORM)
+    first.processes[0].tags["Name"] = "changed"
+    first.processes.pop()
+    first.wiring.clear()
+    first.scenario[0].tags.clear()
+    first.scenario[-1].expect.clear()
+    again = load_manifest(AOFORM)
+    assert again == expected and again != first
+    assert again.processes is not expected.processes

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,8 @@ class Tim3:
     spawned_at: int = 0
     #: the manifest's system (handles -> processes, ``${...}`` substitution); None when not wired
     system: System | None = None
+    #: the network is a clone of a template (``build_system``): ``close`` it after the test
+    cloned: bool = False
     #: converted globals by (process id, name): (state version, process, value), see ``_read``
     _reads: dict[tuple[str, str], tuple[int | None, Process, Any]] = field(default_factory=dict, repr=False)
 
@@ -193,13 +195,18 @@ class Tim3:
         return {u: self.usda_balance(u) + self.tim3_balance(u) for u in self.users}
 
 
-#: wired systems built once per configuration; tests get clones (``Network.clone``)
-_TEMPLATES: dict[tuple[Any, ...], tuple[Network, System]] = {}
+#: networks built once per configuration and kind (the wired system, the unwired one, one spawned
+#: process): (the network, its ``System`` when wired, handle -> process id); tests get clones
+_TEMPLATES: dict[tuple[Any, ...], tuple[Network, System | None, dict[str, str]]] = {}
 
 
-def _template(ao: Network) -> tuple[Network, System]:
-    """The wired system for *ao*'s configuration, built on a network of its own the first time."""
+def _template(
+    ao: Network, kind: tuple[Any, ...], build: Callable[[Network], tuple[System | None, dict[str, Process]]]
+) -> tuple[Network, System | None, dict[str, str]]:
+    """The network *build* makes for *ao*'s configuration, built on a network of its own the first
+    time: (that network, its ``System`` when wired, handle -> process id)."""
     key = (
+        kind,
         ao.lua_version,
         ao.profile.name,
         str(ao.root),
@@ -210,11 +217,33 @@ def _template(ao: Network) -> tuple[Network, System]:
         ao.use_builds,
         ao.pairs.lua_seed,
         ao._ids._seed,
+        ao.replay_log,
+        ao.trace_limit,
     )
     if key not in _TEMPLATES:
         net = ao.clone()  # *ao* is pristine: its clone is an empty network configured like it
-        _TEMPLATES[key] = (net, net.spawn_system(AOFORM))
+        system, procs = build(net)
+        _TEMPLATES[key] = (net, system, {name: p.id for name, p in procs.items()})
     return _TEMPLATES[key]
+
+
+def _wired(net: Network) -> tuple[System | None, dict[str, Process]]:
+    system = net.spawn_system(AOFORM)
+    return system, dict(system)
+
+
+def _unwired(net: Network) -> tuple[System | None, dict[str, Process]]:
+    return None, _spawn_unwired(net)
+
+
+def _spawn_unwired(ao: Network) -> dict[str, Process]:
+    """Every process of the manifest spawned with its tags, none configured."""
+    manifest = load_manifest(AOFORM)
+    procs = {}
+    for entry in manifest.processes:
+        file = entry.build if ao.use_builds and entry.build else entry.source
+        procs[entry.name] = ao.spawn(manifest.root / file, tags=entry.tags, name=entry.name)
+    return procs
 
 
 def _pristine(ao: Network) -> bool:
@@ -233,22 +262,21 @@ def build_system(ao: Network, *, wire: bool = True) -> Tim3:
     next ``ao.run()`` delivers what those ticks sent.  A test that jumps past the 5-minute timeout
     therefore sees the coordinator's sweep run at the first tick after the deadline, exactly as on
     AO; ``ao.cron(process)`` still delivers one tick at the current time."""
-    if wire and _pristine(ao):
-        # five processes spawned and wired once per configuration; every test gets a clone
-        template, wired = _template(ao)
+    system: System | None = None
+    cloned = _pristine(ao) and ao.replay_log
+    if cloned:
+        # five processes spawned (and wired) once per configuration; every test gets a clone
+        kind, build = (("wired",), _wired) if wire else (("unwired",), _unwired)
+        template, wired, ids = _template(ao, kind, build)
         template._clone_into(ao)
-        system = System(ao, wired.manifest, {name: ao.process(p.id) for name, p in wired.items()})
-        procs = dict(system)
+        procs = {name: ao.process(pid) for name, pid in ids.items()}
+        if wired is not None:
+            system = System(ao, wired.manifest, procs)
     elif wire:
         system = ao.spawn_system(AOFORM)
         procs = dict(system)
     else:
-        system = None
-        manifest = load_manifest(AOFORM)
-        procs = {}
-        for entry in manifest.processes:
-            file = entry.build if ao.use_builds and entry.build else entry.source
-            procs[entry.name] = ao.spawn(manifest.root / file, tags=entry.tags, name=entry.name)
+        procs = _spawn_unwired(ao)
     return Tim3(
         ao,
         procs["mock-usda"],
@@ -259,14 +287,51 @@ def build_system(ao: Network, *, wire: bool = True) -> Tim3:
         ao.wallet("owner"),
         spawned_at=ao.now,
         system=system,
+        cloned=cloned,
     )
+
+
+def _close(t: Tim3) -> None:
+    """After a test: a clone of a template gives its Lua runtimes back for the next test's clone
+    (reset, not booted and replayed); a network with errors is kept whole for the strict report."""
+    if t.cloned and not t.ao.errors:
+        t.ao.close()
 
 
 @pytest.fixture
 def tim3(ao: Network) -> Iterator[Tim3]:
     t = build_system(ao)
     yield t
-    if t.system is not None and not ao.errors:
-        # a clone of the template: its Lua runtimes go back for the next test's clone (reset,
-        # not booted and replayed); a network with errors is kept whole for the strict report
+    _close(t)
+
+
+@pytest.fixture
+def tim3_unwired(ao: Network) -> Iterator[Tim3]:
+    """The five processes spawned as ``aoform.yaml`` says, none configured (``build_system(ao,
+    wire=False)``)."""
+    t = build_system(ao, wire=False)
+    yield t
+    _close(t)
+
+
+@pytest.fixture
+def fresh(ao: Network) -> Iterator[Callable[..., Process]]:
+    """``fresh(name, tags=...)`` is ``ao.spawn(name, tags=...)``: on the test's still empty network
+    it is a clone of that one process spawned once per configuration (``Network.clone``), given
+    back after the test (``Network.close``) so the next test's clone resets its runtime instead of
+    booting and loading the process again."""
+    cloned = False
+
+    def spawn(name: str, *, tags: dict[str, str] | None = None) -> Process:
+        nonlocal cloned
+        if not (_pristine(ao) and ao.replay_log):
+            return ao.spawn(name, tags=tags)
+        kind = ("spawn", name, tuple((tags or {}).items()))  # the tags in their order, as spawned
+        template, _, ids = _template(ao, kind, lambda net: (None, {name: net.spawn(name, tags=tags)}))
+        template._clone_into(ao)
+        cloned = True
+        return ao.process(ids[name])
+
+    yield spawn
+    if cloned and not ao.errors:
         ao.close()

@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from harness import Network
-from tests.tim3.conftest import USDA, Tim3, build_system, data_of
+from tests.tim3.conftest import USDA, Tim3, data_of
 from tests.tim3.test_authorization import stall
 
 REPORT_TIMEOUT = 300_000
@@ -220,8 +219,8 @@ def test_lock_info_queries(tim3: Tim3) -> None:
                               "coordinatorConfigured": True, "mockUsdaConfigured": True}  # fmt: skip
 
 
-def test_unwired_lock_manager_info(ao: Network) -> None:
-    t = build_system(ao, wire=False)
+def test_unwired_lock_manager_info(tim3_unwired: Tim3) -> None:
+    t = tim3_unwired
     info = data_of(t.lock.send({"Action": "Info"}).reply)
     assert info["config"]["coordinatorConfigured"] is False and info["config"]["mockUsdaConfigured"] is False
     assert info["lockStats"]["totalLocked"] == "0"

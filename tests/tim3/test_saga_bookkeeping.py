@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from harness import Network
-from tests.tim3.conftest import TIMEOUT_MS, USDA, Tim3, build_system, data_of
+from tests.tim3.conftest import TIMEOUT_MS, USDA, Tim3, data_of
 from tests.tim3.test_authorization import stall
 
 
@@ -72,8 +72,8 @@ def test_notices_of_the_coordinators_own_transfers_get_no_answer(tim3: Tim3) -> 
     assert r.error is None and r.messages == []
 
 
-def test_coordinator_without_a_state_manager_still_books(ao: Network) -> None:
-    t = build_system(ao, wire=False)
+def test_coordinator_without_a_state_manager_still_books(ao: Network, tim3_unwired: Tim3) -> None:
+    t = tim3_unwired
     admin = t.admin
     for proc, ctype, value in [
         (t.coord, "LockManagerProcess", t.lock.id), (t.coord, "TokenManagerProcess", t.token.id),
@@ -90,8 +90,8 @@ def test_coordinator_without_a_state_manager_still_books(ao: Network) -> None:
     assert t.pending() == {}
 
 
-def test_first_forged_timestamp_reads_zero(ao: Network) -> None:
-    t = build_system(ao, wire=False)
+def test_first_forged_timestamp_reads_zero(tim3_unwired: Tim3) -> None:
+    t = tim3_unwired
     r = t.coord.send({"Action": "EmergencyPause", "Pause": "false", "Timestamp": "5"}, sender=t.admin).reply
     assert data_of(r)["timestamp"] == 0
 
@@ -107,8 +107,8 @@ def test_whole_number_settings_up_to_twelve_digits(tim3: Tim3) -> None:
     assert tim3.coord.globals["Config"]["pendingTimeout"] == 999_999_999_999
 
 
-def test_quantity_required_and_empty_maps(ao: Network) -> None:
-    t = build_system(ao, wire=False)
+def test_quantity_required_and_empty_maps(ao: Network, tim3_unwired: Tim3) -> None:
+    t = tim3_unwired
     alice = ao.wallet("alice")
     r = t.usda.send({"Action": "Transfer", "Recipient": "R" * 43}, sender=alice).reply
     assert r.tags["Error"] == "Invalid amount: Quantity is required"

@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from harness import Network
-from tests.tim3.conftest import USDA, Tim3, build_system, data_of
+from tests.tim3.conftest import USDA, Tim3, data_of
 
 
 def send(tim3: Tim3, **tags: str) -> Any:
@@ -76,8 +75,8 @@ def test_mint_and_burn_are_idempotent_per_operation_id(tim3: Tim3, funded: str) 
     assert tim3.tim3_supply() == supply
 
 
-def test_unwired_token_manager_refuses_mint_and_burn(ao: Network) -> None:
-    t = build_system(ao, wire=False)
+def test_unwired_token_manager_refuses_mint_and_burn(tim3_unwired: Tim3) -> None:
+    t = tim3_unwired
     for action in ("Mint", "Burn"):
         r = t.token.send({"Action": action, "Quantity": "1", "Recipient": "R" * 43, "Operation-Id": "x"},
                          sender=t.coord).reply  # fmt: skip

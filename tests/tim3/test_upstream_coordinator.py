@@ -5,8 +5,7 @@ mint/burn tests run those flows end to end.  See tests/PORTING.md for every devi
 
 from __future__ import annotations
 
-from harness import Network
-from tests.tim3.conftest import Tim3, build_system, data_of
+from tests.tim3.conftest import Tim3, data_of
 
 
 def pos(tim3: Tim3, user: str) -> dict[str, str]:
@@ -31,8 +30,8 @@ def test_c02_configuration_update(tim3: Tim3) -> None:
     assert tim3.coord.globals["Config"]["collateralRatio"] == "1"
 
 
-def test_c03_process_configuration(ao: Network) -> None:
-    t = build_system(ao, wire=False)
+def test_c03_process_configuration(tim3_unwired: Tim3) -> None:
+    t = tim3_unwired
     r = t.configure(t.coord, "MockUsdaProcess", t.usda.id)
     assert r.reply.action == "Configure-Response"
     assert t.coord.globals["Config"]["collateralToken"] == t.usda.id
@@ -89,8 +88,8 @@ def test_c09_invalid_mint_amounts(tim3: Tim3) -> None:
     tim3.check()
 
 
-def test_c10_reject_without_configuration(ao: Network) -> None:
-    t = build_system(ao, wire=False)
+def test_c10_reject_without_configuration(tim3_unwired: Tim3) -> None:
+    t = tim3_unwired
     t.configure(t.lock, "MockUsdaProcess", t.usda.id)
     t.configure(t.lock, "CoordinatorProcess", t.coord.id)
     t.configure(t.coord, "LockManagerProcess", t.lock.id)  # no token manager configured

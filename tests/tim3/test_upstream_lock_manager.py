@@ -9,12 +9,12 @@ from __future__ import annotations
 import pytest
 
 from harness import Network
-from tests.tim3.conftest import Tim3, build_system, data_of
+from tests.tim3.conftest import Tim3, data_of
 
 
 @pytest.fixture
-def lm(ao: Network) -> Tim3:
-    t = build_system(ao, wire=False)
+def lm(ao: Network, tim3_unwired: Tim3) -> Tim3:
+    t = tim3_unwired
     t.configure(t.lock, "MockUsdaProcess", t.usda.id)
     t.configure(t.lock, "CoordinatorProcess", ao.wallet("coordinator"))
     return t
@@ -65,8 +65,8 @@ def test_l04_invalid_amount(lm: Tim3) -> None:
     assert lm.usda_balance(user1) == 5 and lm.lock.globals["LockStats"]["totalLocked"] == "5"
 
 
-def test_l05_without_mock_usda(ao: Network) -> None:
-    t = build_system(ao, wire=False)
+def test_l05_without_mock_usda(ao: Network, tim3_unwired: Tim3) -> None:
+    t = tim3_unwired
     t.configure(t.lock, "CoordinatorProcess", ao.wallet("coordinator"))
     user1 = ao.wallet("user1")
     r = t.lock.send({"Action": "Credit-Notice", "Sender": user1, "Quantity": "1500"}, sender=t.usda)

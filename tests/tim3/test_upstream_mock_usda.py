@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from harness import Network
@@ -10,8 +12,8 @@ from tests.tim3.conftest import data_of
 
 
 @pytest.fixture
-def usda(ao: Network) -> Process:
-    return ao.spawn("mock-usda", tags={"Name": "Mock USDA"})
+def usda(fresh: Callable[..., Process]) -> Process:
+    return fresh("mock-usda", tags={"Name": "Mock USDA"})  # ao.spawn(...), a clone of a spawned one
 
 
 def fund(usda: Process, who: str, qty: int, locked: int = 0, locker: str | None = None) -> None:

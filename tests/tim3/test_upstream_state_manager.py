@@ -5,6 +5,8 @@ writing globals.  See tests/PORTING.md."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from harness import Network
@@ -13,8 +15,8 @@ from tests.tim3.conftest import data_of
 
 
 @pytest.fixture
-def sm(ao: Network) -> Process:
-    p = ao.spawn("state-manager")
+def sm(ao: Network, fresh: Callable[..., Process]) -> Process:
+    p = fresh("state-manager")  # ao.spawn("state-manager"), a clone of a spawned one
     p.send({"Action": "Configure", "Config-Type": "CoordinatorProcess", "Value": ao.wallet("coordinator")})
     return p
 

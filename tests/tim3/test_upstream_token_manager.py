@@ -6,6 +6,7 @@ by writing globals.  See tests/PORTING.md."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 
 import pytest
 
@@ -17,8 +18,8 @@ _ids = itertools.count(1)
 
 
 @pytest.fixture
-def tm(ao: Network) -> Process:
-    p = ao.spawn("token-manager")
+def tm(ao: Network, fresh: Callable[..., Process]) -> Process:
+    p = fresh("token-manager")  # ao.spawn("token-manager"), a clone of a spawned one
     r = p.send({"Action": "Configure", "Config-Type": "CoordinatorProcess", "Value": ao.wallet("coordinator")})
     assert r.reply.action == "Configure-Response"
     return p
