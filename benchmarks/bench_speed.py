@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import gc
+import json
 import os
 import platform
 import re
@@ -306,11 +307,16 @@ def json_rows(lua: str) -> list[Row]:
 
 
 def stateful_row() -> Row:
+    """The machine in a process of its own, as a test run has it (not after this script's soaks)."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import hypothesis
-    from bench_stateful import SEEDS, measure, summary
+    from bench_stateful import SEEDS, Run, summary
 
-    runs = [measure(s) for s in SEEDS]
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_stateful.py"), "--json"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout
+    runs = [Run(**r) for r in json.loads(out)]
     return (
         "TIM3 stateful machine: rule steps (each with I1–I6 checked after it), "
         "`benchmarks/bench_stateful.py`",
@@ -569,6 +575,52 @@ def suite_rows(rounds: int = 5) -> list[Row]:
     ]
 
 
+ALONE = "pytest alone (`PYTEST_DISABLE_PLUGIN_AUTOLOAD=1`)"
+
+
+def startup_rows(rounds: int = 7) -> list[Row]:
+    """`pytest --co` in an empty project (one `[pytest]` ini file), bytecode cached: every installed
+    plugin, every one but hypothesis's, only ours, and pytest with no plugin; the median round."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
+        project = Path(tmp) / "project"
+        project.mkdir()
+        (project / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env.update(PYTHONPYCACHEPREFIX=str(Path(tmp) / "pycache"))
+        bare = dict(env, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
+        co = [sys.executable, "-m", "pytest", "--co", "-q", "-p", "no:cacheprovider"]
+        ours = ["-p", "harness.plugin", "-p", "harness.busted.plugin", "-p", "harness.coverage.plugin"]
+        runs = {
+            "every installed plugin": (co, env),
+            "every one but hypothesis's (`-p no:hypothesispytest`)": (
+                [*co, "-p", "no:hypothesispytest"],
+                env,
+            ),
+            "only our three plugins": ([*co, *ours], bare),
+            ALONE: (co, bare),
+        }
+        for cmd, e in runs.values():  # warm-up: the bytecode caches
+            _child(cmd, project, e)
+        cpus: dict[str, list[float]] = {k: [] for k in runs}
+        for r in range(rounds):
+            for key in list(runs) if r % 2 == 0 else list(runs)[::-1]:
+                cpus[key].append(_child(runs[key][0], project, runs[key][1])[1])
+    c = {k: statistics.median(v) for k, v in cpus.items()}
+    floor = c[ALONE]
+    return [
+        (
+            f"start-up: `pytest --co` in an empty project, {key}",
+            f"{c[key]:.2f} s CPU",
+            f"pytest alone: {floor:.2f} s CPU",
+            f"+{(c[key] - floor) * 1000:.0f} ms",
+        )
+        for key in runs
+        if key != ALONE
+    ]
+
+
 BUSTED_PROJECTS = ("corpus", "assertions", "extra", "generated", "options", "project")
 #: spec files Debian's busted cannot run (they use what only the harness provides: `cjson` from
 #: our JSON module, `ao_network()`), left out of both sides
@@ -688,6 +740,7 @@ def main() -> None:
     if not args.no_live:
         rows += live_rows(args.lua, ours)
     if not args.no_suite:
+        rows += startup_rows()
         rows += suite_rows()
         rows += busted_corpus_rows()
     load = os.getloadavg()[0]

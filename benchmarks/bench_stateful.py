@@ -11,11 +11,12 @@ of hypothesis: its engine is about half of the time, and its draws change betwee
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,6 +106,7 @@ def main() -> None:
         help="hypothesis seeds, comma-separated, or 'random' for one unseeded run (default: %(default)s)",
     )
     parser.add_argument("--seed", type=int, default=None, help="one seed (the same as --seeds N)")
+    parser.add_argument("--json", action="store_true", help="print the runs as one JSON list instead")
     args = parser.parse_args()
     if args.seed is not None:
         seeds: list[int | None] = [args.seed]
@@ -115,6 +117,9 @@ def main() -> None:
             seeds = [int(s) for s in args.seeds.split(",")]
         except ValueError:
             parser.error(f"--seeds {args.seeds!r}: give comma-separated integers, e.g. 1,2,3, or 'random'")
+    if args.json:
+        print(json.dumps([asdict(measure(s, args.examples, args.steps)) for s in seeds]))
+        return
     print(
         f"hypothesis {hypothesis.__version__}, load {os.getloadavg()[0]:.1f} at the start "
         f"({os.cpu_count()} CPUs)"
