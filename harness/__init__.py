@@ -89,16 +89,15 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     """A public name, imported from its module on first use; or a submodule (``harness.network``
-    after a bare ``import harness``, as when this package imported them all)."""
+    after a bare ``import harness``, as when this package imported them all).  Not kept here: each
+    use reads the module as ``sys.modules`` has it now, so a module that a pytester run imported and
+    then took back out of ``sys.modules`` is never served after it is gone."""
     module = _PUBLIC.get(name)
     if module is not None:
-        value = getattr(importlib.import_module(module), name)
-    elif not name.startswith("_") and importlib.util.find_spec(f"{__name__}.{name}") is not None:
-        value = importlib.import_module(f"{__name__}.{name}")
-    else:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    globals()[name] = value
-    return value
+        return getattr(importlib.import_module(module), name)
+    if not name.startswith("_") and importlib.util.find_spec(f"{__name__}.{name}") is not None:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:

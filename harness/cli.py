@@ -45,7 +45,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _limits(args: argparse.Namespace) -> dict[str, int | float | None]:
-    from harness.network import parse_limit
+    from harness.run_settings import parse_limit
 
     out: dict[str, int | float | None] = {}
     for name in ("instruction_budget", "memory_limit", "timeout"):

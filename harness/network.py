@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from harness.manifest import System
 from harness.pairs import PairsOrder, parse_pairs
 from harness.profiles import Profile, get_profile
+from harness.run_settings import _run_defaults, check_limit
 
 #: 2025-06-15T00:00:00Z in milliseconds: where every network's clock starts.
 START_TIME_MS = 1_749_945_600_000
@@ -79,55 +80,6 @@ _FIRST_HANDLER = re.compile(
     r"""Handlers\s*[.:]\s*(?:add|append|prepend|once)\s*\(\s*(["'])([^"'\s]{1,40})\1"""
 )
 _LUA_POS = re.compile(r"[^\s:\]\"]+\.lua:(\d+):")
-
-
-#: The per-message limits: option name -> (unit, whether fractions are allowed).
-LIMITS: dict[str, tuple[str, bool]] = {
-    "instruction_budget": ("Lua instructions", False),
-    "memory_limit": ("bytes", False),
-    "timeout": ("seconds", True),
-}
-
-
-def check_limit(option: str, value: Any, *, none: str = "None") -> int | float | None:
-    """Validate a per-message limit: ``None`` means no limit; otherwise a positive number
-    (whole for instructions and bytes).  Raises ``ValueError`` naming the option and value."""
-    if value is None:
-        return None
-    unit, fractions = LIMITS[option]
-    ok = isinstance(value, int | float) and not isinstance(value, bool) and value > 0
-    if ok and not fractions and not isinstance(value, int):
-        ok = False
-    if ok and isinstance(value, float) and value != value:  # NaN
-        ok = False
-    if not ok:
-        kind = "a positive number of" if fractions else "a positive whole number of"
-        raise InputError(f"{option}={value!r} is not valid; give {kind} {unit}, or {none} for no limit")
-    return value
-
-
-def parse_limit(option: str, text: str | int | float | None) -> int | float | None:
-    """A limit as written on a command line or in an ini file: ``none`` (no limit) or a number."""
-    if text is None or isinstance(text, int | float):
-        return check_limit(option, text)
-    word = text.strip().lower().replace("_", "")
-    if word in ("none", "off", "unlimited"):
-        return None
-    unit, fractions = LIMITS[option]
-    value: int | float
-    try:
-        value = int(word)
-    except ValueError:
-        try:
-            value = float(word)
-        except ValueError:
-            value = -1
-        if not fractions or value == -1:
-            kind = "a positive number of" if fractions else "a positive whole number of"
-            raise InputError(
-                f"{option}={text!r} is not valid; give {kind} {unit}, or 'none' for no limit"
-            ) from None
-    return check_limit(option, value, none="'none'")
 
 
 def parse_interval(text: str) -> int:
@@ -273,27 +225,6 @@ class _RunDefault:
 
 
 RUN_DEFAULT: Any = _RunDefault()
-
-#: The settings of the pytest run in progress (``--lua``, ``--ao-profile``, ``ao_root``, the
-#: limits, ``--ao-pairs``, ``--ao-builds``), which a ``Network`` built without those arguments
-#: takes, so a network built inside a test (a hypothesis state machine) follows the run's Lua.
-#: Only ``harness.plugin`` writes it (at configure; restored at unconfigure); empty outside pytest.
-_run_defaults: dict[str, Any] = {}
-
-
-def run_defaults() -> dict[str, Any]:
-    """The run-wide Network defaults in force (a copy; empty outside a pytest run)."""
-    return dict(_run_defaults)
-
-
-def set_run_defaults(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Replace the run-wide Network defaults; returns the previous ones (to restore later).
-    For the pytest plugin: tests give arguments or use the ``ao`` fixture instead."""
-    previous = dict(_run_defaults)
-    _run_defaults.clear()
-    _run_defaults.update(values)
-    return previous
-
 
 class Network:
     """A fresh local AO network: spawn processes, send messages, ``run()`` until quiet.

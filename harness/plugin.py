@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from harness.errors import UnexpectedDeliveryErrors
 from harness.lua_versions import LUA_MODULES, normalise
-from harness.network import Network, check_limit, parse_limit, set_run_defaults
 from harness.pairs import PairsOrder, parse_pairs
 from harness.profiles import PROFILES, get_profile
+from harness.run_settings import check_limit, parse_limit, set_run_defaults
+
+if TYPE_CHECKING:
+    from harness.network import Network
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -247,6 +250,8 @@ def _network(request: pytest.FixtureRequest, options: dict[str, Any]) -> Network
         problem = f"ao pairs setting: {exc}"
     if problem is not None:  # outside the except block: one line, no chained traceback
         pytest.fail(problem, pytrace=False)
+    from harness.network import Network  # (imported when a test first asks for a network)
+
     net = Network(**options)
     request.node.stash.setdefault(_USED_PAIRS_KEY, set()).add(str(net.pairs))
     return net

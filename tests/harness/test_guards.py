@@ -18,7 +18,7 @@ import pytest
 
 from harness import Network
 from harness.errors import ProcessLoadError
-from harness.network import check_limit, parse_limit
+from harness.run_settings import check_limit, parse_limit
 
 LUAS = ["5.1", "5.2", "5.3", "5.4", "5.5", "jit"]
 ROOT = Path(__file__).resolve().parents[2]

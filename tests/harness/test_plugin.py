@@ -129,7 +129,7 @@ TestMachine.settings = settings(max_examples=2, stateful_step_count=2, deadline=
 
 
 def test_network_built_in_a_test_follows_the_run(pytester: pytest.Pytester, plugin_args: list[str]) -> None:
-    from harness.network import run_defaults
+    from harness.run_settings import run_defaults
 
     before = run_defaults()
     pytester.makeini("[pytest]\nao_root = sub\n")

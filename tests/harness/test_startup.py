@@ -1,6 +1,5 @@
 """What a pytest run imports at start-up: our plugins leave PyYAML, hypothesis and coverage.py to
-the runs that use them, and the busted plugin (with ``harness.errors``) does not import lupa or the
-network; ``harness``'s public names are imported on first use and are the defining modules' own."""
+the runs that use them, and none of them (nor ``harness.errors``) imports lupa or the network; ``harness``'s public names are imported on first use and are the defining modules' own."""
 
 from __future__ import annotations
 
@@ -36,7 +35,8 @@ def _imported_after(*modules: str) -> list[str]:
     [
         (["harness", "harness.errors", "harness.busted.plugin"], []),
         (["harness.manifest"], ["lupa", "harness.network"]),  # PyYAML only when a manifest is read
-        (["harness.plugin", "harness.busted.plugin", "harness.coverage.plugin"], ["lupa", "harness.network"]),
+        # the network (and lupa) only when a test first asks for one
+        (["harness.plugin", "harness.busted.plugin", "harness.coverage.plugin"], []),
     ],
 )
 def test_start_up_imports(modules: list[str], expected: list[str]) -> None:
@@ -57,3 +57,15 @@ def test_submodules_and_unknown_names() -> None:
         _ = harness.no_such_thing
     with pytest.raises(ImportError, match="cannot import name 'no_such_thing' from 'harness'"):
         from harness import no_such_thing  # noqa: F401
+
+
+def test_a_module_taken_out_of_sys_modules_is_not_served(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pytester's in-process runs take the modules they imported back out of ``sys.modules``: a
+    public name then comes from the module imported anew, never from the one that is gone."""
+    first = importlib.import_module("harness.network")
+    assert harness.Network is first.Network
+    monkeypatch.delitem(sys.modules, "harness.network")
+    monkeypatch.setattr(harness, "network", first)  # (the package attribute, put back after the test)
+    second = importlib.import_module("harness.network")
+    assert second is not first
+    assert harness.Network is second.Network
