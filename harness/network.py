@@ -300,6 +300,8 @@ class Network:
         self._names: dict[str, str] = {MU_ADDRESS: "MU"}
         self._label_counts: dict[str, int] = {}
         self._ao_search: list[tuple[str, str]] | None = None
+        #: (root, root.resolve()): the resolved root for the root in force (resolving costs ~20 µs)
+        self._resolved_root: tuple[Path, Path] | None = None
         self._mu = MessengerUnit()
         self._history = _LiveTrace(self)
         #: every delivery kept, compactly (``trace``)
@@ -576,15 +578,19 @@ class Network:
         return self._ao_search
 
     def _display(self, path: Path) -> str:
+        cached = self._resolved_root
+        if cached is None or cached[0] is not self.root:
+            cached = self._resolved_root = (self.root, self.root.resolve())
         try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
+            return path.resolve().relative_to(cached[1]).as_posix()
         except ValueError:
             return path.as_posix()
 
     def _load_source(self, proc: Process, source: str, path: Path | None) -> None:
-        chunkname = "@" + self._display(path) if path is not None else f"={proc.name}"
+        shown = self._display(path) if path is not None else None
+        chunkname = "@" + shown if shown is not None else f"={proc.name}"
         compiled = chunks.compiler(self.lua_version).compile_eval(source, chunkname)
-        where = self._display(path) if path is not None else f"<source of {proc.name}>"
+        where = shown if shown is not None else f"<source of {proc.name}>"
         if compiled.bytecode is None:
             err = compiled.error or "syntax error"
             raise ProcessLoadError(where, _line_of(err, chunkname), err)
