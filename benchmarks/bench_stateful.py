@@ -5,12 +5,17 @@ Counts every rule step (and the invariant checks after it) across the five proce
 steps per CPU second for each seed, then their median and range.  Runs differ in their mix of
 rules (deliveries per step vary by up to 1.5x from seed to seed), so one seed is not a figure:
 the same seeds on two versions of the harness compare them on the same draws (for one version
-of hypothesis: its engine is about half of the time, and its draws change between versions).
+of hypothesis: its draws change between versions).
+
+Its anchor, measured after it with the same seeds: hypothesis alone, the same rules drawing the
+same strategies with empty bodies and no preconditions (``--no-floor`` leaves it out).  What a
+step costs beyond that is the harness's and TIM3's.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import statistics
@@ -18,13 +23,14 @@ import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import hypothesis  # noqa: E402
 from hypothesis import HealthCheck, seed, settings  # noqa: E402
-from hypothesis.stateful import run_state_machine_as_test  # noqa: E402
+from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test  # noqa: E402
 
 from tests.stateful.test_tim3_rules import Tim3Machine  # noqa: E402
 
@@ -68,21 +74,60 @@ def measure(seed_: int | None, examples: int = 100, steps: int = 50) -> Run:
         Tim3Machine().teardown()  # the template every example clones: built once, not measured
     start = time.perf_counter()
     cpu = time.process_time()
-    run_state_machine_as_test(
-        machine,
-        settings=settings(
-            max_examples=examples,
-            stateful_step_count=steps,
-            deadline=None,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-        ),
-    )
+    run_state_machine_as_test(machine, settings=_settings(examples, steps))
     wall = time.perf_counter() - start
     cpu = time.process_time() - cpu
     # one invariant check runs after initialisation, before any rule
     steps_run = counts["steps"] - counts["machines"]
     return Run(seed_, steps_run, counts["machines"], counts["deliveries"], wall, cpu)
+
+
+def _settings(examples: int, steps: int) -> settings:
+    return settings(
+        max_examples=examples,
+        stateful_step_count=steps,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+
+
+def _empty(self: Any, **kwargs: Any) -> None:
+    """A rule or invariant that does nothing."""
+
+
+def measure_floor(seed_: int | None, examples: int = 100, steps: int = 50) -> Run:
+    """Hypothesis alone: the machine's rules with their strategies, empty bodies, no
+    preconditions; its invariants empty.  Reads hypothesis's record of a machine's rules
+    (``setup_state``, not public API): a hypothesis without it raises AttributeError."""
+    state = Tim3Machine.setup_state()
+    counts = {"steps": 0, "machines": 0}
+
+    class Floor(RuleBasedStateMachine):
+        def __init__(self) -> None:
+            super().__init__()
+            counts["machines"] += 1
+
+        def check_invariants(self, settings, output, runtimes):  # type: ignore[no-untyped-def]
+            counts["steps"] += 1
+            return super().check_invariants(settings, output, runtimes)
+
+    def hollow(rules: Any) -> list[Any]:
+        return [dataclasses.replace(r, function=_empty, preconditions=()) for r in rules]
+
+    Floor._setup_state_per_class[Floor] = dataclasses.replace(
+        state,
+        rules=hollow(state.rules),
+        initializers=hollow(state.initializers),
+        invariants=hollow(state.invariants),
+    )
+    machine = Floor if seed_ is None else seed(seed_)(Floor)
+    start = time.perf_counter()
+    cpu = time.process_time()
+    run_state_machine_as_test(machine, settings=_settings(examples, steps))
+    wall = time.perf_counter() - start
+    cpu = time.process_time() - cpu
+    return Run(seed_, counts["steps"] - counts["machines"], counts["machines"], 0, wall, cpu)
 
 
 def summary(runs: list[Run]) -> str:
@@ -106,7 +151,12 @@ def main() -> None:
         help="hypothesis seeds, comma-separated, or 'random' for one unseeded run (default: %(default)s)",
     )
     parser.add_argument("--seed", type=int, default=None, help="one seed (the same as --seeds N)")
-    parser.add_argument("--json", action="store_true", help="print the runs as one JSON list instead")
+    parser.add_argument(
+        "--json", action="store_true", help='print {"runs": [...], "floor": [...]} as JSON instead'
+    )
+    parser.add_argument(
+        "--no-floor", action="store_true", help="leave out the anchor (hypothesis alone, empty rule bodies)"
+    )
     args = parser.parse_args()
     if args.seed is not None:
         seeds: list[int | None] = [args.seed]
@@ -118,7 +168,13 @@ def main() -> None:
         except ValueError:
             parser.error(f"--seeds {args.seeds!r}: give comma-separated integers, e.g. 1,2,3, or 'random'")
     if args.json:
-        print(json.dumps([asdict(measure(s, args.examples, args.steps)) for s in seeds]))
+        runs = [measure(s, args.examples, args.steps) for s in seeds]
+        if args.no_floor:
+            floor, why = [], "left out (--no-floor)"
+        else:
+            floor, why = floors(seeds, args.examples, args.steps)
+        out = {"runs": [asdict(r) for r in runs], "floor": [asdict(r) for r in floor], "why": why}
+        print(json.dumps(out))
         return
     print(
         f"hypothesis {hypothesis.__version__}, load {os.getloadavg()[0]:.1f} at the start "
@@ -135,6 +191,34 @@ def main() -> None:
             f"{r.deliveries / r.cpu:,.0f} deliveries per CPU second"
         )
     print(summary(runs))
+    if not args.no_floor:
+        floor, why = floors(seeds, args.examples, args.steps)
+        if floor:
+            print(f"hypothesis alone (the same seeds and rule strategies, empty bodies): {summary(floor)}")
+            print(split(runs, floor))
+        else:
+            print(f"hypothesis alone: {why}")
+
+
+def floors(seeds: list[int | None], examples: int, steps: int) -> tuple[list[Run], str]:
+    """The anchor's runs, or none and why."""
+    try:
+        return [measure_floor(s, examples, steps) for s in seeds], ""
+    except (AttributeError, TypeError) as exc:  # (hypothesis's internals moved)
+        return [], (
+            f"not measured: hypothesis {hypothesis.__version__} does not keep a machine's rules "
+            f"as this benchmark reads them ({type(exc).__name__}: {exc})"
+        )
+
+
+def split(runs: list[Run], floor: list[Run]) -> str:
+    """A step's CPU (medians): hypothesis's, and what the harness and TIM3 add to it."""
+    step = statistics.median(r.cpu / r.steps for r in runs) * 1e6
+    alone = statistics.median(r.cpu / r.steps for r in floor) * 1e6
+    return (
+        f"a rule step: {step:,.0f} µs of CPU, of which hypothesis {alone:,.0f} µs and the "
+        f"harness with TIM3's processes {step - alone:,.0f} µs"
+    )
 
 
 if __name__ == "__main__":
