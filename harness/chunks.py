@@ -29,6 +29,8 @@ RUNTIME_MODULES: dict[str, str] = {
     ".chance": "lib/chance.lua",
     ".base64": "lib/base64.lua",
     ".stringify": "lib/stringify.lua",
+    ".dump": "lib/dump.lua",
+    ".pretty": "lib/pretty.lua",
     # the harness's own environment (bridge/iteration.lua loads it and drops it from package.preload)
     "harness.pairs": "env/pairs.lua",
     # the sealed environment, run by the bridge before anything else (never requirable)

@@ -1,7 +1,7 @@
 """Load the runtime libraries of harness/lua/lib into a bare Lua the way the runtime does.
 
 Each file is registered in ``package.preload`` under its aos name (``json``, ``.bint``, ``.chance``,
-``.base64``, ``.stringify``) by loading its text with ``load(text, "@<path>")`` (``loadstring`` on
+``.base64``, ``.stringify``, ``.dump``, ``.pretty``) by loading its text with ``load(text, "@<path>")`` (``loadstring`` on
 Lua 5.1), so the tests exercise exactly the contract the runtime relies on: a chunk that defines no
 globals and returns its module table.
 """
@@ -24,6 +24,8 @@ MODULES: dict[str, str] = {
     ".chance": "chance.lua",
     ".base64": "base64.lua",
     ".stringify": "stringify.lua",
+    ".dump": "dump.lua",
+    ".pretty": "pretty.lua",
 }
 
 #: every Lua the harness can run, as ``pytest.param``s with readable ids

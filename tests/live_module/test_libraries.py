@@ -233,12 +233,84 @@ LUA_WORDED = frozenset(
         "base64.decode.cut.pad", "base64.decode.number", "base64.decode.one", "base64.decode.one.pad",
         "base64.decode.only.pad", "base64.decode.only.pads", "base64.decode.table", "base64.decode.unpadded",
         "base64.decode.unpadded.two", "base64.encode.nil", "base64.encode.number", "base64.encode.table",
-        "base64.makeencoder.number", "base64.url.decode.custom.pad",
+        "base64.makeencoder.number", "base64.url.decode.custom.pad", "pretty.function", "pretty.boolean.key",
     }
 )
 
+D = "local dump = require('.dump') local function bare(s) return (s:gsub('0x%x+', 'ADDR')) end "
+#: .dump (= Dump); tables of one key, or arrays, where pairs order cannot differ from live's
+DUMP_PROBES = [
+    Probe("dump.is.Dump", D + "return dump == Dump, type(dump)"),
+    Probe("dump.scalars", D + "return dump(1) .. dump('x') .. dump(nil) .. dump(true) .. dump(1.5)"),
+    Probe("dump.function", D + "return bare(dump(print)), bare(dump({print}))"),
+    Probe("dump.empty", D + "return dump({}), dump({a = {}}), dump(setmetatable({}, {__index = {a = 1}}))"),
+    Probe("dump.table", D + "return dump({a = 1})"),
+    Probe("dump.nested", D + "return dump({a = {b = {1, 2}}})"),
+    Probe("dump.array", D + "return dump({1, 'two', true, -1, {3}})"),
+    Probe("dump.mixed", D + "return dump({10, 20, x = 1})"),
+    Probe("dump.strings", D + "return dump({'q\"t\\n', 'é'})"),
+    Probe("dump.control", D + "return dump({'\\0\\r\\t'})"),
+    Probe("dump.numbers", D + "return dump({1e100, math.huge, 2 ^ 53})"),
+    Probe("dump.float.zero", D + "return dump({-0.0, 2.0})"),
+    Probe("dump.integers", D + "return dump({math.mininteger})"),
+    Probe("dump.name.keys", D + "return dump({_a1 = 1}) .. dump({['a b'] = 1}) .. dump({['1a'] = 1}) .. dump({['1'] = 1})"),
+    Probe("dump.keyword.keys", D + "return dump({['end'] = 1}) .. dump({['nil'] = 1}) .. dump({['goto'] = 1})"),
+    Probe("dump.quoted.keys", D + "return dump({['a\"b'] = 1}) .. dump({['a\\nb'] = 1})"),
+    Probe("dump.number.keys", D + "return dump({[-3] = 1}) .. dump({[2.5] = 1}) .. dump({[1e100] = 1}) .. dump({[1.0] = 1})"),
+    Probe("dump.other.keys", D + "return bare(dump({[true] = 1}) .. dump({[{}] = 1}) .. dump({[{1}] = 1}) .. dump({[print] = 1}))"),
+    Probe("dump.deep", D + "local t = {} local c = t for i = 1, 12 do c.n = {} c = c.n end return dump(t)"),
+    Probe("dump.circular", D + "local t = {b = {}} t.b.c = t return bare(dump(t))"),
+    Probe("dump.circular.key", D + "local t = {} t[t] = 1 return bare(dump(t))"),
+    Probe(
+        "dump.circular.tostring",
+        D + "local t = setmetatable({}, {__tostring = function() return 'T' end}) t.a = t return dump(t)",
+    ),
+    Probe("dump.shared", D + "local s = {1} return dump({s, s})"),
+    Probe("dump.metatable", D + "return dump(setmetatable({a = 1}, {__tostring = function() return 'T' end}))"),
+    Probe(
+        "dump.pairs",
+        D + "return dump(setmetatable({}, {__pairs = function(t)"
+        " return function(_, k) if not k then return 'z', 9 end end, t, nil end}))",
+    ),
+    Probe("dump.indent", D + "return dump({a = {'x'}}, 1) .. dump({a = 1}, 2.0) .. dump({a = 1}, nil)"),
+    Probe("dump.indent.zero", D + "return dump({a = {b = 1}}, 0) .. dump({}, 0) .. dump({1, 2}, 0)"),
+    Probe("dump.indent.negative", D + "return dump({a = 1}, -1)"),
+    Probe("dump.indent.string", D + "return dump({a = 1}, '2')"),
+    Probe("dump.indent.false", D + "return dump({a = 1}, false)"),
+    Probe("dump.indent.fraction", D + "return dump({a = 1}, 1.5)"),
+    Probe("dump.indent.scalar", D + "return dump(5, 'x')"),
+]
+
+P = "local pretty = require('.pretty') "
+PRETTY_PROBES = [
+    Probe("pretty.version", P + "return pretty._version"),
+    Probe(
+        "pretty.names",
+        P + "local t = {} for k, v in pairs(pretty) do t[#t + 1] = k .. ':' .. type(v) end table.sort(t)"
+        " return table.concat(t, ' ')",
+    ),
+    Probe("pretty.tprint", P + "return pretty.tprint({a = 1})"),
+    Probe("pretty.nested", P + "return pretty.tprint({a = {b = {c = 'x'}}}), pretty.tprint({a = {}})"),
+    Probe("pretty.array", P + "return pretty.tprint({10, 20}), pretty.tprint({[5] = 'x'})"),
+    Probe("pretty.values", P + "return pretty.tprint({a = true}) .. pretty.tprint({a = 1.5}) .. pretty.tprint({a = 'q\"t'})"),
+    Probe("pretty.indent", P + "return pretty.tprint({a = {b = 1}}, 2), pretty.tprint({a = 1}, 3)"),
+    Probe("pretty.empty", P + "return pretty.tprint({})"),
+    Probe("pretty.metatable", P + "return pretty.tprint(setmetatable({a = 1}, {__tostring = function() return 'T' end}))"),
+    Probe("pretty.function", P + "return pretty.tprint({a = print})"),
+    Probe("pretty.boolean.key", P + "return pretty.tprint({[true] = 1})"),
+    Probe("pretty.string", P + "return pretty.tprint('abc')"),
+    Probe("pretty.nil", P + "return pretty.tprint(nil)"),
+    Probe(
+        "pretty.prints.nothing",
+        P + "local p, n = print, 0 print = function() n = n + 1 end local r = {pretty.tprint({a = 1})}"
+        " print = p return n, #r",
+    ),
+]
+
 OTHER_PROBES = [
     *BASE64_PROBES,
+    *DUMP_PROBES,
+    *PRETTY_PROBES,
     Probe(
         "stringify.format",
         # one key per table: live's hash order cannot differ from ours here
@@ -254,15 +326,9 @@ OTHER_PROBES = [
             'ok "table"',
         ),
     ),
-    Probe(
-        "pretty",
-        "return type(require('.pretty'))",
-        deviation=(
-            "error the ao-harness runtime does not provide aos's .pretty module; tests that need it"
-            " cannot run locally (see README, Limits)",
-            'ok "table"',
-        ),
-    ),
+    Probe("pretty", "return type(require('.pretty'))"),
+    # live 2.0.6 has no .apm either (the words of require's refusal are a listed deviation)
+    Probe("apm", "return (pcall(require, '.apm'))"),
 ]
 
 ALL = BINT_PROBES + JSON_PROBES + UTILS_PROBES + OTHER_PROBES
@@ -274,6 +340,10 @@ NO_INTEGERS = {"5.1", "5.2", "jit"}
 
 def _not_on(lua: str, probe: Probe) -> str | None:
     """Why *probe* cannot compare on the harness's Lua *lua* (the live binary is Lua 5.3)."""
+    if probe.key == "dump.numbers" and lua == "5.5":
+        return "Lua 5.5 writes 2^53 as 9007199254740992.0, 5.3 as 9.007199254741e+15"
+    if probe.key == "dump.control" and lua == "5.1":
+        return "Lua 5.1's %q writes NUL as \\000 and CR as it is, 5.3's as \\0 and \\13"
     if lua not in NO_INTEGERS:
         return None
     if probe.key.startswith("bint."):
@@ -282,6 +352,12 @@ def _not_on(lua: str, probe: Probe) -> str | None:
         return f"Lua {lua} has no math.maxinteger"
     if probe.key == "json.decode.minus0":
         return f"Lua {lua} has no integer subtype: '-0' decodes to the float -0.0, not the integer 0"
+    if probe.key in ("dump.float.zero", "dump.integers"):
+        return f"Lua {lua} has no integer subtype: its floats print without '.0' and it has no math.mininteger"
+    if probe.key == "dump.pairs" and lua in ("5.1", "jit"):
+        return f"Lua {lua}'s pairs does not call __pairs"
+    if probe.key in ("pretty.string", "pretty.nil"):
+        return f"Lua {lua}'s pairs refuses a non-table itself ('bad argument #1 to 'pairs''), 5.3's for loop does"
     if probe.key in ("stringify.format", "json.decode.grammar") and lua == "5.1":
         return "the answer holds control bytes (ESC, TAB), which Lua 5.1's %q writes raw for the probe's transport"
     if probe.key == "json.nan" and lua == "jit":

@@ -29,18 +29,7 @@ Inbox = Inbox or {}
 Owner = Owner
 Name = Name
 
-local function dump(v, depth)
-  depth = depth or 0
-  if type(v) ~= "table" then
-    if type(v) == "string" then return string.format("%q", v) end
-    return tostring(v)
-  end
-  if depth > 8 then return "{...}" end
-  local parts = {}
-  for i, x in ipairs(v) do parts[i] = dump(x, depth + 1) end
-  return "{ " .. table.concat(parts, ", ") .. " }"
-end
-Dump = dump
+Dump = require(".dump")
 
 -- Before the first message math.random returns 0.5 (core/main.lua).
 math.random = function() return 0.5 end

@@ -30,8 +30,8 @@ for name, entry in pairs(modules) do
   end
 end
 package.preload["ao"] = function() return require(".ao") end
--- aos bundles these too; the harness does not (yet): say so instead of "module not found".
-for _, missing in ipairs({ ".crypto", ".crypto.init", ".pretty", ".dump", ".apm" }) do
+-- aos bundles this too; the harness does not (yet): say so instead of "module not found".
+for _, missing in ipairs({ ".crypto", ".crypto.init" }) do
   package.preload[missing] = function()
     error("the ao-harness runtime does not provide aos's " .. missing .. " module; "
       .. "tests that need it cannot run locally (see README, Limits)", 2)
