@@ -46,12 +46,18 @@ INTEGER_PARAMS = [
 ]
 NO_INTEGER_PARAMS = [pytest.param(v, id=f"lua{v}") for v in ALL_VERSIONS if v not in INTEGER_VERSIONS]
 
+#: the registry key of the private table the runtime passes every module as its first argument
+PRIVATE = "harness.tests.H"
+
 _REGISTER = """
 function(name, text, chunkname)
   local loader = (loadstring or load)
   local fn, err = loader(text, chunkname)
   if not fn then error("cannot load " .. name .. ": " .. tostring(err), 0) end
-  package.preload[name] = fn
+  local registry = debug.getregistry()
+  local H = registry["harness.tests.H"] or {}
+  registry["harness.tests.H"] = H
+  package.preload[name] = function(...) return fn(H, ...) end
 end
 """
 
@@ -88,6 +94,12 @@ def new_lua(version: str, *, encoding: str | None = "utf-8") -> Any:
             name_arg = name
         register(name_arg, text, chunkname)
     return lua
+
+
+def private(lua: Any) -> Any:
+    """The private table the modules of *lua* were given (what a module keeps for the harness:
+    ``.chance`` puts its ``int32`` and ``seed_from_spawn`` there, as ``chance``)."""
+    return lua.eval(f"debug.getregistry()[{PRIVATE!r}]")
 
 
 def global_names(lua: Any) -> set[str]:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.harness.lualib_helpers import VERSION_PARAMS, global_names, new_lua
+from tests.harness.lualib_helpers import VERSION_PARAMS, global_names, new_lua, private
 
 EXPECTED_IMPL = {
     "5.1": "arithmetic",
@@ -34,9 +34,10 @@ def fresh(version: str) -> tuple[Any, Any]:
 
 
 def draws(lua: Any, n: int) -> list[int]:
-    t = lua.eval(
-        "function(n) local c, out = require('.chance'), {} for i = 1, n do out[i] = c.int32() end return out end"
-    )(n)
+    """n 32-bit outputs (``int32``: the harness's part of .chance, not process code's)."""
+    t = lua.eval("function(c, n) local out = {} for i = 1, n do out[i] = c.int32() end return out end")(
+        private(lua).chance, n
+    )
     return [int(t[i]) for i in range(1, n + 1)]
 
 
@@ -67,7 +68,9 @@ def test_module_defines_no_globals(version: str) -> None:
     before = global_names(lua)
     chance = lua.eval("(require('.chance'))")
     assert global_names(lua) == before
-    assert chance._impl == EXPECTED_IMPL[version]  # each 32-bit implementation is exercised somewhere
+    # process code sees live's module only (tests/live_module/test_libraries.py: chance.names)
+    assert sorted(chance.keys()) == ["integer", "random", "seed"]
+    assert private(lua).chance.impl == EXPECTED_IMPL[version]  # each 32-bit implementation is exercised somewhere
 
 
 def test_known_outputs_for_seed_5489(version: str) -> None:
@@ -137,11 +140,12 @@ def aos_seed(block_height: str, owner: str, module: str, ident: str) -> int:
 
 
 def test_seed_from_spawn_fixture(version: str) -> None:
-    _lua, chance = fresh(version)
-    seed = chance.seed_from_spawn("999", "FOOBAR", "WOOPAWOOPA", "AOS")
+    lua, chance = fresh(version)
+    seed_from_spawn = private(lua).chance.seed_from_spawn
+    seed = seed_from_spawn("999", "FOOBAR", "WOOPAWOOPA", "AOS")
     assert seed == aos_seed("999", "FOOBAR", "WOOPAWOOPA", "AOS") == 9991448
     # Block-Height as an integer (what the CU sends) gives the same seed
-    assert chance.seed_from_spawn(999, "FOOBAR", "WOOPAWOOPA", "AOS") == seed
+    assert seed_from_spawn(999, "FOOBAR", "WOOPAWOOPA", "AOS") == seed
     chance.seed(seed)
     assert math.floor(chance.random() * 10 + 1) == 2  # math.random(10) in the aos fixture
     # ...and that 2 really follows from MT19937 with that seed
@@ -155,13 +159,14 @@ def test_seed_from_spawn_fixture(version: str) -> None:
     ids=st.lists(st.text(alphabet="abcXYZ0123456789-_", min_size=1, max_size=43), min_size=3, max_size=3),
 )
 def test_seed_from_spawn_matches_the_formula(version: str, height: int, ids: list[str]) -> None:
-    _, chance = fresh(version)
-    assert chance.seed_from_spawn(str(height), *ids) == aos_seed(str(height), *ids)
+    lua, _ = fresh(version)
+    assert private(lua).chance.seed_from_spawn(str(height), *ids) == aos_seed(str(height), *ids)
 
 
 def test_seed_from_spawn_needs_every_field(version: str) -> None:
     lua, _ = fresh(version)
-    call = lua.eval("function(...) return pcall(require('.chance').seed_from_spawn, ...) end")
+    call = lua.eval("function(f, ...) return pcall(f, ...) end")
+    seed_from_spawn = private(lua).chance.seed_from_spawn
     for args in ((None, "o", "m", "i"), ("1", None, "m", "i"), ("1", "o", None, "i"), ("1", "o", "m", None)):
-        ok, err = call(*args)
+        ok, err = call(seed_from_spawn, *args)
         assert ok is False and "Block-Height, Owner, a Module tag and Id" in err, args

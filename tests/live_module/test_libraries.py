@@ -317,6 +317,15 @@ OTHER_PROBES = [
         "local s = require('.stringify') return s.format({a = {c = 2}}) .. s.format({{1}, {x = 'y'}, 'z'})",
     ),
     Probe("chance", "return type(require('.chance'))"),
+    *[
+        # each module's names: process code sees what live has, nothing of the harness's own
+        Probe(
+            f"{name}.names",
+            f"local t = {{}} for k, v in pairs(require('{name}')) do t[#t + 1] = k .. ':' .. type(v) end"
+            " table.sort(t) return table.concat(t, ' ')",
+        )
+        for name in (".chance", ".process", ".stringify", ".assignment", ".handlers-utils", "json")
+    ],
     Probe(
         "crypto",
         "return type(require('.crypto'))",

@@ -7,6 +7,7 @@ local profile = H.profile
 local function json() return require("json") end
 local function stringify() return require(".stringify") end
 local chance = require(".chance")
+local seedFromSpawn = H.chance.seed_from_spawn -- (the harness's part of .chance)
 local utils = require(".utils")
 local ao = require(".ao")
 require(".assignment").init(ao)
@@ -156,7 +157,7 @@ Receive = Handlers.receive
 
 local function initializeState(msg, env)
   if not Seeded then
-    chance.seed(chance.seed_from_spawn(msg["Block-Height"], msg.Owner, msg.Module, msg.Id))
+    chance.seed(seedFromSpawn(msg["Block-Height"], msg.Owner, msg.Module, msg.Id))
     math.random = function(...)
       local n = select("#", ...)
       local r = chance.random()
@@ -182,11 +183,6 @@ local function initializeState(msg, env)
   if not Name then
     Name = tagOf(env.Process.Tags, "Name") or "aos"
   end
-end
-
-local function shortId(s)
-  s = tostring(s)
-  return #s > 6 and (string.sub(s, 1, 3) .. "..." .. string.sub(s, -3)) or s
 end
 
 local evalHandle = require(".eval")(ao)
@@ -368,5 +364,4 @@ function process.handle(msg, env)
   return ao.result({ Output = output })
 end
 
-process.shortId = shortId
 return process

@@ -1,7 +1,13 @@
 -- .chance: MT19937 for aos's seeded math.random (docs/aos-semantics.md §5.6), clean-room.
 -- 32-bit operations are done with integer-exact arithmetic on doubles so the outputs are the same
 -- on every Lua (5.1 has no integers and no bit operators).
+-- Process code gets live's module: integer, random, seed.  The harness's own parts (int32,
+-- seed_from_spawn, and which 32-bit operations are in use) go to the private table the loader
+-- passes as the chunk's first argument, as H.chance.
+local H = ...
 local chance = {}
+local private = {}
+if type(H) == "table" then H.chance = private end
 
 local floor = math.floor
 local TWO32 = 4294967296
@@ -29,9 +35,9 @@ local function bxor(a, b)
 end
 
 -- Prefer native 32-bit operations where the Lua has them (same results, much faster).  Which one
--- is in use is recorded in chance._impl ("native" on 5.3+, "bit" on LuaJIT, "bit32" on 5.2,
+-- is in use is recorded in private.impl ("native" on 5.3+, "bit" on LuaJIT, "bit32" on 5.2,
 -- "arithmetic" on 5.1) so the tests can show every path is exercised.
-chance._impl = "arithmetic"
+private.impl = "arithmetic"
 if math.type then
   -- compiled from a string: `&` and `~` are syntax errors before 5.3
   local ops = load("return function(a, b) return a & b end, function(a, b) return a ~ b end")
@@ -39,18 +45,18 @@ if math.type then
     local nband, nbxor = ops()
     band = function(a, b) return nband(floor(a), floor(b)) end
     bxor = function(a, b) return nbxor(floor(a), floor(b)) end
-    chance._impl = "native"
+    private.impl = "native"
   end
 elseif rawget(_G, "bit") then
   local bit = rawget(_G, "bit")
   local b_and, b_xor = bit.band, bit.bxor
   band = function(a, b) return b_and(a, b) % TWO32 end
   bxor = function(a, b) return b_xor(a, b) % TWO32 end
-  chance._impl = "bit"
+  private.impl = "bit"
 elseif rawget(_G, "bit32") then
   local bit32 = rawget(_G, "bit32")
   band, bxor = bit32.band, bit32.bxor
-  chance._impl = "bit32"
+  private.impl = "bit32"
 end
 
 local function shr(a, n) return floor(a / 2 ^ n) end
@@ -96,7 +102,7 @@ local function twist()
 end
 
 -- The next 32-bit output.
-function chance.int32()
+local function int32()
   if index > 624 then chance.seed(5489) end
   if pendingSeed then index = 624 end
   if index >= 624 then twist() end
@@ -111,7 +117,7 @@ end
 
 -- A float in [0, 1): int32 * 2^-32.
 function chance.random()
-  return chance.int32() * (1.0 / TWO32)
+  return int32() * (1.0 / TWO32)
 end
 
 function chance.integer(min, max)
@@ -121,7 +127,7 @@ end
 
 -- The seed aos derives from the spawn message: Block-Height as text followed by the decimal sum
 -- of the bytes of Owner .. Module .. Id; fails if any of them is missing (gotcha 14).
-function chance.seed_from_spawn(blockHeight, owner, module, id)
+function private.seed_from_spawn(blockHeight, owner, module, id)
   assert(blockHeight ~= nil and owner ~= nil and module ~= nil and id ~= nil,
     "the spawn message must carry Block-Height, Owner, a Module tag and Id to seed math.random")
   local text = tostring(owner) .. tostring(module) .. tostring(id)
@@ -131,5 +137,7 @@ function chance.seed_from_spawn(blockHeight, owner, module, id)
   if type(bh) == "number" then bh = string.format("%d", bh) end
   return tonumber(tostring(bh) .. string.format("%d", sum))
 end
+
+private.int32 = int32
 
 return chance
