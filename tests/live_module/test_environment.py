@@ -142,6 +142,11 @@ LANGUAGE = [
     Probe("error.table", "local ok, e = pcall(error, {code = 1}) return ok, type(e), e.code"),
     Probe("error.level", "local ok, e = pcall(error, 'plain', 0) return e"),
     Probe("select", "return select('#', 1, nil, 3), select(-1, 'a', 'b')"),
+    Probe("ipairs.none", "return pcall(ipairs)"),
+    Probe("pairs.nil", "local ok, f, t = pcall(pairs, nil) return ok, type(f), t"),
+    Probe("pairs.string", "local ok, e = pcall(function() for k in pairs('s') do end end) return e"),
+    # a known deviation (README, Limits): pairs() with no argument at all is pairs(nil) here
+    Probe("pairs.none", "return pcall(pairs)"),
     Probe("table.unpack", "return table.unpack({1, 2, 3}, 2)"),
     Probe("string.rep.sep", "return string.rep('ab', 3, '-')"),
     Probe("math.huge", "return tostring(math.huge), tostring(-math.huge), tostring(0/0) == tostring(0/0)"),
@@ -183,6 +188,10 @@ KNOWN_DEVIATIONS: dict[str, tuple[str, str]] = {
     'loadfile': (
         'ok nil "cannot open /no-such-file.lua: No error information"',
         'ok nil "cannot open /no-such-file.lua: I/O error"',
+    ),
+    'pairs.none': (
+        'ok true <function>',
+        'ok false "bad argument #1 to \'pairs\' (value expected)"',
     ),
     'load.binary': (
         'error attempt to call a nil value',

@@ -395,7 +395,7 @@ local function makeIpairs(nativeIpairs, getmeta)
       return aux, t, 0
     end
     if t == nil and select("#", ...) == 0 then
-      raise("bad argument #1 to 'ipairs' (table expected, got no value)")
+      raise("bad argument #1 to 'ipairs' (value expected)") -- (live's words)
     end
     return aux, t, 0
   end

@@ -160,11 +160,21 @@ local function orderedKeys(t, seed)
   return keys, n
 end
 
+-- Lua 5.1 and 5.2's own pairs refuse what is not a table (5.3's leaves a nil to the loop): refused
+-- here in their words, at the caller's line, not inside this file.  (A call with no argument at
+-- all counts as nil: telling the two apart would make every call a vararg one.)
+local refuses = _VERSION == "Lua 5.1" or _VERSION == "Lua 5.2"
+
 -- pairs(t) for a seed (nil: sorted order).
 local function make(seed)
   return function(t)
     local mt = getmetatable_(t)
-    if type_(t) ~= "table" or (mt and mt.__pairs) then return rawpairs(t) end
+    if type_(t) ~= "table" or (mt and mt.__pairs) then
+      if refuses and type_(t) ~= "table" and not (mt and mt.__pairs) then
+        error_("bad argument #1 to 'pairs' (table expected, got " .. type_(t) .. ")", 2)
+      end
+      return rawpairs(t)
+    end
     local keys, n = orderedKeys(t, seed)
     if n == 0 then return finish, t, nil end
     if mt then return rawWalk(keys), t, nil end
