@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tests.live_module.twin import Twin, error_core
+from tests.live_module.twin import QUOTE_LUA, Twin, error_core
 
-PROBE_LIB = r"""
+PROBE_LIB = QUOTE_LUA + r"""
 local __lines = {}
 local function __order(a, b)
   local ta, tb = type(a), type(b)
@@ -24,7 +24,7 @@ local function __order(a, b)
 end
 local function __show(v, depth)
   local t = type(v)
-  if t == "string" then return string.format("%q", v) end
+  if t == "string" then return __quote(v) end
   if t == "number" then
     if math.type then return math.type(v) .. ":" .. string.format(math.type(v) == "integer" and "%d" or "%.17g", v) end
     return "number:" .. string.format("%.17g", v)
@@ -155,3 +155,41 @@ def check(answers: Answers, probe: Probe, *, integers: bool = True) -> None:
         )
         return
     assert harness == live, f"{probe.key}:\n  harness {harness}\n  live    {live}"
+
+
+LUAS = ["5.3", "5.1", "5.2", "5.4", "5.5", "jit"]
+NO_INTEGERS = {"5.1", "5.2", "jit"}
+
+
+#: Luas that word a runtime error with the variable first
+OLD_WORDING = {"5.1", "5.2", "jit"}
+_VARIABLE = re.compile(r" \((?:local|field|global|upvalue|method) '[^']*'\)$")
+_OLD_WORDS = re.compile(r"attempt to ([a-z ]+?) (local|field|global|upvalue|method) '([^']*)' \(a (\w+) value\)")
+
+
+def in_53_words(answer: str | None) -> str | None:
+    """An error as Lua 5.1, 5.2 and LuaJIT word it, in Lua 5.3's words."""
+    return None if answer is None else _OLD_WORDS.sub(r"attempt to \1 a \4 value (\2 '\3')", answer)
+
+
+def answers_on(live_module: object, lua: str, probes: list[Probe]) -> Answers:
+    """Every probe answered by the harness on Lua *lua* and by the live binary."""
+    from harness import Network
+
+    pair = Twin(live_module, Network(lua=lua))  # type: ignore[arg-type]
+    try:
+        return run_probes(pair, probes)
+    finally:
+        pair.close()
+
+
+def check_on(lua: str, found: Answers, probe: Probe, *, worded: bool = False) -> None:
+    """``check`` for an answer of the harness on Lua *lua*: numbers by value on a Lua without
+    integers; with *worded* (a runtime error Lua itself words) 5.1/5.2/LuaJIT's words are
+    rewritten in 5.3's first."""
+    if worded and lua in OLD_WORDING:
+        mine, theirs = in_53_words(found.harness.get(probe.key)), found.live.get(probe.key)
+        if lua == "jit" and theirs is not None and mine == _VARIABLE.sub("", theirs):
+            mine = theirs  # (LuaJIT names no variable in an arithmetic error on an indexed value)
+        found = Answers({**found.harness, probe.key: mine}, found.live)
+    check(found, probe, integers=lua not in NO_INTEGERS)

@@ -8,11 +8,18 @@ compared by value on the Luas without an integer subtype).
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from tests.live_module.probes import Answers, Probe, check, params, run_probes
+from tests.live_module.probes import (
+    LUAS,
+    NO_INTEGERS,
+    Answers,
+    Probe,
+    answers_on,
+    check_on,
+    in_53_words,
+    params,
+)
 from tests.live_module.twin import Twin
 
 BINT = "local bint = require('.bint')(256) "
@@ -307,8 +314,53 @@ PRETTY_PROBES = [
     ),
 ]
 
+#: the handler list as "name:maxRuns:pattern type" (one process runs every probe, in order)
+HL = (
+    "local function list() local t = {} for i, h in ipairs(Handlers.list) do"
+    " t[i] = h.name .. ':' .. tostring(h.maxRuns) .. ':' .. type(h.pattern) end return table.concat(t, ' ') end"
+    " local function refused(f, ...) local ok, e = pcall(f, ...)"
+    " return ok, (tostring(e):gsub('^%[string \"[^\"]*\"%]:%d+: ', '')) end "
+)
+#: what Handlers' functions take and refuse (live checks a name and a pattern, nothing else)
+HANDLERS_PROBES = [
+    Probe("handlers.add.two", HL + "Handlers.add('two', function() end) return list()"),
+    Probe("handlers.add.four", HL + "Handlers.add('four', 'Four', function() end, 3) return list()"),
+    Probe("handlers.add.handle.string", HL + "Handlers.add('b1', 'B', 'str') return list(), type(Handlers.list[#Handlers.list].handle)"),
+    Probe("handlers.add.handle.nil", HL + "Handlers.add('b2', 'B', nil) return list()"),
+    Probe("handlers.handle.string.runs", HL + "return refused(Handlers.list[#Handlers.list - 1].handle, {})"),
+    Probe("handlers.handle.nil.runs", HL + "return refused(Handlers.list[#Handlers.list].handle, {})"),
+    Probe("handlers.add.maxruns.string", HL + "Handlers.add('b4', 'B', function() end, 'x') return list()"),
+    Probe("handlers.add.update", HL + "Handlers.add('b4', 'D', nil) return list()"),
+    Probe("handlers.append.handle.nil", HL + "Handlers.append('c1', 'C', nil) return list()"),
+    Probe("handlers.prepend.maxruns", HL + "Handlers.prepend('c2', 'C', function() end, 'y') return list()"),
+    Probe("handlers.add.name.number", HL + "return refused(Handlers.add, 5, 'B', function() end)"),
+    Probe("handlers.add.pattern.number", HL + "return refused(Handlers.add, 'b3', 5, function() end)"),
+    Probe("handlers.add.pattern.boolean", HL + "return refused(Handlers.add, 'b3', true, function() end)"),
+    Probe("handlers.add.pattern.nil", HL + "return refused(Handlers.add, 'b3', nil, function() end)"),
+    Probe("handlers.add.one", HL + "return refused(Handlers.add, 'b5')"),
+    Probe("handlers.append.name.number", HL + "return refused(Handlers.append, 5, 'B', function() end)"),
+    Probe("handlers.prepend.name.number", HL + "return refused(Handlers.prepend, 5, 'B', function() end)"),
+    Probe("handlers.once.function", HL + "Handlers.once(function() end) return list(), Handlers.onceNonce"),
+    Probe("handlers.once.pattern", HL + "Handlers.once('P', 'notfn') return list(), Handlers.onceNonce"),
+    Probe("handlers.once.named", HL + "Handlers.once('oname', 'P', function() end) return list()"),
+    Probe("handlers.once.four", HL + "Handlers.once('n4', 'P', function() end, 7) return list()"),
+    Probe("handlers.once.name.number", HL + "return refused(Handlers.once, 5, 'B', function() end)"),
+    Probe("handlers.once.none", HL + "return refused(Handlers.once)"),
+    Probe("handlers.before.add.name", HL + "return refused(Handlers.before('_default').add, 5, 'x', function() end)"),
+    Probe("handlers.after.add.pattern", HL + "return refused(Handlers.after('_default').add, 'n', nil, function() end)"),
+    Probe("handlers.before.missing.add", HL + "return refused(Handlers.before('nope').add, 5)"),
+    Probe("handlers.after.add.anything", HL + "Handlers.after('_eval').add('n', 'P', nil, 'zz') return list()"),
+    Probe("handlers.before.later", HL + "local b = Handlers.before('late') Handlers.add('late', 'L', function() end)"
+          " b.add('early', 'E', function() end) return list()"),
+    Probe("handlers.before.number", HL + "return refused(Handlers.before, 5)"),
+    Probe("handlers.after.number", HL + "return refused(Handlers.after, 5)"),
+    Probe("handlers.remove.number", HL + "return refused(Handlers.remove, 5)"),
+    Probe("handlers.remove.missing", HL + "return Handlers.remove('nope'), list()"),
+]
+
 OTHER_PROBES = [
     *BASE64_PROBES,
+    *HANDLERS_PROBES,
     *DUMP_PROBES,
     *PRETTY_PROBES,
     Probe(
@@ -343,16 +395,10 @@ OTHER_PROBES = [
 ALL = BINT_PROBES + JSON_PROBES + UTILS_PROBES + OTHER_PROBES
 
 
-LUAS = ["5.3", "5.1", "5.2", "5.4", "5.5", "jit"]
-NO_INTEGERS = {"5.1", "5.2", "jit"}
-
-
 def _not_on(lua: str, probe: Probe) -> str | None:
     """Why *probe* cannot compare on the harness's Lua *lua* (the live binary is Lua 5.3)."""
     if probe.key == "dump.numbers" and lua == "5.5":
         return "Lua 5.5 writes 2^53 as 9007199254740992.0, 5.3 as 9.007199254741e+15"
-    if probe.key == "dump.control" and lua == "5.1":
-        return "Lua 5.1's %q writes NUL as \\000 and CR as it is, 5.3's as \\0 and \\13"
     if lua not in NO_INTEGERS:
         return None
     if probe.key.startswith("bint."):
@@ -365,24 +411,11 @@ def _not_on(lua: str, probe: Probe) -> str | None:
         return f"Lua {lua} has no integer subtype: its floats print without '.0' and it has no math.mininteger"
     if probe.key == "dump.pairs" and lua in ("5.1", "jit"):
         return f"Lua {lua}'s pairs does not call __pairs"
-    if probe.key in ("pretty.string", "pretty.nil"):
+    if probe.key in ("pretty.string", "pretty.nil", "handlers.handle.string.runs", "handlers.handle.nil.runs"):
         return f"Lua {lua}'s pairs refuses a non-table itself ('bad argument #1 to 'pairs''), 5.3's for loop does"
-    if probe.key in ("stringify.format", "json.decode.grammar") and lua == "5.1":
-        return "the answer holds control bytes (ESC, TAB), which Lua 5.1's %q writes raw for the probe's transport"
     if probe.key == "json.nan" and lua == "jit":
         return "LuaJIT formats NaN as 'nan' where Lua 5.3 says '-nan'"
     return None
-
-
-#: Luas that word a runtime error with the variable first
-OLD_WORDING = {"5.1", "5.2", "jit"}
-_VARIABLE = re.compile(r" \((?:local|field|global|upvalue|method) '[^']*'\)$")
-_OLD_WORDS = re.compile(r"attempt to ([a-z ]+?) (local|field|global|upvalue|method) '([^']*)' \(a (\w+) value\)")
-
-
-def in_53_words(answer: str | None) -> str | None:
-    """An error as Lua 5.1, 5.2 and LuaJIT word it, in Lua 5.3's words."""
-    return None if answer is None else _OLD_WORDS.sub(r"attempt to \1 a \4 value (\2 '\3')", answer)
 
 
 def test_old_wordings_are_rewritten_as_53_words_them() -> None:
@@ -401,13 +434,7 @@ def test_old_wordings_are_rewritten_as_53_words_them() -> None:
 @pytest.fixture(scope="module", params=LUAS, ids=lambda v: f"lua{v}")
 def answers(live_module, request: pytest.FixtureRequest) -> tuple[str, Answers]:
     """The probe answers of the harness on each Lua, against the live binary's (run once)."""
-    from harness import Network
-
-    pair = Twin(live_module, Network(lua=request.param))
-    try:
-        return request.param, run_probes(pair, ALL)
-    finally:
-        pair.close()
+    return request.param, answers_on(live_module, request.param, ALL)
 
 
 @pytest.mark.parametrize("probe", params(ALL))
@@ -416,12 +443,7 @@ def test_library(answers: tuple[str, Answers], probe: Probe) -> None:
     reason = _not_on(lua, probe)
     if reason is not None:
         pytest.skip(reason)
-    if probe.key in LUA_WORDED and lua in OLD_WORDING:
-        mine, theirs = in_53_words(found.harness.get(probe.key)), found.live.get(probe.key)
-        if lua == "jit" and theirs is not None and mine == _VARIABLE.sub("", theirs):
-            mine = theirs  # (LuaJIT names no variable in an arithmetic error on an indexed value)
-        found = Answers({**found.harness, probe.key: mine}, found.live)
-    check(found, probe, integers=lua not in NO_INTEGERS)
+    check_on(lua, found, probe, worded=probe.key in LUA_WORDED)
 
 
 def test_eval_prints_tables_like_live(twin: Twin) -> None:

@@ -133,10 +133,21 @@ def assert_same(steps: Step | Iterable[Step], **kw: Any) -> None:
     assert not diffs, "harness and live module differ:\n  " + "\n  ".join(diffs)
 
 
+#: ``__quote(s)``: Lua 5.3's ``%q`` on every Lua, so answers compare as text across Luas
+QUOTE_LUA = r"""
+-- Lua 5.3's %q on every Lua (5.1's writes control bytes raw and NUL as \000)
+local function __quote(s)
+  return '"' .. s:gsub('([%c"\\])(%d?)', function(c, digit)
+    if c == '"' or c == "\\" or c == "\n" then return "\\" .. c .. digit end
+    return string.format(digit == "" and "\\%d" or "\\%03d", c:byte()) .. digit
+  end) .. '"'
+end
+"""
+
 #: A canonical dump of chosen globals, evaluated on both sides: one ``path = value`` line per
 #: leaf, keys sorted, scalars typed (integer / float:), functions by type only.  ``__dump(names)``
 #: is local to the Eval that runs it.
-DUMP_LIB = r"""
+DUMP_LIB = QUOTE_LUA + r"""
 local function __key_order(a, b)
   local ta, tb = type(a), type(b)
   if ta ~= tb then return ta < tb end
@@ -145,7 +156,7 @@ local function __key_order(a, b)
 end
 local function __scalar(v)
   local t = type(v)
-  if t == "string" then return string.format("%q", v) end
+  if t == "string" then return __quote(v) end
   if t == "number" then
     if math.type and math.type(v) == "integer" then return string.format("%d", v) end
     if v ~= v then return "nan" end

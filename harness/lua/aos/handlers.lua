@@ -29,24 +29,27 @@ function handlers.generateResolver(resolveSpec)
   end
 end
 
-local function checkArgs(fname, name, pattern, handle, maxRuns)
-  assert(type(name) == "string", "Handlers." .. fname .. ": name MUST be a string")
+-- What live checks when a handler is added, and its words: the name and the pattern only (a
+-- handle or maxRuns of any type is taken as it is, and fails, if ever, when the handler runs).
+local INVALID = "Invalid arguments given. Expected: \n"
+  .. "\tname : string, \tpattern : Action : string | MsgMatch : table,\n"
+  .. "\t\tfunction(msg: Message) : {-1 = break, 0 = skip, 1 = continue},\n"
+  .. "\thandle(msg : Message) : void) | Resolver,\n"
+  .. "\tMaxRuns? : number | \"inf\" | nil"
+local function checkArgs(name, pattern)
   local pt = type(pattern)
-  assert(pt == "function" or pt == "table" or pt == "string",
-    "Handlers." .. fname .. ": pattern MUST be a string, table or function")
-  local ht = type(handle)
-  assert(ht == "function" or ht == "table", "Handlers." .. fname .. ": handle MUST be a function or a table")
-  assert(maxRuns == nil or type(maxRuns) == "number" or maxRuns == "inf",
-    "Handlers." .. fname .. ": maxRuns MUST be a number or \"inf\"")
+  if type(name) ~= "string" or (pt ~= "function" and pt ~= "table" and pt ~= "string") then
+    error(INVALID)
+  end
 end
 
 -- Shared body of add/append/prepend: update in place by name, else insert at `where`.
-local function register(fname, atFront, n, name, pattern, handle, maxRuns)
+local function register(atFront, n, name, pattern, handle, maxRuns)
   if n == 2 then
     handle = pattern
     pattern = name
   end
-  checkArgs(fname, name, pattern, handle, maxRuns)
+  checkArgs(name, pattern)
   local entry_handle = handlers.generateResolver(handle)
   local idx = findIndexByName(name)
   if idx then
@@ -65,16 +68,16 @@ local function register(fname, atFront, n, name, pattern, handle, maxRuns)
 end
 
 function handlers.add(...)
-  register("add", false, select("#", ...), ...)
+  register(false, select("#", ...), ...)
   return #handlers.list
 end
 
 function handlers.append(...)
-  register("append", false, select("#", ...), ...)
+  register(false, select("#", ...), ...)
 end
 
 function handlers.prepend(...)
-  register("prepend", true, select("#", ...), ...)
+  register(true, select("#", ...), ...)
 end
 
 function handlers.once(...)
@@ -92,8 +95,8 @@ local function positional(offset, anchor)
   local idx = findIndexByName(anchor)
   return {
     add = function(name, pattern, handle, maxRuns)
+      checkArgs(name, pattern)
       if not idx then return end
-      checkArgs(offset == 0 and "before" or "after", name, pattern, handle, maxRuns)
       table.insert(handlers.list, idx + offset,
         { name = name, pattern = pattern, handle = handlers.generateResolver(handle), maxRuns = maxRuns })
     end,
@@ -101,17 +104,17 @@ local function positional(offset, anchor)
 end
 
 function handlers.before(name)
-  assert(type(name) == "string", "Handlers.before: name MUST be a string")
+  assert(type(name) == "string", "Handler name MUST be a string") -- (live's words)
   return positional(0, name)
 end
 
 function handlers.after(name)
-  assert(type(name) == "string", "Handlers.after: name MUST be a string")
+  assert(type(name) == "string", "Handler name MUST be a string")
   return positional(1, name)
 end
 
 function handlers.remove(name)
-  assert(type(name) == "string", "Handlers.remove: name MUST be a string")
+  assert(type(name) == "string", "name MUST be string") -- (live's words)
   if #handlers.list == 1 and handlers.list[1].name == name then
     handlers.list = {}
     return

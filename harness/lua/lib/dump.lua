@@ -10,6 +10,7 @@
 -- A table met again inside itself (as a value or a key) is "<Circular " .. tostring(t) .. ">",
 -- quoted; the same table twice side by side is written twice.
 local format, rep, find, concat = string.format, string.rep, string.find, table.concat
+local gsub, byte = string.gsub, string.byte
 local type, tostring, pairs, error = type, tostring, pairs, error
 
 local KEYWORDS = {}
@@ -18,8 +19,17 @@ for word in ("and break do else elseif end false for function goto if in local n
   KEYWORDS[word] = true
 end
 
+-- Live's %q is Lua 5.3's: a control byte as \ddd (three digits before a digit), NUL included.
+-- Lua 5.1 writes control bytes raw and NUL as \000; there each is spelled out as 5.3 does.
+local function escape(c, digit)
+  if c == '"' or c == "\\" or c == "\n" then return "\\" .. c .. digit end
+  return format(digit == "" and "\\%d" or "\\%03d", byte(c)) .. digit
+end
+local quote = format("%q", "\r") == '"\\13"' and function(s) return format("%q", s) end
+  or function(s) return '"' .. gsub(s, '([%c"\\])(%d?)', escape) .. '"' end
+
 local function quoted(v)
-  return format("%q", tostring(v))
+  return quote(tostring(v))
 end
 
 local function dump(value, indent)
@@ -50,7 +60,7 @@ local function dump(value, indent)
     local kind = type(k)
     if kind == "string" then
       if find(k, "^[%a_][%w_]*$") and not KEYWORDS[k] then return k end
-      return "[" .. format("%q", k) .. "]"
+      return "[" .. quote(k) .. "]"
     elseif kind == "number" or kind == "boolean" then
       return "[" .. tostring(k) .. "]"
     elseif kind == "table" then
