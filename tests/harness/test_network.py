@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from harness import (
@@ -362,10 +364,18 @@ def test_snapshot_is_canonical_and_sees_any_change(ao: Network) -> None:
     assert p.snapshot("Data") == 'Data = {"a"="1","b"={1=1,2=2,},"c"="3",}\n'
 
 
-def test_unprovided_aos_module_is_a_clear_error(ao: Network) -> None:
-    p = ao.spawn(source="Handlers.add('c', 'C', function() require('.crypto') end)")
-    r = p.send({"Action": "C"})
-    assert r.error is not None and "does not provide aos's .crypto module" in r.error
+def test_aos_crypto_library_is_there_for_handlers(ao: Network) -> None:
+    p = ao.spawn(
+        source="local crypto = require('.crypto')\n"
+        "Handlers.add('h', 'Hash', function(m)\n"
+        "  Digest = crypto.digest.sha2_256(crypto.utils.stream.fromString(m.Data)).asHex()\n"
+        "  Keccak = crypto.digest.keccak256(m.Data).asHex()\n"
+        "end)"
+    )
+    r = p.send({"Action": "Hash"}, data="abc")
+    assert r.error is None, r.error
+    assert p.globals["Digest"] == hashlib.sha256(b"abc").hexdigest()
+    assert p.globals["Keccak"] == "4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45"  # live's answer
 
 
 def test_ticks_of_several_processes_come_in_time_order_ties_by_process_id(ao: Network) -> None:

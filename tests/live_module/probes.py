@@ -10,11 +10,15 @@ listed deviation (``[string "aos"]:1:`` live, our chunk names here).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from tests.live_module.twin import QUOTE_LUA, Twin, error_core
 
-PROBE_LIB = QUOTE_LUA + r"""
+PROBE_LIB = (
+    QUOTE_LUA
+    + r"""
 local __lines = {}
 local function __order(a, b)
   local ta, tb = type(a), type(b)
@@ -53,6 +57,7 @@ local function __probe(key, code)
   __lines[#__lines + 1] = key .. "\t" .. text:gsub("\\", "\\\\"):gsub("\n", "\\n")
 end
 """
+)
 
 
 @dataclass
@@ -97,6 +102,30 @@ def run_probes(twin: Twin, probes: dict[str, str] | list[Probe], *, setup: str =
     assert step.live.error is None, f"the probe Eval failed on live: {step.live.error}"
     _LIVE_ANSWERS[script] = _parse(step.live.output)
     return Answers(_parse(step.harness.output), _LIVE_ANSWERS[script])
+
+
+#: Lua helpers for probe code (prefix the probe's code with them).
+#: ``refused(f, ...)``: pcall's answer: false and the error without its position (live's and ours
+#: are other files and lines), or true and what f returned (a table as its sorted entries).
+LUA_REFUSED = (
+    "local function refused(f, ...) local ok, e, e2 = pcall(f, ...)"
+    " if not ok then return ok, (tostring(e):gsub('^%[string \"[^\"]*\"%]:%d+: ', '')) end"
+    " local function show(v) if type(v) ~= 'table' then return tostring(v) end local o = {}"
+    " for k, x in pairs(v) do o[#o + 1] = tostring(k) .. '=' .. (type(x) == 'function' and 'function' or tostring(x)) end"
+    " table.sort(o) return table.concat(o, ',') end"
+    " return ok, show(e) .. (e2 ~= nil and ' ' .. show(e2) or '') end "
+)
+#: ``all(...)``: every value, typed, in one answer (a probe answers with two values at most)
+LUA_ALL = (
+    "local function all(...) local out = {} for i = 1, select('#', ...) do local v = select(i, ...)"
+    " out[i] = (type(v) == 'number' and math.type and math.type(v) or type(v)) .. ':' .. tostring(v) end"
+    " return table.concat(out, ' ') end "
+)
+#: ``keys(t)``: the names and value types in a table, sorted
+LUA_KEYS = (
+    "local function keys(t) local out = {} for k, v in pairs(t) do out[#out + 1] = tostring(k) .. ':' .. type(v) end"
+    " table.sort(out) return table.concat(out, ' ') end "
+)
 
 
 @dataclass(frozen=True)
@@ -163,8 +192,10 @@ NO_INTEGERS = {"5.1", "5.2", "jit"}
 
 #: Luas that word a runtime error with the variable first
 OLD_WORDING = {"5.1", "5.2", "jit"}
-_VARIABLE = re.compile(r" \((?:local|field|global|upvalue|method) '[^']*'\)$")
-_OLD_WORDS = re.compile(r"attempt to ([a-z ]+?) (local|field|global|upvalue|method) '([^']*)' \(a (\w+) value\)")
+_VARIABLE = re.compile(r" \((?:local|field|global|upvalue|method) '[^']*'\)(?=\"?$)")
+_OLD_WORDS = re.compile(
+    r"attempt to ([a-z ]+?) (local|field|global|upvalue|method) '([^']*)' \(a (\w+) value\)"
+)
 
 
 def in_53_words(answer: str | None) -> str | None:
@@ -172,15 +203,31 @@ def in_53_words(answer: str | None) -> str | None:
     return None if answer is None else _OLD_WORDS.sub(r"attempt to \1 a \4 value (\2 '\3')", answer)
 
 
-def answers_on(live_module: object, lua: str, probes: list[Probe]) -> Answers:
-    """Every probe answered by the harness on Lua *lua* and by the live binary."""
+def answers_on(
+    live_module: object,
+    lua: str,
+    probes: list[Probe],
+    *,
+    groups: Sequence[Sequence[Probe]] | None = None,
+    budget: bool = True,
+) -> Answers:
+    """Every probe answered by the harness on Lua *lua* and by the live binary: one Eval a side, or
+    one a group in *groups* (each in a fresh process on both sides; together they are *probes*),
+    with the default instruction budget or none."""
     from harness import Network
 
-    pair = Twin(live_module, Network(lua=lua))  # type: ignore[arg-type]
+    net = Network(lua=lua) if budget else Network(lua=lua, instruction_budget=None)
+    pair = Twin(live_module, net)  # type: ignore[arg-type]
+    harness: dict[str, str] = {}
+    live: dict[str, str] = {}
     try:
-        return run_probes(pair, probes)
+        for group in groups or [probes]:
+            found = run_probes(pair, list(group))
+            harness.update(found.harness)
+            live.update(found.live)
     finally:
         pair.close()
+    return Answers(harness, live)
 
 
 def check_on(lua: str, found: Answers, probe: Probe, *, worded: bool = False) -> None:
@@ -189,7 +236,51 @@ def check_on(lua: str, found: Answers, probe: Probe, *, worded: bool = False) ->
     rewritten in 5.3's first."""
     if worded and lua in OLD_WORDING:
         mine, theirs = in_53_words(found.harness.get(probe.key)), found.live.get(probe.key)
-        if lua == "jit" and theirs is not None and mine == _VARIABLE.sub("", theirs):
+        if lua == "jit" and theirs is not None and _as_values(mine) == _as_values(_VARIABLE.sub("", theirs)):
             mine = theirs  # (LuaJIT names no variable in an arithmetic error on an indexed value)
         found = Answers({**found.harness, probe.key: mine}, found.live)
     check(found, probe, integers=lua not in NO_INTEGERS)
+
+
+NotOn = Callable[[str, Probe], "str | None"]
+
+
+def probe_suite(
+    probes: list[Probe],
+    *,
+    worded: frozenset[str] = frozenset(),
+    not_on: NotOn | None = None,
+    groups: Sequence[Sequence[Probe]] | None = None,
+    budget: bool = True,
+) -> tuple[Any, Any]:
+    """A probe module's fixture and test: ``answers, test_x = probe_suite(ALL, ...)``.
+
+    The fixture answers every probe once per Lua the harness runs (``answers_on``: an Eval a side,
+    or one a group of *groups*; *budget* off for probes that hash more than a message may); the test compares
+    one probe on one Lua.  *worded*: keys answered by a runtime error Lua words itself (see
+    ``check_on``); *not_on(lua, probe)*: why a probe cannot compare on a Lua, or None.  Probe keys
+    must be unique and *worded* must name probes that exist (checked at import).
+    """
+    import pytest
+
+    keys = [p.key for p in probes]
+    assert groups is None or [p.key for g in groups for p in g] == keys, "groups must be the probes, in order"
+    assert len(keys) == len(set(keys)), (
+        f"probe keys repeat: {sorted(k for k in set(keys) if keys.count(k) > 1)}"
+    )
+    assert worded <= set(keys), f"worded names no probe: {sorted(worded - set(keys))}"
+
+    @pytest.fixture(scope="module", params=LUAS, ids=lambda v: f"lua{v}")
+    def answers(live_module: object, request: pytest.FixtureRequest) -> tuple[str, Answers]:
+        """The probe answers of the harness on each Lua, against the live binary's (run once)."""
+        return request.param, answers_on(live_module, request.param, probes, groups=groups, budget=budget)
+
+    @pytest.mark.parametrize("probe", params(probes))
+    def test(answers: tuple[str, Answers], probe: Probe) -> None:
+        lua, found = answers
+        reason = not_on(lua, probe) if not_on is not None else None
+        if reason is not None:
+            pytest.skip(reason)
+        check_on(lua, found, probe, worded=probe.key in worded)
+
+    return answers, test

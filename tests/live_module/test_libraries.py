@@ -1,25 +1,14 @@
 """The libraries a process can require, probed on the harness and on the live aos module.
 
-``.bint``, ``json`` (``require("json")``), ``.utils``, ``.base64``, ``.stringify``, and what the
-harness does not ship (``.crypto``, ``.pretty``).  One Eval per side answers every probe; the
+``.bint``, ``json`` (``require("json")``), ``.utils``, ``.base64``, ``.stringify``, ``.dump``,
+``.pretty``, ``.handlers`` (``.crypto`` has test_crypto_*.py).  One Eval per side answers every probe; the
 harness answers on every Lua it runs, against the live binary's Lua 5.3 answers (numbers are
 compared by value on the Luas without an integer subtype).
 """
 
 from __future__ import annotations
 
-import pytest
-
-from tests.live_module.probes import (
-    LUAS,
-    NO_INTEGERS,
-    Answers,
-    Probe,
-    answers_on,
-    check_on,
-    in_53_words,
-    params,
-)
+from tests.live_module.probes import LUA_REFUSED, NO_INTEGERS, Probe, in_53_words, probe_suite
 from tests.live_module.twin import Twin
 
 BINT = "local bint = require('.bint')(256) "
@@ -317,9 +306,8 @@ PRETTY_PROBES = [
 #: the handler list as "name:maxRuns:pattern type" (one process runs every probe, in order)
 HL = (
     "local function list() local t = {} for i, h in ipairs(Handlers.list) do"
-    " t[i] = h.name .. ':' .. tostring(h.maxRuns) .. ':' .. type(h.pattern) end return table.concat(t, ' ') end"
-    " local function refused(f, ...) local ok, e = pcall(f, ...)"
-    " return ok, (tostring(e):gsub('^%[string \"[^\"]*\"%]:%d+: ', '')) end "
+    " t[i] = h.name .. ':' .. tostring(h.maxRuns) .. ':' .. type(h.pattern) end return table.concat(t, ' ') end "
+    + LUA_REFUSED
 )
 #: what Handlers' functions take and refuse (live checks a name and a pattern, nothing else)
 HANDLERS_PROBES = [
@@ -378,15 +366,7 @@ OTHER_PROBES = [
         )
         for name in (".chance", ".process", ".stringify", ".assignment", ".handlers-utils", "json")
     ],
-    Probe(
-        "crypto",
-        "return type(require('.crypto'))",
-        deviation=(
-            "error the ao-harness runtime does not provide aos's .crypto module; tests that need it"
-            " cannot run locally (see README, Limits)",
-            'ok "table"',
-        ),
-    ),
+    Probe("crypto", "return type(require('.crypto'))"),
     Probe("pretty", "return type(require('.pretty'))"),
     # live 2.0.6 has no .apm either (the words of require's refusal are a listed deviation)
     Probe("apm", "return (pcall(require, '.apm'))"),
@@ -431,19 +411,7 @@ def test_old_wordings_are_rewritten_as_53_words_them() -> None:
     assert in_53_words('ok "attempt to index local"') == 'ok "attempt to index local"'
 
 
-@pytest.fixture(scope="module", params=LUAS, ids=lambda v: f"lua{v}")
-def answers(live_module, request: pytest.FixtureRequest) -> tuple[str, Answers]:
-    """The probe answers of the harness on each Lua, against the live binary's (run once)."""
-    return request.param, answers_on(live_module, request.param, ALL)
-
-
-@pytest.mark.parametrize("probe", params(ALL))
-def test_library(answers: tuple[str, Answers], probe: Probe) -> None:
-    lua, found = answers
-    reason = _not_on(lua, probe)
-    if reason is not None:
-        pytest.skip(reason)
-    check_on(lua, found, probe, worded=probe.key in LUA_WORDED)
+answers, test_library = probe_suite(ALL, worded=LUA_WORDED, not_on=_not_on)
 
 
 def test_eval_prints_tables_like_live(twin: Twin) -> None:

@@ -20,6 +20,27 @@ function H.compile_eval(code)
   return fn, err
 end
 
+-- Private library parts (harness/lua/lib/private/, registered as "harness.lib.<name>"): code
+-- that several of our library modules share and live has no module for.  They never enter
+-- package.preload: a module gets one with H.private(name), loaded on first use, once.
+local privateParts, privateLoaded = {}, {}
+for name, entry in pairs(modules) do
+  if sub(name, 1, 12) == "harness.lib." then privateParts[name] = entry end
+end
+for name in pairs(privateParts) do modules[name] = nil end
+function H.private(name)
+  local part = privateLoaded[name]
+  if part == nil then
+    local entry = privateParts[name]
+    if not entry then error("harness: no private library part " .. tostring(name), 2) end
+    local fn, err = loadChunk(entry[1], entry[2], "bt")
+    if not fn then error("harness: cannot load " .. name .. ": " .. tostring(err)) end
+    part = fn(H)
+    privateLoaded[name] = part
+  end
+  return part
+end
+
 -- Our aos modules, each given H as its first chunk argument.
 for name, entry in pairs(modules) do
   local code, chunkname = entry[1], entry[2]
@@ -30,13 +51,6 @@ for name, entry in pairs(modules) do
   end
 end
 package.preload["ao"] = function() return require(".ao") end
--- aos bundles this too; the harness does not (yet): say so instead of "module not found".
-for _, missing in ipairs({ ".crypto", ".crypto.init" }) do
-  package.preload[missing] = function()
-    error("the ao-harness runtime does not provide aos's " .. missing .. " module; "
-      .. "tests that need it cannot run locally (see README, Limits)", 2)
-  end
-end
 
 -- Project modules beside the process file (and under ao/): `require("lib.amount")`.  The harness's
 -- own feature: it reads the search dirs with the io.open captured before the sandbox sealed io,

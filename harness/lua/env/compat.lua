@@ -29,6 +29,26 @@ local function raiser(source)
 end
 M.raiser = raiser
 local raise = raiser(getinfo(1, "S").source)
+
+-- The name luaL_argerror gives a library function of live's: the name it was called by (a local
+-- `XOR`, a field `bxor`), else, when called from C (pcall), its library name ("bit32.band").
+local MATH = { pow = true, ldexp = true, frexp = true, log10 = true, atan2 = true, cosh = true, sinh = true,
+  tanh = true }
+local function calledAs(fname)
+  local own = getinfo(1, "S").source
+  local level = 3
+  while true do
+    local info = getinfo(level, "S")
+    if info == nil then break end
+    if info.source ~= own and info.what ~= "tail" then
+      local called = getinfo(level - 1, "n")
+      if called and called.name then return called.name end
+      break
+    end
+    level = level + 1
+  end
+  return (MATH[fname] and "math." or "bit32.") .. fname
+end
 local TWO32 = 4294967296
 local ALLONES = 4294967295
 
@@ -38,7 +58,7 @@ local function argNumber(v, i, fname, n)
   if type(x) ~= "number" then x = type(x) == "string" and tonumber(x) or nil end
   if x == nil then
     local got = (i > n) and "no value" or type(v)
-    raise("bad argument #" .. i .. " to '" .. fname .. "' (number expected, got " .. got .. ")")
+    raise("bad argument #" .. i .. " to '" .. calledAs(fname) .. "' (number expected, got " .. got .. ")")
   end
   return x
 end
@@ -51,7 +71,7 @@ if hasIntegers then
     local x = argNumber(v, i, fname, n)
     local r = tointeger(x)
     if r == nil then
-      raise("bad argument #" .. i .. " to '" .. fname .. "' (number has no integer representation)")
+      raise("bad argument #" .. i .. " to '" .. calledAs(fname) .. "' (number has no integer representation)")
     end
     return r
   end
@@ -59,7 +79,7 @@ else
   toint = function(v, i, fname, n)
     local x = argNumber(v, i, fname, n)
     if x ~= x or x ~= floor(x) or x >= 2 ^ 63 or x < -(2 ^ 63) then
-      raise("bad argument #" .. i .. " to '" .. fname .. "' (number has no integer representation)")
+      raise("bad argument #" .. i .. " to '" .. calledAs(fname) .. "' (number has no integer representation)")
     end
     return x
   end
@@ -77,8 +97,8 @@ local function fieldArgs(f, w, i, fname, n)
   else
     w = toint(w, i + 1, fname, n)
   end
-  if f < 0 then raise("bad argument #" .. i .. " to '" .. fname .. "' (field cannot be negative)") end
-  if w <= 0 then raise("bad argument #" .. (i + 1) .. " to '" .. fname .. "' (width must be positive)") end
+  if f < 0 then raise("bad argument #" .. i .. " to '" .. calledAs(fname) .. "' (field cannot be negative)") end
+  if w <= 0 then raise("bad argument #" .. (i + 1) .. " to '" .. calledAs(fname) .. "' (width must be positive)") end
   if f + w > 32 then raise("trying to access non-existent bits") end
   return f, w
 end
@@ -117,6 +137,72 @@ local function arithmeticOps()
 end
 
 local shiftLeft, shiftRight -- (unsigned x, 0 <= i < 32) -> unsigned
+
+-- On Lua 5.3+, the calls crypto code makes by the million (two or three integral numbers, a shift
+-- within 0-31) take a native path of a few instructions; anything else goes to the checked function
+-- (which raises live's errors).  Compiled under this file's own chunk name, so an error raised
+-- behind a fast path still names the function as its caller called it (calledAs).
+local function fastPaths(checked)
+  local build = load([[
+    local checked = ...
+    local int, select = math.tointeger, select
+    local M32 = 0xFFFFFFFF
+    local fast = {}
+    for name, f in pairs(checked) do fast[name] = f end
+    local function logical(name, op2, op3)
+      local slow = checked[name]
+      fast[name] = function(...)
+        local n = select("#", ...)
+        local a, b, c = ...
+        a, b = int(a), int(b)
+        if a and b then
+          if n == 2 then return op2(a, b) & M32 end
+          c = int(c)
+          if n == 3 and c then return op3(a, b, c) & M32 end
+          if c then -- (Keccak's five-way xor)
+            local r = op3(a, b, c)
+            for i = 4, n do
+              local v = int((select(i, ...)))
+              if not v then r = nil break end
+              r = op2(r, v)
+            end
+            if r then return r & M32 end
+          end
+        end
+        local r = slow(...)
+        return r
+      end
+    end
+    logical("band", function(a, b) return a & b end, function(a, b, c) return a & b & c end)
+    logical("bor", function(a, b) return a | b end, function(a, b, c) return a | b | c end)
+    logical("bxor", function(a, b) return a ~ b end, function(a, b, c) return a ~ b ~ c end)
+    local slowNot, slowL, slowR, slowRotL, slowRotR = checked.bnot, checked.lshift, checked.rshift,
+      checked.lrotate, checked.rrotate
+    function fast.bnot(...)
+      local x = int((...))
+      if x and select("#", ...) == 1 then return ~x & M32 end
+      local r = slowNot(...)
+      return r
+    end
+    local function shifting(slow, native)
+      return function(...)
+        local x, d = ...
+        x, d = int(x), int(d)
+        if x and d and d >= 0 and d < 32 and select("#", ...) == 2 then
+          return native(x & M32, d)
+        end
+        local r = slow(...)
+        return r
+      end
+    end
+    fast.lshift = shifting(slowL, function(x, d) return (x << d) & M32 end)
+    fast.rshift = shifting(slowR, function(x, d) return x >> d end)
+    fast.lrotate = shifting(slowRotL, function(x, d) return ((x << d) | (x >> (32 - d))) & M32 end)
+    fast.rrotate = shifting(slowRotR, function(x, d) return ((x >> d) | (x << (32 - d))) & M32 end)
+    return fast
+  ]], getinfo(1, "S").source)
+  return build(checked)
+end
 
 function M.build(opts)
   opts = opts or {}
@@ -165,9 +251,10 @@ function M.build(opts)
   end
 
   local b = {}
-  function b.band(...) return fold(opAnd, ALLONES, "band", ...) end
-  function b.bor(...) return fold(opOr, 0, "bor", ...) end
-  function b.bxor(...) return fold(opXor, 0, "bxor", ...) end
+  -- (not tail calls: an error names the function as its caller called it, see calledAs)
+  function b.band(...) local r = fold(opAnd, ALLONES, "band", ...) return r end
+  function b.bor(...) local r = fold(opOr, 0, "bor", ...) return r end
+  function b.bxor(...) local r = fold(opXor, 0, "bxor", ...) return r end
   function b.btest(...) return fold(opAnd, ALLONES, "btest", ...) ~= 0 end
   function b.bnot(...)
     local n = select("#", ...)
@@ -225,6 +312,7 @@ function M.build(opts)
     local hole = ALLONES - shiftLeft(m, f)
     return opOr(opAnd(x, hole), shiftLeft(opAnd(v, m), f))
   end
+  if impl == "native" then b = fastPaths(b) end
   return b, impl
 end
 
