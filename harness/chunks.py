@@ -67,6 +67,14 @@ RUNTIME_MODULES: dict[str, str] = {
     ".crypto.cipher.issac": "lib/crypto/cipher/issac.lua",
     ".crypto.cipher.morus": "lib/crypto/cipher/morus.lua",
     ".crypto.cipher.norx": "lib/crypto/cipher/norx.lua",
+    # its private parts (bridge/modules.lua's H.private; never requirable): code several of its
+    # modules share and live has no module for
+    "harness.lib.crypto.digest32": "lib/crypto/private/digest32.lua",
+    "harness.lib.crypto.word64": "lib/crypto/private/word64.lua",
+    "harness.lib.crypto.sha2": "lib/crypto/private/sha2.lua",
+    "harness.lib.crypto.aes": "lib/crypto/private/aes.lua",
+    "harness.lib.crypto.bytexor": "lib/crypto/private/bytexor.lua",
+    "harness.lib.crypto.hexpairs": "lib/crypto/private/hexpairs.lua",
     # the harness's own environment (bridge/iteration.lua loads it and drops it from package.preload)
     "harness.pairs": "env/pairs.lua",
     # the sealed environment, run by the bridge before anything else (never requirable)
@@ -77,6 +85,48 @@ RUNTIME_MODULES: dict[str, str] = {
     # private likewise: the dry-run recorder (bridge.dry_save / bridge.dry_restore)
     "env.dryrun": "env/dryrun.lua",
 }
+
+#: Private library parts compiled once for each module that uses them, under a chunk name Lua shows
+#: as that module's own (``=[string "<module>"]`` reads ``[string "<module>"]`` in an error, as
+#: the module's chunk ``<module>`` does): shared code that meets the caller's values, so that an
+#: error it raises names the module, as on live, where each module holds its own copy of such
+#: code.  Registered as ``harness.lib.<part>@<module>``, which that module asks H.private for.
+PER_MODULE_PARTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "harness.lib.crypto.hasher": (
+        "lib/crypto/private/hasher.lua",
+        (".crypto.digest.md4", ".crypto.digest.md5", ".crypto.digest.sha1", ".crypto.digest.sha2_256"),
+    ),
+    "harness.lib.crypto.blockcipher": (
+        "lib/crypto/private/blockcipher.lua",
+        (".crypto.cipher.aes128", ".crypto.cipher.aes192", ".crypto.cipher.aes256"),
+    ),
+    "harness.lib.crypto.mode": (
+        "lib/crypto/private/mode.lua",
+        (
+            ".crypto.cipher.mode.ecb",
+            ".crypto.cipher.mode.cbc",
+            ".crypto.cipher.mode.cfb",
+            ".crypto.cipher.mode.ofb",
+            ".crypto.cipher.mode.ctr",
+        ),
+    ),
+}
+for _part, (_rel, _users) in PER_MODULE_PARTS.items():
+    for _user in _users:
+        RUNTIME_MODULES[f"{_part}@{_user}"] = _rel
+
+
+def chunk_name(name: str) -> str:
+    """The chunk name the registered module *name* compiles under: its own name, or for a part
+    compiled for one module (``harness.lib.<part>@<module>``) the one shown as that module's."""
+    _, at, user = name.partition("@")
+    return f'=[string "{user}"]' if at else name
+
+
+def runtime_file(chunk: str) -> str | None:
+    """The file (under harness/lua) of a registered module's chunk name, if it is one."""
+    return _FILE_OF_CHUNK.get(chunk)
+
 
 #: The bridge's parts (harness/lua/bridge/, not aos): private chunks that bridge/main.lua, the
 #: entry chunk Python runs (chunk name ``=harness``), takes out of the module table and runs
@@ -89,6 +139,7 @@ BRIDGE_PARTS: dict[str, str] = {
     "bridge.snapshot": "bridge/snapshot.lua",
 }
 RUNTIME_MODULES.update(BRIDGE_PARTS)
+_FILE_OF_CHUNK = {chunk_name(name): rel for name, rel in RUNTIME_MODULES.items()}
 
 #: The bridge's entry chunk and the chunk name it runs under.
 BRIDGE_ENTRY = "bridge/main.lua"
@@ -170,10 +221,11 @@ def runtime_modules(version: str) -> tuple[tuple[str, bytes, str], ...]:
         path = LUA_DIR / rel
         if not path.exists():
             continue
-        result = comp.compile(path.read_text(encoding="utf-8"), name)
+        chunk = chunk_name(name)
+        result = comp.compile(path.read_text(encoding="utf-8"), chunk)
         if result.bytecode is None:
             raise RuntimeError(f"harness runtime module {rel} does not compile: {result.error}")
-        out.append((name, result.bytecode, name))
+        out.append((name, result.bytecode, chunk))
     return tuple(out)
 
 

@@ -195,7 +195,7 @@ class Collector:
             return None
         if source == chunks.BRIDGE_CHUNKNAME:
             return str((chunks.LUA_DIR / chunks.BRIDGE_ENTRY).resolve())
-        rel = chunks.RUNTIME_MODULES.get(source)
+        rel = chunks.runtime_file(source)
         return str((chunks.LUA_DIR / rel).resolve()) if rel else None
 
     def _path_of(self, tracked: _Tracked, source: str) -> str | None:

@@ -21,10 +21,16 @@ from Crypto.Cipher import AES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harness import Network
+from tests.harness.crypto_helpers import (
+    LENGTHS,
+    VERSION_PARAMS,
+    Luas,
+    lua_bytes,
+    lua_string,
+    message,
+    number_type,
+)
 
-LUAS = ["5.1", "5.2", "5.3", "5.4", "5.5", "jit"]
-VERSION_PARAMS = [pytest.param(v, id=f"lua{v}") for v in LUAS]
 MODES = ["CBC", "ECB", "CFB", "OFB", "CTR"]
 KEY_BYTES = {128: 16, 192: 24, 256: 32}
 
@@ -89,13 +95,6 @@ def test_model_framing() -> None:
 
 # --- the harness, through its public API ------------------------------------------------------
 
-_procs: dict[str, object] = {}
-
-
-def lua_string(data: bytes) -> str:
-    """*data* as a Lua string literal (decimal escapes: every Lua reads them)."""
-    return '"' + "".join(f"\\{b:03d}" for b in data) + '"'
-
 
 def lua_value(value: object) -> str:
     if value is None:
@@ -113,121 +112,107 @@ PRELUDE = (
     " require('.crypto.cipher.aes256') "
     "local zero = require('.crypto.padding.zero') "
 )
+#: a process per Lua, without an instruction budget: these batches run past one message's
+#: (test_fits_in_the_default_budget measures a message's worth)
+LUA = Luas(PRELUDE, budget=False)
 
 
-def run(version: str, code: str) -> str:
-    """The text an Eval of *code* (after PRELUDE) returns on a process of Lua *version* (no
-    instruction budget: these batches run past one message's; test_fits_in_the_default_budget
-    measures a message's worth)."""
-    if version not in _procs:
-        _procs[version] = Network(lua=version, instruction_budget=None).spawn()
-    result = _procs[version].eval(PRELUDE + code)  # type: ignore[attr-defined]
-    assert result.error is None, result.error
-    return result.output
+def aes_call(op: str, *args: object) -> str:
+    """``aes.encrypt``/``aes.decrypt``'s call on *args* (Python values as Lua's), as hex."""
+    return f"aes.{op}({', '.join(lua_value(v) for v in args)}).asHex()"
 
 
-def values(version: str, calls: list[str]) -> list[str]:
-    """Each call's value (Lua expressions giving strings), in one Eval."""
-    body = " ".join(f"out[{i + 1}] = ({call})" for i, call in enumerate(calls))
-    return run(version, f"local out = {{}} {body} return table.concat(out, '\\n')").split("\n")
+def encrypting(text: bytes, key: bytes, iv: bytes | None, mode: object, bits: object) -> tuple[str, str]:
+    """``aes.encrypt``'s call on *text* and what live answers (upper-case hex)."""
+    return aes_call("encrypt", text, key, iv, mode, bits), model(
+        True, text, key, iv, mode, bits
+    ).hex().upper()
 
 
-def encrypt_call(text: bytes, key: bytes, iv: object, mode: object, bits: object) -> str:
-    args = ", ".join(lua_value(v) for v in (text, key, iv, mode, bits))
-    return f"aes.encrypt({args}).asHex()"
+def decrypting(cipher: bytes, key: bytes, iv: bytes | None, mode: object, bits: object) -> tuple[str, str]:
+    """``aes.decrypt``'s call on *cipher* (given as hex) and what live answers."""
+    call = aes_call("decrypt", cipher.hex(), key, iv, mode, bits)
+    return call, model(False, cipher, key, iv, mode, bits).hex().upper()
 
 
-def decrypt_call(hex_text: str, key: bytes, iv: object, mode: object, bits: object) -> str:
-    args = ", ".join(lua_value(v) for v in (hex_text, key, iv, mode, bits))
-    return f"aes.decrypt({args}).asHex()"
+def round_trip(
+    text: bytes, key: bytes, iv: bytes | None, mode: object, bits: object
+) -> list[tuple[str, str]]:
+    """Encrypting *text*, then decrypting what live's encrypt gives."""
+    cipher = model(True, text, key, iv, mode, bits)
+    return [encrypting(text, key, iv, mode, bits), decrypting(cipher, key, iv, mode, bits)]
 
 
-LENGTHS = [0, 1, 3, 15, 16, 17, 31, 32, 33, 55, 56, 63, 64, 65, 111, 112, 119, 120, 127, 128, 129, 200, 1000]
+def block_call(bits: int, op: str, key: bytes, block: bytes) -> str:
+    """The block cipher AES-*bits* enciphering or deciphering (*op*) *block*, as hex."""
+    return f"A.toHex(AES{bits}.{op}({lua_bytes(key)}, {lua_bytes(block)}))"
 
 
-def message(n: int) -> bytes:
-    return bytes((i * 53 + n) % 256 for i in range(n))
+def check(version: str, cases: list[tuple[str, str]]) -> None:
+    """Each call's value, in one Eval, against what live answers."""
+    assert LUA.values(version, [call for call, _ in cases]) == [want for _, want in cases]
 
 
 @pytest.mark.parametrize("version", VERSION_PARAMS)
 @pytest.mark.parametrize("mode", MODES)
 def test_every_length_round_trips(version: str, mode: str) -> None:
     key, iv = bytes(range(200, 232)), bytes(range(50, 66))
-    calls, want = [], []
+    cases = []
     for n in LENGTHS:
-        text = message(n)
         for bits in (None, 128, 192, 256) if n in (0, 17, 200) else (None,):
-            cipher = model(True, text, key, iv, mode, bits)
-            calls.append(encrypt_call(text, key, iv, mode, bits))
-            want.append(cipher.hex().upper())
-            calls.append(decrypt_call(cipher.hex(), key, iv, mode, bits))
-            want.append(model(False, cipher, key, iv, mode, bits).hex().upper())
-    assert values(version, calls) == want
+            cases += round_trip(message(n), key, iv, mode, bits)
+    check(version, cases)
 
 
 @pytest.mark.parametrize("version", VERSION_PARAMS)
 def test_every_byte_value_and_the_defaults(version: str) -> None:
     data, key = bytes(range(256)), bytes(range(255, 223, -1))
-    calls, want = [], []
-    for mode in MODES:
-        calls.append(encrypt_call(data, key, data[:16], mode, 256))
-        want.append(model(True, data, key, data[:16], mode, 256).hex().upper())
+    cases = [encrypting(data, key, data[:16], mode, 256) for mode in MODES]
     # no IV, no mode, no key length: 16 zero bytes, CBC, AES-128
-    calls.append(f"aes.encrypt({lua_string(data)}, {lua_string(key)}).asHex()")
-    want.append(model(True, data, key, None, "CBC", 128).hex().upper())
-    assert values(version, calls) == want
+    want = model(True, data, key, None, "CBC", 128).hex().upper()
+    check(version, [*cases, (aes_call("encrypt", data, key), want)])
 
 
 @pytest.mark.parametrize("version", VERSION_PARAMS)
 def test_what_live_does_not_know_is_cbc_and_aes128(version: str) -> None:
     data, key, iv = message(40), bytes(range(32)), bytes(16)
-    calls, want = [], []
-    for mode, bits in (("ecb", 256), ("GCM", 192), (7, None), ("CTR", 512), ("OFB", "256"), (None, 100)):
-        calls.append(encrypt_call(data, key, iv, mode, bits))
-        want.append(model(True, data, key, iv, mode, bits).hex().upper())
-    assert values(version, calls) == want
-    assert want[0] == model(True, data, key, iv, "CBC", 256).hex().upper()
+    unknown = (("ecb", 256), ("GCM", 192), (7, None), ("CTR", 512), ("OFB", "256"), (None, 100))
+    cases = [encrypting(data, key, iv, mode, bits) for mode, bits in unknown]
+    check(version, cases)
+    assert cases[0][1] == model(True, data, key, iv, "CBC", 256).hex().upper()
 
 
 @pytest.mark.parametrize("version", VERSION_PARAMS)
 def test_iv_is_the_first_block_of_the_stream(version: str) -> None:
     key, text = bytes(range(16)), message(45)
-    calls, want = [], []
-    for iv in (b"", b"abc", bytes(range(15)), bytes(range(20)), bytes(range(40))):
-        for mode in MODES:
-            calls.append(encrypt_call(text, key, iv, mode, None))
-            want.append(model(True, text, key, iv, mode, None).hex().upper())
-    assert values(version, calls) == want
+    ivs = (b"", b"abc", bytes(range(15)), bytes(range(20)), bytes(range(40)))
+    check(version, [encrypting(text, key, iv, mode, None) for iv in ivs for mode in MODES])
 
 
 @pytest.mark.parametrize("version", VERSION_PARAMS)
 def test_ctr_counter_carries_and_wraps(version: str) -> None:
     key, text = bytes(range(16)), bytes(80)
-    calls, want = [], []
-    for counter in (
+    counters = (
         b"ABCDEFGHIJKLM\0\0\xfe",
         b"ABCDEFGH\0" + b"\xff" * 6 + b"\xfe",
         b"ABCDEFGH" + b"\xff" * 7 + b"\xfe",
         b"\xff" * 16,
-    ):
-        calls.append(encrypt_call(text, key, counter, "CTR", None))
-        want.append(model(True, text, key, counter, "CTR", None).hex().upper())
-    assert values(version, calls) == want
+    )
+    check(version, [encrypting(text, key, counter, "CTR", None) for counter in counters])
 
 
 @pytest.mark.parametrize("version", VERSION_PARAMS)
 def test_decrypt_pads_the_cipher_text_and_stops_at_bad_hex(version: str) -> None:
     key, iv = bytes(range(24)), bytes(range(16, 32))
-    calls, want = [], []
-    for n in (0, 1, 15, 16, 17, 33, 100):
-        cipher = message(n)
-        for mode in MODES:
-            calls.append(decrypt_call(cipher.hex(), key, iv, mode, 192))
-            want.append(model(False, cipher, key, iv, mode, 192).hex().upper())
+    cases = [
+        decrypting(message(n), key, iv, mode, 192) for n in (0, 1, 15, 16, 17, 33, 100) for mode in MODES
+    ]
     good = message(40)
-    calls.append(decrypt_call(good.hex()[:50] + "zz" + good.hex()[52:], key, iv, "CBC", 192))
-    want.append(model(False, good[:25], key, iv, "CBC", 192).hex().upper())
-    assert values(version, calls) == want
+    bad_hex = good.hex()[:50] + "zz" + good.hex()[52:]
+    cases.append(
+        (aes_call("decrypt", bad_hex, key, iv, "CBC", 192), decrypting(good[:25], key, iv, "CBC", 192)[1])
+    )
+    check(version, cases)
 
 
 @pytest.mark.parametrize("version", VERSION_PARAMS)
@@ -248,24 +233,18 @@ def test_decrypt_pads_the_cipher_text_and_stops_at_bad_hex(version: str) -> None
 def test_random_round_trips(
     version: str, batch: list[tuple[bytes, bytes, bytes | None, str | None, int | str | None]]
 ) -> None:
-    calls, want = [], []
+    cases = []
     for text, key, iv, mode, bits in batch:
-        cipher = model(True, text, key, iv, mode, bits)
-        calls.append(encrypt_call(text, key, iv, mode, bits))
-        want.append(cipher.hex().upper())
-        calls.append(decrypt_call(cipher.hex(), key, iv, mode, bits))
-        want.append(model(False, cipher, key, iv, mode, bits).hex().upper())
-        # and decrypt of text no encrypt made
-        calls.append(decrypt_call(text.hex(), key, iv, mode, bits))
-        want.append(model(False, text, key, iv, mode, bits).hex().upper())
-    assert values(version, calls) == want
+        cases += round_trip(text, key, iv, mode, bits)
+        cases.append(decrypting(text, key, iv, mode, bits))  # and decrypt of text no encrypt made
+    check(version, cases)
 
 
 @pytest.mark.parametrize("version", VERSION_PARAMS)
 def test_results_drain(version: str) -> None:
     key = bytes(range(16))
     want = model(True, b"attack at dawn", key, None, "CBC", None)
-    out = values(
+    out = LUA.values(
         version,
         [
             f"(function() local r = aes.encrypt('attack at dawn', {lua_string(key)})"
@@ -287,15 +266,10 @@ def test_short_keys_fail_in_the_key_schedule(version: str) -> None:
         )
     calls.append("aes.encrypt('', 'short').asHex()")  # no block to encipher: no error
     arg1, arg2 = (f"bad argument #{i} to 'XOR' (number expected, got nil)" for i in (1, 2))
-    assert values(version, calls) == [arg1, arg1, arg2, arg2, arg1, arg2, arg1, arg2, ""]
+    assert LUA.values(version, calls) == [arg1, arg1, arg2, arg2, arg1, arg2, arg1, arg2, ""]
 
 
 # --- the block ciphers and the mode objects -----------------------------------------------------
-
-
-def lua_bytes(data: bytes) -> str:
-    """*data* as a Lua table of byte numbers."""
-    return "{" + ", ".join(str(b) for b in data) + "}"
 
 
 @pytest.mark.parametrize("version", VERSION_PARAMS)
@@ -312,15 +286,13 @@ def lua_bytes(data: bytes) -> str:
 )
 @settings(max_examples=5, deadline=None)
 def test_block_ciphers_are_aes(version: str, batch: list[tuple[int, bytes, bytes]]) -> None:
-    calls, want = [], []
+    cases = []
     for bits, key, block in batch:
         k = key[: bits // 8]
         ecb = AES.new(k, AES.MODE_ECB)
-        calls.append(f"A.toHex(AES{bits}.encrypt({lua_bytes(k)}, {lua_bytes(block)}))")
-        want.append(ecb.encrypt(block).hex().upper())
-        calls.append(f"A.toHex(AES{bits}.decrypt({lua_bytes(k)}, {lua_bytes(block)}))")
-        want.append(ecb.decrypt(block).hex().upper())
-    assert values(version, calls) == want
+        cases.append((block_call(bits, "encrypt", k, block), ecb.encrypt(block).hex().upper()))
+        cases.append((block_call(bits, "decrypt", k, block), ecb.decrypt(block).hex().upper()))
+    check(version, cases)
 
 
 @pytest.mark.parametrize("version", VERSION_PARAMS)
@@ -331,20 +303,18 @@ def test_fips197_appendix_c(version: str) -> None:
         192: "dda97ca4864cdfe06eaf70a0ec0d7191",
         256: "8ea2b7ca516745bfeafc49904b496089",
     }
-    calls, expected = [], []
+    cases = []
     for bits, cipher in want.items():
         key = bytes(range(bits // 8))
         assert AES.new(key, AES.MODE_ECB).encrypt(plain).hex() == cipher
-        calls.append(f"A.toHex(AES{bits}.encrypt({lua_bytes(key)}, {lua_bytes(plain)}))")
-        expected.append(cipher.upper())
-        calls.append(f"A.toHex(AES{bits}.decrypt({lua_bytes(key)}, {lua_bytes(bytes.fromhex(cipher))}))")
-        expected.append(plain.hex().upper())
-    assert values(version, calls) == expected
+        cases.append((block_call(bits, "encrypt", key, plain), cipher.upper()))
+        cases.append((block_call(bits, "decrypt", key, bytes.fromhex(cipher)), plain.hex().upper()))
+    check(version, cases)
 
 
 @pytest.mark.parametrize("version", VERSION_PARAMS)
 def test_block_results_are_fresh_integer_arrays(version: str) -> None:
-    out = values(
+    out = LUA.values(
         version,
         [
             "(function() local k, b = {}, {} for i = 1, 16 do k[i], b[i] = i, i end local e = AES128.encrypt(k, b)"
@@ -355,30 +325,33 @@ def test_block_results_are_fresh_integer_arrays(version: str) -> None:
             " return tostring(a ~= x) .. ':' .. tostring(a == A.toHex(AES128.encrypt(k, b))) end)()",
         ],
     )
-    integer = "integer" if version in ("5.3", "5.4", "5.5") else "number"
-    assert out == [f"16:true:{integer}:" + bytes(range(1, 17)).hex().upper(), "true:true"]
+    assert out == [f"16:true:{number_type(version)}:" + bytes(range(1, 17)).hex().upper(), "true:true"]
 
 
 @pytest.mark.parametrize("version", VERSION_PARAMS)
 @pytest.mark.parametrize("mode", MODES)
 def test_mode_objects_by_hand_in_pieces(version: str, mode: str) -> None:
     key, iv, text = bytes(range(32)), bytes(range(16)), message(70)
-    parts = [iv[:5], iv[5:] + text[:9], text[9:40], text[40:]]
-    feed = " ".join(f"o.update(S.fromString({lua_string(p)}))" for p in parts)
-    code = (
-        f"(function() local o = require('.crypto.cipher.mode.{mode.lower()}').Cipher().setKey({lua_bytes(key)})"
-        f".setBlockCipher(AES256).setPadding(zero).init() {feed} return o.finish().asHex() end)()"
-    )
-    decipher = (
-        f"(function() local o = require('.crypto.cipher.mode.{mode.lower()}').Decipher().setKey({lua_bytes(key)})"
-        f".setBlockCipher(AES256).setPadding(zero).init() o.update(S.fromString({lua_string(iv)}))"
-        f" o.update(S.fromHex('{model(True, text, key, iv, mode, 256).hex()}')) return o.finish().asHex() end)()"
-    )
     cipher = model(True, text, key, iv, mode, 256)
-    assert values(version, [code, decipher]) == [
-        cipher.hex().upper(),
-        model(False, cipher, key, iv, mode, 256).hex().upper(),
-    ]
+
+    def by_hand(kind: str, streams: list[str]) -> str:
+        feed = " ".join(f"o.update({stream})" for stream in streams)
+        return (
+            f"(function() local o = require('.crypto.cipher.mode.{mode.lower()}').{kind}().setKey({lua_bytes(key)})"
+            f".setBlockCipher(AES256).setPadding(zero).init() {feed} return o.finish().asHex() end)()"
+        )
+
+    pieces = [f"S.fromString({lua_string(p)})" for p in (iv[:5], iv[5:] + text[:9], text[9:40], text[40:])]
+    check(
+        version,
+        [
+            (by_hand("Cipher", pieces), cipher.hex().upper()),
+            (
+                by_hand("Decipher", [f"S.fromString({lua_string(iv)})", f"S.fromHex('{cipher.hex()}')"]),
+                model(False, cipher, key, iv, mode, 256).hex().upper(),
+            ),
+        ],
+    )
 
 
 @pytest.mark.parametrize("version", VERSION_PARAMS)
@@ -388,7 +361,7 @@ def test_zero_padding_counts(version: str) -> None:
         " while s() ~= nil do k = k + 1 end o[#o + 1] = k end end return table.concat(o, ',') end)()"
     )
     want = [size - ((n - 1) % size) + 1 for size in (16, 4) for n in range(-2, 41)]
-    assert values(version, [code]) == [",".join(str(k) for k in want)]
+    assert LUA.values(version, [code]) == [",".join(str(k) for k in want)]
 
 
 # --- one message's worth ----------------------------------------------------------------------------
@@ -399,18 +372,10 @@ def test_fits_in_the_default_budget(version: str) -> None:
     """Each of these runs in one Eval under the default instruction budget (20,000,000) on every
     Lua, the tables built on first use included: 32,768 bytes of AES-128-CBC, and 24,576 of
     AES-256-CTR decryption (about half of what fits: some 70,000 and 56,000 bytes a message)."""
-    net = Network(lua=version)
     key = bytes(range(32))
     plain, cipher = b"x" * 32768, message(24576)
-    runs = {
-        f"aes.encrypt(string.rep('x', {len(plain)}), {lua_string(key)}, nil, 'CBC', 128)": model(
-            True, plain, key, None, "CBC", 128
-        ),
-        f"aes.decrypt('{cipher.hex()}', {lua_string(key)}, nil, 'CTR', 256)": model(
-            False, cipher, key, None, "CTR", 256
-        ),
-    }
-    for call, want in runs.items():
-        result = net.spawn().eval(f"{PRELUDE} return ({call}).asHex()")
-        assert result.error is None, (call[:30], result.error)
-        assert result.output == want.hex().upper(), call[:30]
+    encrypt = f"aes.encrypt(string.rep('x', {len(plain)}), {lua_string(key)}, nil, 'CBC', 128).asHex()"
+    runs = dict(
+        [(encrypt, encrypting(plain, key, None, "CBC", 128)[1]), decrypting(cipher, key, None, "CTR", 256)]
+    )
+    LUA.fits_one_message(version, runs)

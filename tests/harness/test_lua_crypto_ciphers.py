@@ -17,14 +17,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harness import Network
-from harness.process import Process
-
-LUAS = [pytest.param(v, id=f"lua{v}") for v in ("5.1", "5.2", "5.3", "5.4", "5.5", "jit")]
-INTEGER_LUAS = {"5.3", "5.4", "5.5"}
+from tests.harness.crypto_helpers import (
+    INTEGER_LUAS,
+    M64,
+    QUARTER_ROUNDS,
+    VERSION_PARAMS,
+    Luas,
+    rotl64,
+    rotr64,
+)
 
 M32 = 0xFFFFFFFF
-M64 = (1 << 64) - 1
 M256 = (1 << 256) - 1
 
 
@@ -63,6 +66,7 @@ class Isaac:
     @staticmethod
     def _mix(v: list[int]) -> None:
         a, b, c, d, e, f, g, h = v
+        # fmt: off
         a ^= (b << 11) & M32; d = (d + a) & M32; b = (b + c) & M32  # noqa: E702
         b ^= c >> 2; e = (e + b) & M32; c = (c + d) & M32  # noqa: E702
         c ^= (d << 8) & M32; f = (f + c) & M32; d = (d + e) & M32  # noqa: E702
@@ -71,6 +75,7 @@ class Isaac:
         f ^= g >> 4; a = (a + f) & M32; g = (g + h) & M32  # noqa: E702
         g ^= (h << 8) & M32; b = (b + g) & M32; h = (h + a) & M32  # noqa: E702
         h ^= a >> 9; c = (c + h) & M32; a = (a + b) & M32  # noqa: E702
+        # fmt: on
         v[:] = [a, b, c, d, e, f, g, h]
 
     def _init(self, use_seed: bool) -> None:
@@ -109,16 +114,12 @@ def _row(words: list[int]) -> int:
     return sum(w << (64 * j) for j, w in enumerate(words))
 
 
-def _rotl64(x: int, n: int) -> int:
-    return ((x << n) | (x >> (64 - n))) & M64
-
-
 def _rot_row(x: int, n: int) -> int:
     return ((x << n) | (x >> (256 - n))) & M256
 
 
 def _rot_words(x: int, n: int) -> int:
-    return _row([_rotl64(w, n) for w in _words(x)])
+    return _row([rotl64(w, n) for w in _words(x)])
 
 
 def morus_update(s: list[int], m: int) -> None:
@@ -192,23 +193,20 @@ def morus_state_update(words: list[int], m: list[int]) -> list[int]:
 # --- NORX 64-4-1, version 3.0 --------------------------------------------------------------------
 
 
-def _rotr64(x: int, n: int) -> int:
-    return ((x >> n) | (x << (64 - n))) & M64
-
-
 def _norx_g(s: list[int], a: int, b: int, c: int, d: int) -> None:
     def h(x: int, y: int) -> int:
         return (x ^ y) ^ (((x & y) << 1) & M64)
 
-    s[a] = h(s[a], s[b]); s[d] = _rotr64(s[d] ^ s[a], 8)  # noqa: E702
-    s[c] = h(s[c], s[d]); s[b] = _rotr64(s[b] ^ s[c], 19)  # noqa: E702
-    s[a] = h(s[a], s[b]); s[d] = _rotr64(s[d] ^ s[a], 40)  # noqa: E702
-    s[c] = h(s[c], s[d]); s[b] = _rotr64(s[b] ^ s[c], 63)  # noqa: E702
+    # fmt: off
+    s[a] = h(s[a], s[b]); s[d] = rotr64(s[d] ^ s[a], 8)  # noqa: E702
+    s[c] = h(s[c], s[d]); s[b] = rotr64(s[b] ^ s[c], 19)  # noqa: E702
+    s[a] = h(s[a], s[b]); s[d] = rotr64(s[d] ^ s[a], 40)  # noqa: E702
+    s[c] = h(s[c], s[d]); s[b] = rotr64(s[b] ^ s[c], 63)  # noqa: E702
+    # fmt: on
 
 
 def _norx_f(s: list[int]) -> None:
-    for a, b, c, d in ((0, 4, 8, 12), (1, 5, 9, 13), (2, 6, 10, 14), (3, 7, 11, 15),
-                       (0, 5, 10, 15), (1, 6, 11, 12), (2, 7, 8, 13), (3, 4, 9, 14)):
+    for a, b, c, d in QUARTER_ROUNDS:
         _norx_g(s, a, b, c, d)
 
 
@@ -287,27 +285,14 @@ def norx_encrypt(key: bytes, nonce: bytes, plain: bytes, header: bytes, trailer:
 
 # --- the harness side ----------------------------------------------------------------------------
 
-_procs: dict[str, Process] = {}
+#: a process per Lua, with the default instruction budget (the ciphers, hex helpers as locals)
+LUA = Luas(
+    "local c = require('.crypto') local I, Mo, N = c.cipher.issac, c.cipher.morus, c.cipher.norx"
+    " local H = c.utils.hex local function un(h) return H.hexToString(h) end "
+)
 
 
-def proc(lua: str) -> Process:
-    if lua not in _procs:
-        _procs[lua] = Network(lua=lua).spawn()
-    return _procs[lua]
-
-
-def run(lua: str, code: str) -> str:
-    """The string *code* returns in an Eval (the ciphers, hex helpers as locals)."""
-    prelude = (
-        "local c = require('.crypto') local I, Mo, N = c.cipher.issac, c.cipher.morus, c.cipher.norx"
-        " local H = c.utils.hex local function un(h) return H.hexToString(h) end "
-    )
-    r = proc(lua).eval(prelude + code)
-    assert r.error is None, r.error
-    return r.output
-
-
-@pytest.fixture(scope="module", params=LUAS)
+@pytest.fixture(scope="module", params=VERSION_PARAMS)
 def lua(request: pytest.FixtureRequest) -> str:
     return request.param
 
@@ -323,8 +308,11 @@ RANDVECT_LINE1 = "f650e4c8 e448e96d 98db2fb4 f5fad54f 433f1afb edec154a d8370487
 
 
 def isaac_values(lua: str, seed_code: str, count: int) -> list[int]:
-    out = run(lua, f"{seed_code} local t = {{}} for k = 1, {count} do t[k] = string.format('%.0f', I.getRandom()) end"
-              " return table.concat(t, ' ')")
+    out = LUA.run(
+        lua,
+        f"{seed_code} local t = {{}} for k = 1, {count} do t[k] = string.format('%.0f', I.getRandom()) end"
+        " return table.concat(t, ' ')",
+    )
     return [int(v) for v in out.split()]
 
 
@@ -352,8 +340,11 @@ def test_isaac_seed_flag_defaults_to_off(lua: str) -> None:
 
 def test_crypto_random_is_the_unseeded_first_value(lua: str) -> None:
     first = Isaac(b"", False).next()
-    got = run(lua, "return string.format('%.0f %.0f %.0f %.0f', c.random(1, 100), c.random(1, 100), c.random(),"
-                   " c.random(-5, 5))")
+    got = LUA.run(
+        lua,
+        "return string.format('%.0f %.0f %.0f %.0f', c.random(1, 100), c.random(1, 100), c.random(),"
+        " c.random(-5, 5))",
+    )
     assert got.split() == [str(first % 100 + 1)] * 2 + [str(first % 2**31), str(first % 11 - 5)]
     assert got.split()[0] == "49"  # live's crypto.random(1, 100), every time
 
@@ -361,7 +352,7 @@ def test_crypto_random_is_the_unseeded_first_value(lua: str) -> None:
 @settings(max_examples=15, deadline=None)
 @given(seed=st.binary(min_size=1, max_size=40), low=st.integers(-1000, 1000), span=st.integers(1, 10**6))
 def test_crypto_random_with_a_seed(lua: str, seed: bytes, low: int, span: int) -> None:
-    got = run(lua, f"return string.format('%.0f', c.random({low}, {low + span - 1}, {lua_args(seed)}))")
+    got = LUA.run(lua, f"return string.format('%.0f', c.random({low}, {low + span - 1}, {lua_args(seed)}))")
     assert int(got) == Isaac(seed, True).next() % span + low
 
 
@@ -369,25 +360,33 @@ def test_crypto_random_types(lua: str) -> None:
     if lua not in INTEGER_LUAS:
         pytest.skip("Lua 5.1, 5.2 and LuaJIT have no integer subtype")
     # without max the range ends at 2^31 - 1, a float, so the answer is a float
-    assert run(lua, "return math.type(c.random()) .. math.type(c.random(1, 6)) .. math.type(c.random(1, 6, 'x'))") == (
-        "floatintegerinteger"
-    )
+    assert LUA.run(
+        lua, "return math.type(c.random()) .. math.type(c.random(1, 6)) .. math.type(c.random(1, 6, 'x'))"
+    ) == ("floatintegerinteger")
 
 
 @settings(max_examples=15, deadline=None)
 @given(text=st.binary(max_size=200), key=st.binary(max_size=300))
 def test_isaac_cipher(lua: str, text: bytes, key: bytes) -> None:
     encrypted = isaac_shift(text, key, 1)
-    got = run(lua, f"local e = I.encrypt({lua_args(text, key)}) return e.asHex() .. ' ' .. H.stringToHex(e.asString())"
-                   f" .. ' ' .. H.stringToHex(table.concat(e.asBytes())) .. ' ' .. H.stringToHex(I.decrypt(e.asString(), {lua_args(key)}))")
+    got = LUA.run(
+        lua,
+        f"local e = I.encrypt({lua_args(text, key)}) return e.asHex() .. ' ' .. H.stringToHex(e.asString())"
+        f" .. ' ' .. H.stringToHex(table.concat(e.asBytes())) .. ' ' .. H.stringToHex(I.decrypt(e.asString(), {lua_args(key)}))",
+    )
     assert got.split(" ") == [encrypted.hex()] * 3 + [isaac_shift(encrypted, key, -1).hex()]
 
 
 @settings(max_examples=10, deadline=None)
-@given(text=st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=200), key=st.binary(max_size=40))
+@given(
+    text=st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=200), key=st.binary(max_size=40)
+)
 def test_isaac_cipher_round_trip_on_printable_text(lua: str, text: str, key: bytes) -> None:
     raw = text.encode()
-    got = run(lua, f"local msg, key = {lua_args(raw, key)} return tostring(I.decrypt(I.encrypt(msg, key).asString(), key) == msg)")
+    got = LUA.run(
+        lua,
+        f"local msg, key = {lua_args(raw, key)} return tostring(I.decrypt(I.encrypt(msg, key).asString(), key) == msg)",
+    )
     assert got == "true"
 
 
@@ -395,7 +394,9 @@ def test_isaac_cipher_keeps_the_generator(lua: str) -> None:
     # encrypt seeds the process's one generator with the key: getRandom goes on from there
     gen = Isaac(b"key", True)
     expected = [gen.next() for _ in range(4)][3]
-    assert run(lua, "I.encrypt('abc', 'key') return string.format('%.0f', I.getRandom())") == str(expected)
+    assert LUA.run(lua, "I.encrypt('abc', 'key') return string.format('%.0f', I.getRandom())") == str(
+        expected
+    )
 
 
 # --- MORUS ---------------------------------------------------------------------------------------
@@ -404,25 +405,34 @@ def test_isaac_cipher_keeps_the_generator(lua: str) -> None:
 def test_morus_kernel_vector(lua: str) -> None:
     # Linux crypto/testmgr.h, MORUS-1280 vector 1: zero 128-bit key, empty message and ad
     iv = bytes.fromhex("0fc98e67449eaa8620362c24fec93081")
-    assert run(lua, f"return Mo.encrypt(string.rep('\\0', 16), {lua_args(iv)}, '').asHex()") == (
+    assert LUA.run(lua, f"return Mo.encrypt(string.rep('\\0', 16), {lua_args(iv)}, '').asHex()") == (
         "91850ff5529ecece6599c7bfd376e898"
     )
     assert morus_encrypt(bytes(16), iv, b"", b"").hex() == "91850ff5529ecece6599c7bfd376e898"
 
 
 def test_morus_fields(lua: str) -> None:
-    assert run(lua, "return Mo.variant .. ' ' .. Mo.key_size .. ' ' .. Mo.nonce_size") == "Morus-1280 32 16"
+    assert (
+        LUA.run(lua, "return Mo.variant .. ' ' .. Mo.key_size .. ' ' .. Mo.nonce_size") == "Morus-1280 32 16"
+    )
 
 
 @settings(max_examples=20, deadline=None)
-@given(key=st.binary(min_size=16, max_size=16) | st.binary(min_size=32, max_size=32),
-       iv=st.binary(min_size=16, max_size=16), msg=st.binary(max_size=200), ad=st.binary(max_size=100))
+@given(
+    key=st.binary(min_size=16, max_size=16) | st.binary(min_size=32, max_size=32),
+    iv=st.binary(min_size=16, max_size=16),
+    msg=st.binary(max_size=200),
+    ad=st.binary(max_size=100),
+)
 def test_morus(lua: str, key: bytes, iv: bytes, msg: bytes, ad: bytes) -> None:
     expected = morus_encrypt(key, iv, msg, ad)
-    got = run(lua, f"local k, iv, m, ad = {lua_args(key, iv, msg, ad)} local e = Mo.encrypt(k, iv, m, ad)"
-                   " local d, err = Mo.decrypt(k, iv, e.asString(), #ad)"
-                   " local bad, why = Mo.decrypt(k, iv, e.asString() .. '', #ad + 1)"
-                   " return e.asHex() .. ' ' .. H.stringToHex(d) .. ' ' .. #e.asBytes() .. ' ' .. tostring(bad) .. ' ' .. why")
+    got = LUA.run(
+        lua,
+        f"local k, iv, m, ad = {lua_args(key, iv, msg, ad)} local e = Mo.encrypt(k, iv, m, ad)"
+        " local d, err = Mo.decrypt(k, iv, e.asString(), #ad)"
+        " local bad, why = Mo.decrypt(k, iv, e.asString() .. '', #ad + 1)"
+        " return e.asHex() .. ' ' .. H.stringToHex(d) .. ' ' .. #e.asBytes() .. ' ' .. tostring(bad) .. ' ' .. why",
+    )
     pieces = 1 + len(msg) // 32 + (1 if len(msg) % 32 else 0) + 1
     assert got.split(" ") == [expected.hex(), msg.hex(), str(pieces), "nil", "decrypt", "error"]
 
@@ -432,8 +442,11 @@ def test_morus(lua: str, key: bytes, iv: bytes, msg: bytes, ad: bytes) -> None:
 def test_morus_tampered(lua: str, msg: bytes, flip: int) -> None:
     sealed = bytearray(morus_encrypt(b"k" * 32, b"n" * 16, msg, b""))
     sealed[flip % len(sealed)] ^= 1 << (flip % 8)
-    got = run(lua, f"local d, err = Mo.decrypt(string.rep('k', 32), string.rep('n', 16), {lua_args(bytes(sealed))})"
-                   " return tostring(d) .. '/' .. tostring(err)")
+    got = LUA.run(
+        lua,
+        f"local d, err = Mo.decrypt(string.rep('k', 32), string.rep('n', 16), {lua_args(bytes(sealed))})"
+        " return tostring(d) .. '/' .. tostring(err)",
+    )
     assert got == "nil/decrypt error"
 
 
@@ -442,8 +455,11 @@ def test_morus_tampered(lua: str, msg: bytes, flip: int) -> None:
 def test_morus_state_update(lua: str, words: list[int]) -> None:
     if lua not in INTEGER_LUAS:
         pytest.skip("live's state is 64-bit integers, which Lua 5.1, 5.2 and LuaJIT do not have")
-    got = run(lua, f"local s = {{{', '.join(map(str, words[:20]))}}} Mo.state_update(s, {', '.join(map(str, words[20:]))})"
-                   " return table.concat(s, ' ')")
+    got = LUA.run(
+        lua,
+        f"local s = {{{', '.join(map(str, words[:20]))}}} Mo.state_update(s, {', '.join(map(str, words[20:]))})"
+        " return table.concat(s, ' ')",
+    )
     assert [int(v) for v in got.split()] == morus_state_update(words[:20], words[20:])
 
 
@@ -460,21 +476,31 @@ def test_norx_specification_example(lua: str) -> None:
     key, nonce, data = SPEC
     expected = norx_encrypt(key, nonce, data, data, data)
     assert expected.hex().endswith(SPEC_TAG)
-    assert run(lua, f"return N.encrypt({lua_args(key, nonce, data, data, data)}).asHex()") == expected.hex()
+    assert (
+        LUA.run(lua, f"return N.encrypt({lua_args(key, nonce, data, data, data)}).asHex()") == expected.hex()
+    )
 
 
 def test_norx_fields(lua: str) -> None:
-    assert run(lua, "return N.variant .. ' ' .. N.key_size .. ' ' .. N.nonce_size") == "NORX 64-4-1 32 32"
+    assert LUA.run(lua, "return N.variant .. ' ' .. N.key_size .. ' ' .. N.nonce_size") == "NORX 64-4-1 32 32"
 
 
 @settings(max_examples=20, deadline=None)
-@given(key=st.binary(min_size=32, max_size=40), nonce=st.binary(min_size=32, max_size=40),
-       plain=st.binary(max_size=250), header=st.binary(max_size=120), trailer=st.binary(max_size=120))
+@given(
+    key=st.binary(min_size=32, max_size=40),
+    nonce=st.binary(min_size=32, max_size=40),
+    plain=st.binary(max_size=250),
+    header=st.binary(max_size=120),
+    trailer=st.binary(max_size=120),
+)
 def test_norx(lua: str, key: bytes, nonce: bytes, plain: bytes, header: bytes, trailer: bytes) -> None:
     expected = norx_encrypt(key, nonce, plain, header, trailer)
-    got = run(lua, f"local k, n, p, h, t = {lua_args(key, nonce, plain, header, trailer)} local e = N.encrypt(k, n, p, h, t)"
-                   " local d = N.decrypt(k, n, e.asString(), h, t) local bad, why = N.decrypt(k, n, e.asString(), h .. 'x', t)"
-                   " return e.asHex() .. ' ' .. H.stringToHex(d) .. ' ' .. #e.asBytes() .. ' ' .. tostring(bad) .. ' ' .. why")
+    got = LUA.run(
+        lua,
+        f"local k, n, p, h, t = {lua_args(key, nonce, plain, header, trailer)} local e = N.encrypt(k, n, p, h, t)"
+        " local d = N.decrypt(k, n, e.asString(), h, t) local bad, why = N.decrypt(k, n, e.asString(), h .. 'x', t)"
+        " return e.asHex() .. ' ' .. H.stringToHex(d) .. ' ' .. #e.asBytes() .. ' ' .. tostring(bad) .. ' ' .. why",
+    )
     pieces = (len(plain) // 96 * 12 + 1 if plain else 0) + 1
     assert got.split(" ") == [expected.hex(), plain.hex(), str(pieces), "nil", "auth", "failure"]
 
@@ -483,14 +509,17 @@ def test_norx(lua: str, key: bytes, nonce: bytes, plain: bytes, header: bytes, t
 
 #: bytes one Eval encrypts within the default budget on every Lua (measured: ISAAC 41 kB, MORUS
 #: 10 kB, NORX 5.6 kB on Lua 5.1, whose bit32 is the slowest; 180, 105 and 57 kB on 5.3)
-BUDGET_SIZES = {"I.encrypt(s, 'key')": 20000, "Mo.encrypt(string.rep('k', 32), string.rep('n', 16), s)": 5000,
-                "N.encrypt(string.rep('k', 32), string.rep('n', 32), s)": 2500}
+BUDGET_SIZES = {
+    "I.encrypt(s, 'key')": 20000,
+    "Mo.encrypt(string.rep('k', 32), string.rep('n', 16), s)": 5000,
+    "N.encrypt(string.rep('k', 32), string.rep('n', 32), s)": 2500,
+}
 
 
 @pytest.mark.parametrize("call", list(BUDGET_SIZES))
 def test_fits_one_message(lua: str, call: str) -> None:
     size = BUDGET_SIZES[call]
-    r = Network(lua=lua).spawn().eval(f"local c = require('.crypto') local I, Mo, N = c.cipher.issac, c.cipher.morus,"
-                                      f" c.cipher.norx local s = string.rep('a', {size}) return tostring(#{call}.asString())")
-    assert r.error is None
-    assert r.output == str(size + {"I": 0, "M": 16, "N": 32}[call[0]])
+    want = str(size + {"I": 0, "M": 16, "N": 32}[call[0]])
+    LUA.fits_one_message(
+        lua, {f"tostring(#{call}.asString())": want}, setup=f"local s = string.rep('a', {size})"
+    )

@@ -23,10 +23,17 @@ from Crypto.Hash import MD2, MD4
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harness import Network
-
-LUAS = ["5.1", "5.2", "5.3", "5.4", "5.5", "jit"]
-VERSION_PARAMS = [pytest.param(v, id=f"lua{v}") for v in LUAS]
+from tests.harness.crypto_helpers import (
+    LENGTHS,
+    LUA_HEX,
+    LUA_TYPED,
+    VERSION_PARAMS,
+    Luas,
+    lua_bytes,
+    lua_string,
+    message,
+    number_type,
+)
 
 #: digest name in ``crypto.digest`` -> the reference
 DIGESTS: dict[str, Callable[[bytes], bytes]] = {
@@ -79,122 +86,55 @@ def test_padded_is_whole_blocks_ending_in_the_length() -> None:
 
 # --- the harness, through its public API ------------------------------------------------------
 
-_procs: dict[str, object] = {}
-
-
-def lua_string(data: bytes) -> str:
-    """*data* as a Lua string literal (decimal escapes: every Lua reads them)."""
-    return '"' + "".join(f"\\{b:03d}" for b in data) + '"'
-
-
-def lua_bytes(data: bytes) -> str:
-    """*data* as a Lua table of byte numbers."""
-    return "{" + ", ".join(str(b) for b in data) + "}"
-
-
 PRELUDE = (
     "local c = require('.crypto') local d, S, A = c.digest, c.utils.stream, c.utils.array "
     "local SHA1 = require('.crypto.digest.sha1').SHA1 local SHA256 = require('.crypto.digest.sha2_256').SHA2_256 "
     "local HMAC = require('.crypto.mac.hmac').HMAC local PBKDF2 = require('.crypto.kdf.pbkdf2').PBKDF2 "
+    + LUA_HEX
+    + LUA_TYPED
 )
+#: a process per Lua, without an instruction budget (test_fits_in_the_default_budget measures a
+#: message's worth)
+LUA = Luas(PRELUDE, budget=False)
 
 
-def run(version: str, code: str) -> str:
-    """The text an Eval of *code* (after PRELUDE) returns on a process of Lua *version* (no
-    instruction budget: bit32 is Lua code on most harness Luas, and these batches run past one
-    message's budget; test_fits_in_the_default_budget measures a message's worth)."""
-    if version not in _procs:
-        _procs[version] = Network(lua=version, instruction_budget=None).spawn()
-    result = _procs[version].eval(PRELUDE + code)  # type: ignore[attr-defined]
-    assert result.error is None, result.error
-    return result.output
-
-
-def hexes(version: str, calls: list[str]) -> list[str]:
-    """The asHex of each call (Lua expressions), in one Eval."""
-    body = " ".join(f"out[{i + 1}] = ({call}).asHex()" for i, call in enumerate(calls))
-    return run(version, f"local out = {{}} {body} return table.concat(out, ' ')").split(" ")
-
-
-LENGTHS = [
-    0,
-    1,
-    3,
-    15,
-    16,
-    17,
-    31,
-    32,
-    33,
-    55,
-    56,
-    57,
-    63,
-    64,
-    65,
-    111,
-    112,
-    119,
-    120,
-    127,
-    128,
-    129,
-    200,
-    256,
-    1000,
-]
+def check_digests(version: str, batch: list[bytes]) -> None:
+    """Every digest of every message in *batch*, in one Eval, against the references."""
+    calls = [f"d.{name}(S.fromString({lua_string(data)}))" for data in batch for name in DIGESTS]
+    want = [reference(data).hex() for data in batch for reference in DIGESTS.values()]
+    assert LUA.hexes(version, calls) == want
 
 
 @pytest.mark.parametrize("version", VERSION_PARAMS)
 def test_every_digest_at_the_block_boundaries(version: str) -> None:
-    calls, want = [], []
-    for n in LENGTHS:
-        data = bytes((i * 53 + n) % 256 for i in range(n))
-        for name, reference in DIGESTS.items():
-            calls.append(f"d.{name}(S.fromString({lua_string(data)}))")
-            want.append(reference(data).hex())
-    assert hexes(version, calls) == want
+    check_digests(version, [message(n) for n in LENGTHS])
 
 
 @pytest.mark.parametrize("version", VERSION_PARAMS)
 def test_every_byte_value(version: str) -> None:
     data = bytes(range(256))
     calls = [f"d.{name}(S.fromArray({lua_bytes(data)}))" for name in DIGESTS]
-    assert hexes(version, calls) == [reference(data).hex() for reference in DIGESTS.values()]
+    assert LUA.hexes(version, calls) == [reference(data).hex() for reference in DIGESTS.values()]
 
 
 @pytest.mark.parametrize("version", VERSION_PARAMS)
 @given(batch=st.lists(st.binary(max_size=300), min_size=1, max_size=3))
 @settings(max_examples=8, deadline=None)
 def test_random_inputs(version: str, batch: list[bytes]) -> None:
-    calls, want = [], []
-    for data in batch:
-        for name, reference in DIGESTS.items():
-            calls.append(f"d.{name}(S.fromString({lua_string(data)}))")
-            want.append(reference(data).hex())
-    assert hexes(version, calls) == want
+    check_digests(version, batch)
 
 
 @pytest.mark.parametrize("version", VERSION_PARAMS)
 def test_as_bytes_and_as_string_are_the_digest(version: str) -> None:
     data = bytes(range(200))
-    code = (
-        "local out = {} local function hex(s) return (s:gsub('.', function(ch) return string.format('%02x', ch:byte()) end)) end "
-        "local function typed(t) local o = {} for i = 1, #t do"
-        " o[i] = (math.type and math.type(t[i]) or type(t[i])) .. ':' .. string.format('%d', t[i]) end return table.concat(o, ',') end "
-    )
-    for i, name in enumerate(DIGESTS):
-        code += (
-            f"local h{i} = d.{name}(S.fromString({lua_string(data)})) "
-            f"out[#out + 1] = hex(h{i}.asString()) out[#out + 1] = typed(h{i}.asBytes()) "
-        )
-    code += "return table.concat(out, ' ')"
-    found = run(version, code).split(" ")
-    kind = "integer" if version in ("5.3", "5.4", "5.5") else "number"
-    for i, reference in enumerate(DIGESTS.values()):
-        digest = reference(data)
-        assert found[2 * i] == digest.hex()
-        assert found[2 * i + 1] == ",".join(f"{kind}:{b}" for b in digest)
+    calls = [
+        f"(function() local h = d.{name}(S.fromString({lua_string(data)}))"
+        " return hex(h.asString()) .. ' ' .. typed(h.asBytes()) end)()"
+        for name in DIGESTS
+    ]
+    kind = number_type(version)
+    want = [f"{r(data).hex()} " + ",".join(f"{kind}:{b}" for b in r(data)) for r in DIGESTS.values()]
+    assert LUA.values(version, calls) == want
 
 
 # --- streaming SHA hashers --------------------------------------------------------------------
@@ -212,7 +152,7 @@ def test_updates_in_parts_hash_the_whole(version: str, parts: list[bytes]) -> No
         calls.append(f"{ctor}(){updates}.finish()")
         calls.append(f"{ctor}().update(S.fromString('junk')).finish().init(){updates}.finish()")
         want += [DIGESTS[name](b"".join(parts)).hex()] * 2
-    assert hexes(version, calls) == want
+    assert LUA.hexes(version, calls) == want
 
 
 @pytest.mark.parametrize("version", VERSION_PARAMS)
@@ -230,7 +170,7 @@ def test_a_finished_hasher_goes_on_from_the_padded_message(version: str, data: b
             f"d.{name}(S.fromString({lua_string(data)})).update(S.fromString({lua_string(more)})).finish()"
         )
         want.append(DIGESTS[name](md_padded(data) + more).hex())
-    assert hexes(version, calls) == want
+    assert LUA.hexes(version, calls) == want
 
 
 @pytest.mark.parametrize("version", VERSION_PARAMS)
@@ -240,12 +180,20 @@ def test_a_fresh_hasher_shows_the_initial_state(version: str) -> None:
         "67452301efcdab8998badcfe10325476c3d2e1f0",
         "6a09e667bb67ae853c6ef372a54ff53a510e527f9b05688c1f83d9ab5be0cd19",
     ]
-    assert hexes(version, ["SHA1()", "SHA256()"]) == want
+    assert LUA.hexes(version, ["SHA1()", "SHA256()"]) == want
 
 
 # --- HMAC ---------------------------------------------------------------------------------------
 
 KEY_LENGTHS = [0, 1, 16, 31, 32, 33, 63, 64, 65, 100]
+
+
+def hmac_batches(key_size: int) -> st.SearchStrategy[list[tuple[bytes, bytes, str]]]:
+    """One to four (data, key of up to *key_size* bytes, algorithm)."""
+    algorithms = st.sampled_from(["sha1", "sha256"])
+    return st.lists(
+        st.tuples(st.binary(max_size=200), st.binary(max_size=key_size), algorithms), min_size=1, max_size=4
+    )
 
 
 @pytest.mark.parametrize("version", VERSION_PARAMS)
@@ -258,31 +206,19 @@ def test_create_hmac_at_the_key_boundaries(version: str) -> None:
             arg = "" if algorithm is None else f", '{algorithm}'"
             calls.append(f"c.mac.createHmac(S.fromString({lua_string(data)}), {lua_bytes(key)}{arg})")
             want.append(hmac_model(data, key, algorithm or "sha1", 32).hex())
-    assert hexes(version, calls) == want
+    assert LUA.hexes(version, calls) == want
 
 
 @pytest.mark.parametrize("version", VERSION_PARAMS)
-@given(
-    batch=st.lists(
-        st.tuples(st.binary(max_size=200), st.binary(max_size=100), st.sampled_from(["sha1", "sha256"])),
-        min_size=1,
-        max_size=4,
-    )
-)
+@given(batch=hmac_batches(key_size=100))
 @settings(max_examples=8, deadline=None)
 def test_create_hmac_random(version: str, batch: list[tuple[bytes, bytes, str]]) -> None:
     calls = [f"c.mac.createHmac(S.fromString({lua_string(m)}), {lua_bytes(k)}, '{a}')" for m, k, a in batch]
-    assert hexes(version, calls) == [hmac_model(m, k, a, 32).hex() for m, k, a in batch]
+    assert LUA.hexes(version, calls) == [hmac_model(m, k, a, 32).hex() for m, k, a in batch]
 
 
 @pytest.mark.parametrize("version", VERSION_PARAMS)
-@given(
-    batch=st.lists(
-        st.tuples(st.binary(max_size=200), st.binary(max_size=150), st.sampled_from(["sha1", "sha256"])),
-        min_size=1,
-        max_size=4,
-    )
-)
+@given(batch=hmac_batches(key_size=150))
 @settings(max_examples=8, deadline=None)
 def test_hmac_object_with_a_64_byte_block_is_rfc2104(
     version: str, batch: list[tuple[bytes, bytes, str]]
@@ -292,7 +228,7 @@ def test_hmac_object_with_a_64_byte_block_is_rfc2104(
         f"HMAC().setBlockSize(64).setDigest({ctor[a]}).setKey({lua_bytes(k)}).init().update(S.fromString({lua_string(m)})).finish()"
         for m, k, a in batch
     ]
-    assert hexes(version, calls) == [pyhmac.new(k, m, a).hexdigest() for m, k, a in batch]
+    assert LUA.hexes(version, calls) == [pyhmac.new(k, m, a).hexdigest() for m, k, a in batch]
 
 
 @pytest.mark.parametrize("version", VERSION_PARAMS)
@@ -302,7 +238,7 @@ def test_hmac_object_streams_and_starts_again(version: str) -> None:
     mac = f"HMAC().setBlockSize(64).setDigest(SHA256).setKey({lua_bytes(key)})"
     calls = [f"{mac}.init(){updates}.finish()", f"{mac}.init(){updates}.finish().init(){updates}.finish()"]
     want = pyhmac.new(key, b"".join(parts), "sha256").hexdigest()
-    assert hexes(version, calls) == [want, want]
+    assert LUA.hexes(version, calls) == [want, want]
 
 
 # --- PBKDF2 -------------------------------------------------------------------------------------
@@ -328,7 +264,7 @@ def test_pbkdf2_rfc6070_and_lengths(version: str) -> None:
         hashlib.pbkdf2_hmac(digest or "sha1", password, salt, iterations, length).hex().upper()
         for password, salt, iterations, length, digest in cases
     ]
-    assert hexes(version, calls) == want
+    assert LUA.hexes(version, calls) == want
 
 
 @pytest.mark.parametrize("version", VERSION_PARAMS)
@@ -349,7 +285,7 @@ def test_pbkdf2_rfc6070_and_lengths(version: str) -> None:
 def test_pbkdf2_random(version: str, batch: list[tuple[bytes, bytes, int, int, str]]) -> None:
     calls = [f"c.kdf.pbkdf2({lua_bytes(p)}, {lua_bytes(s)}, {i}, {n}, '{a}')" for p, s, i, n, a in batch]
     want = [hashlib.pbkdf2_hmac(a, p, s, i, n).hex().upper() for p, s, i, n, a in batch]
-    assert hexes(version, calls) == want
+    assert LUA.hexes(version, calls) == want
 
 
 @pytest.mark.parametrize("version", VERSION_PARAMS)
@@ -361,7 +297,7 @@ def test_pbkdf2_object_and_its_forms(version: str) -> None:
         " return #t .. ' ' .. A.toHex(t) .. ' ' .. k.asHex() .. ' ' .. A.toHex(A.fromString(s)) .. ' ' .. tostring(k.asBytes() == t)"
     )
     want = hashlib.pbkdf2_hmac("sha256", b"pw", b"salt", 2, 50).hex().upper()
-    assert run(version, code).split(" ") == ["50", want, want, want, "true"]
+    assert LUA.run(version, code).split(" ") == ["50", want, want, want, "true"]
 
 
 @pytest.mark.parametrize("version", VERSION_PARAMS)
@@ -374,7 +310,7 @@ def test_unsupported_algorithms(version: str) -> None:
         " local ok, e = pcall(f) out[#out + 1] = tostring(ok) .. ':' .. tostring(e):gsub('^[^:]*:%d+: ', '') end"
         " return table.concat(out, '|')"
     )
-    assert run(version, code).split("|") == [
+    assert LUA.run(version, code).split("|") == [
         "false:Unsupported algorithm: md5",
         "false:Unsupported algorithm: sha512",
         "false:Unsupported algorithm: 7",
@@ -389,16 +325,14 @@ def test_fits_in_the_default_budget(version: str) -> None:
     """Each of these runs in one Eval under the default instruction budget (20,000,000) on every
     Lua: 2,000 bytes through each digest and through HMAC-SHA-256, PBKDF2-SHA-1 with 20 iterations
     (Lua 5.1, whose bit32 is arithmetic, is the slowest: about 4,600 bytes of SHA-256 a message)."""
-    net = Network(lua=version)
     data = bytes((i * 31) % 256 for i in range(2000))
-    calls = {f"d.{name}(S.fromString(m))": reference(data).hex() for name, reference in DIGESTS.items()}
-    calls["c.mac.createHmac(S.fromString(m), {1, 2, 3}, 'sha256')"] = hmac_model(
+    runs = {
+        f"d.{name}(S.fromString(m)).asHex()": reference(data).hex() for name, reference in DIGESTS.items()
+    }
+    runs["c.mac.createHmac(S.fromString(m), {1, 2, 3}, 'sha256').asHex()"] = hmac_model(
         data, b"\1\2\3", "sha256", 32
     ).hex()
-    calls["c.kdf.pbkdf2(A.fromString('password'), A.fromString('salt'), 20, 20)"] = (
+    runs["c.kdf.pbkdf2(A.fromString('password'), A.fromString('salt'), 20, 20).asHex()"] = (
         hashlib.pbkdf2_hmac("sha1", b"password", b"salt", 20, 20).hex().upper()
     )
-    for call, want in calls.items():
-        result = net.spawn().eval(f"{PRELUDE} local m = {lua_string(data)} return ({call}).asHex()")
-        assert result.error is None, (call, result.error)
-        assert result.output == want, call
+    LUA.fits_one_message(version, runs, setup=f"local m = {lua_string(data)}")

@@ -9,32 +9,20 @@ whose bit32 is slowest."""
 
 from __future__ import annotations
 
-from tests.live_module.probes import LUA_ALL, LUA_KEYS, LUA_REFUSED, Probe, probe_suite
+from tests.live_module.crypto_probes import LENGTHS, NO_INTEGERS, Skip, not_on, prober
+from tests.live_module.probes import Probe, probe_suite
 
-C = "local c = require('.crypto') local I, Mo, N = c.cipher.issac, c.cipher.morus, c.cipher.norx local X = c.utils.hex "
-E = LUA_REFUSED
-V = LUA_ALL
-K = LUA_KEYS
-#: msg(n): n bytes that go through every value; text(n): n printable characters; ALL: bytes 0-255;
-#: nums(n): the next n results of the generator, as decimal text
-M = (
-    "local function msg(n, s) local t = {} for i = 1, n do t[i] = string.char((i * 151 + n * 7 + (s or 0)) % 256) end"
+#: a probe: ``I``, ``Mo``, ``N`` are the three cipher modules, ``X`` the hex helpers; text(n): n
+#: printable characters; nums(n): the next n results of the generator, as decimal text; K16, K32:
+#: keys, IV: MORUS's nonce, N32: NORX's
+_p = prober(
+    "local c = require('.crypto') local I, Mo, N = c.cipher.issac, c.cipher.morus, c.cipher.norx local X = c.utils.hex ",
+    "local function text(n) local t = {} for i = 1, n do t[i] = string.char(32 + (i * 151 + n * 7) % 95) end"
     " return table.concat(t) end"
-    " local function text(n) local t = {} for i = 1, n do t[i] = string.char(32 + (i * 151 + n * 7) % 95) end"
-    " return table.concat(t) end"
-    " local ALL = {} for i = 0, 255 do ALL[i + 1] = string.char(i) end ALL = table.concat(ALL)"
     " local function nums(n) local t = {} for k = 1, n do t[k] = string.format('%.0f', I.getRandom()) end"
     " return table.concat(t, ',') end "
-    " local K16, K32, IV, N32 = msg(16, 1), msg(32, 2), msg(16, 3), msg(32, 4) "
+    " local K16, K32, IV, N32 = msg(16, 1), msg(32, 2), msg(16, 3), msg(32, 4) ",
 )
-
-
-def _p(key: str, code: str) -> Probe:
-    """A probe: ``I``, ``Mo``, ``N`` are the three cipher modules, ``X`` the hex helpers."""
-    return Probe(f"crypto.{key}", C + E + V + K + M + code)
-
-
-LENGTHS = [0, 1, 3, 55, 56, 63, 64, 65, 111, 112, 119, 120, 127, 128, 129, 200, 1000]
 
 # --- ISAAC: the generator from a fresh process, in this order -------------------------------------
 ISSAC_FRESH = [
@@ -520,31 +508,31 @@ LUA_WORDED = frozenset(
 )
 
 
-#: MORUS's state_update on live's state: 64-bit integers in, 64-bit integers out
-STATE_VALUES = frozenset(
-    {"crypto.morus.state.update", "crypto.morus.state.update.negative", "crypto.morus.state.update.coerced"}
+#: why a probe cannot compare on a harness Lua (the live binary is Lua 5.3)
+_not_on = not_on(
+    ALL,
+    Skip(
+        NO_INTEGERS,
+        # MORUS's state_update on live's state: 64-bit integers in, 64-bit integers out
+        {
+            "crypto.morus.state.update",
+            "crypto.morus.state.update.negative",
+            "crypto.morus.state.update.coerced",
+        },
+        "Lua {lua} has no 64-bit integers: the state's words are doubles there, exact below 2^53 only",
+    ),
+    Skip(
+        {"5.4", "5.5"},
+        # arithmetic on a string: Lua 5.4+ does it through the string metatable
+        {
+            "crypto.issac.random.numeric.strings",
+            "crypto.issac.random.min.string",
+            "crypto.morus.decrypt.adlen.string",
+        },
+        "Lua {lua} does arithmetic on strings through the string metatable: a numeric string gives an"
+        " integer (5.3: a float), another one its own error words",
+    ),
 )
-#: arithmetic on a string: Lua 5.4+ does it through the string metatable
-STRING_ARITHMETIC = frozenset(
-    {
-        "crypto.issac.random.numeric.strings",
-        "crypto.issac.random.min.string",
-        "crypto.morus.decrypt.adlen.string",
-    }
-)
-
-
-def _not_on(lua: str, probe: Probe) -> str | None:
-    """Why *probe* cannot compare on the harness's Lua *lua* (the live binary is Lua 5.3)."""
-    key = probe.key
-    if lua in ("5.1", "5.2", "jit") and key in STATE_VALUES:
-        return f"Lua {lua} has no 64-bit integers: the state's words are doubles there, exact below 2^53 only"
-    if lua in ("5.4", "5.5") and key in STRING_ARITHMETIC:
-        return (
-            f"Lua {lua} does arithmetic on strings through the string metatable: a numeric string gives an"
-            " integer (5.3: a float), another one its own error words"
-        )
-    return None
 
 
 answers, test_crypto_ciphers = probe_suite(

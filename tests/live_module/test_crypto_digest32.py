@@ -7,26 +7,15 @@ public API, tests/harness/test_lua_crypto_digest32.py, measures what fits in the
 
 from __future__ import annotations
 
-from tests.live_module.probes import LUA_ALL, LUA_KEYS, LUA_REFUSED, Probe, probe_suite
+from tests.live_module.crypto_probes import LENGTHS, Skip, bit32_rounds, not_on, prober
+from tests.live_module.probes import Probe, probe_suite
 
-C = "local c = require('.crypto') local u = c.utils local S, A = u.stream, u.array "
-E = LUA_REFUSED
-V = LUA_ALL
-K = LUA_KEYS
-#: msg(n): n bytes that go through every value; ALL: the bytes 0-255 in order
-M = (
-    "local function msg(n) local t = {} for i = 1, n do t[i] = string.char((i * 151 + n * 7) % 256) end"
-    " return table.concat(t) end local ALL = {} for i = 0, 255 do ALL[i + 1] = i end ALL = A.toString(ALL) "
+#: a probe: ``c`` is ``.crypto``, ``S``/``A`` its stream and array helpers
+_p = prober(
+    "local c = require('.crypto') local u = c.utils local S, A = u.stream, u.array ",
+    "local unpack = table.unpack or unpack ",
 )
-U = "local unpack = table.unpack or unpack "
 
-
-def _p(key: str, code: str) -> Probe:
-    """A probe: ``c`` is ``.crypto``, ``S``/``A`` its stream and array helpers."""
-    return Probe(f"crypto.{key}", C + E + V + K + M + U + code)
-
-
-LENGTHS = [0, 1, 3, 55, 56, 63, 64, 65, 111, 112, 119, 120, 127, 128, 129, 200, 1000]
 #: the digest call on a stream ``s``
 DIGESTS = {
     "md2": "c.digest.md2",
@@ -97,9 +86,13 @@ def _values(name: str, call: str) -> list[Probe]:
 
 
 MODULE_PROBES = [
-    _p("md2.module", "local m = require('.crypto.digest.md2') return type(m), m == c.digest.md2"),
-    _p("md4.module", "local m = require('.crypto.digest.md4') return type(m), m == c.digest.md4"),
-    _p("md5.module", "local m = require('.crypto.digest.md5') return type(m), m == c.digest.md5"),
+    *(
+        _p(
+            f"{name}.module",
+            f"local m = require('.crypto.digest.{name}') return type(m), m == c.digest.{name}",
+        )
+        for name in ("md2", "md4", "md5")
+    ),
     _p("sha1.module", "local m = require('.crypto.digest.sha1') return keys(m), m.sha1 == c.digest.sha1"),
     _p(
         "sha256.module",
@@ -201,10 +194,12 @@ SHA256_PROBES = _values("sha256", DIGESTS["sha256"]) + _streaming(
     "sha256", ".crypto.digest.sha2_256", "SHA2_256", DIGESTS["sha256"]
 )
 
-H = (
-    "local hmac = c.mac.createHmac local HM = require('.crypto.mac.hmac') local SHA1 = require('.crypto.digest.sha1').SHA1"
-    " local SHA256 = require('.crypto.digest.sha2_256').SHA2_256 local function key(n) return A.fromString(msg(n)) end "
+#: HM: the HMAC module; SHA1, SHA256: the streaming hashers' constructors
+HASHERS = (
+    "local HM = require('.crypto.mac.hmac') local SHA1 = require('.crypto.digest.sha1').SHA1"
+    " local SHA256 = require('.crypto.digest.sha2_256').SHA2_256 "
 )
+H = "local hmac = c.mac.createHmac " + HASHERS + "local function key(n) return A.fromString(msg(n)) end "
 HMAC_PROBES = [
     *[
         _p(f"hmac.key{n}", H + f"return hmac(S.fromString(msg(50)), key({n})).asHex()")
@@ -329,9 +324,9 @@ HMAC_PROBES = [
 ]
 
 P = (
-    "local pbkdf2 = c.kdf.pbkdf2 local KD = require('.crypto.kdf.pbkdf2') local HM = require('.crypto.mac.hmac')"
-    " local SHA1 = require('.crypto.digest.sha1').SHA1 local SHA256 = require('.crypto.digest.sha2_256').SHA2_256"
-    " local function bytes(s) return A.fromString(s) end local pw, salt = bytes('password'), bytes('salt') "
+    "local pbkdf2 = c.kdf.pbkdf2 local KD = require('.crypto.kdf.pbkdf2') "
+    + HASHERS
+    + "local function bytes(s) return A.fromString(s) end local pw, salt = bytes('password'), bytes('salt') "
 )
 PBKDF2_PROBES = [
     *[
@@ -462,9 +457,11 @@ _ERROR_SUFFIXES = (
     ".update.nil",
     ".update.string",
 )
+#: a stream that is none, or a wrong argument where the stream goes: Lua's generic for meets it
+_STREAM_ERRORS = {p.key for p in ALL if p.key.endswith(_ERROR_SUFFIXES)}
 #: answered by a runtime error Lua words itself (rewritten from 5.1/5.2/LuaJIT's words)
 LUA_WORDED = frozenset(
-    {p.key for p in ALL if p.key.endswith(_ERROR_SUFFIXES)}
+    _STREAM_ERRORS
     | {
         "crypto.hmac.key.nil",
         "crypto.hmac.key.number",
@@ -503,34 +500,26 @@ LUA_WORDED = frozenset(
 )
 
 
-#: a stream value with a fraction, which live's bit32 refuses
-FRACTIONS = frozenset(
-    {p.key for p in ALL if p.key.endswith((".value.fraction", ".value.word.third", ".value.word.fourth"))}
-    | {"crypto.hmac.key.fraction", "crypto.hmac.data.bad.value", "crypto.pbkdf2.password.bad"}
+#: why a probe cannot compare on a harness Lua (the live binary is Lua 5.3)
+_not_on = not_on(
+    ALL,
+    # a stream value with a fraction, which live's bit32 refuses
+    bit32_rounds(
+        {p.key for p in ALL if p.key.endswith((".value.fraction", ".value.word.third", ".value.word.fourth"))}
+        | {"crypto.hmac.key.fraction", "crypto.hmac.data.bad.value", "crypto.pbkdf2.password.bad"}
+    ),
+    Skip(
+        {"5.4", "5.5"},
+        # a generic for over a value that is not a function (a stream that is none)
+        _STREAM_ERRORS | {"crypto.hmac.data.nil", "crypto.hmac.data.string", "crypto.hmac.setdigest.md5"},
+        "Lua {lua} names the generic for's iterator in a call error ('for iterator'), 5.3 does not",
+    ),
+    Skip(
+        {"5.4", "5.5"},
+        {"crypto.pbkdf2.iter.nil", "crypto.pbkdf2.iter.string"},  # a numeric for whose limit is not a number
+        "Lua {lua} says \"bad 'for' limit (number expected, got ...)\", 5.3 \"'for' limit must be a number\"",
+    ),
 )
-#: a generic for over a value that is not a function (a stream that is none)
-FOR_ITERATOR = frozenset(
-    {p.key for p in ALL if p.key.endswith(_ERROR_SUFFIXES)}
-    | {"crypto.hmac.data.nil", "crypto.hmac.data.string", "crypto.hmac.setdigest.md5"}
-)
-#: a numeric for whose limit is not a number
-FOR_LIMIT = frozenset({"crypto.pbkdf2.iter.nil", "crypto.pbkdf2.iter.string"})
-
-
-def _not_on(lua: str, probe: Probe) -> str | None:
-    """Why *probe* cannot compare on the harness's Lua *lua* (the live binary is Lua 5.3)."""
-    key = probe.key
-    if lua == "5.2" and key in FRACTIONS:
-        return "Lua 5.2's own bit32 rounds a fractional argument, live's refuses it (README, Limits)"
-    if lua in ("5.4", "5.5"):
-        if key in FOR_ITERATOR:
-            return (
-                f"Lua {lua} names the generic for's iterator in a call error ('for iterator'), 5.3 does not"
-            )
-        if key in FOR_LIMIT:
-            return f"Lua {lua} says \"bad 'for' limit (number expected, got ...)\", 5.3 \"'for' limit must be a number\""
-    return None
-
 
 answers, test_crypto_digest32 = probe_suite(
     ALL, worded=LUA_WORDED, not_on=_not_on, groups=list(GROUPS.values()), budget=False

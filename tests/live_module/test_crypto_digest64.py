@@ -13,26 +13,11 @@ most harness Luas, and this many hashes run past one message's default budget.
 
 from __future__ import annotations
 
-from tests.live_module.probes import LUA_KEYS, LUA_REFUSED, Probe, probe_suite
+from tests.live_module.crypto_probes import LENGTHS, prober
+from tests.live_module.probes import probe_suite
 
-C = "local c = require('.crypto') local d = c.digest local u = c.utils "
-E = LUA_REFUSED
-K = LUA_KEYS
-#: msg(n): n bytes of every value, a different sequence for each length; ALL: the bytes 0-255
-M = (
-    "local function msg(n) local t = {} for i = 1, n do t[i] = string.char((i * 37 + n) % 256) end"
-    " return table.concat(t) end "
-    "local ALL do local t = {} for i = 0, 255 do t[i + 1] = string.char(i) end ALL = table.concat(t) end "
-)
-
-
-def _p(key: str, code: str) -> Probe:
-    """A probe of the digests: ``c`` is ``.crypto``, ``d`` its digest table, ``u`` its utils."""
-    return Probe(f"crypto.{key}", C + E + K + M + code)
-
-
-#: the brief's lengths, around every block size these hashes have (128, 136, 72)
-LENGTHS = [0, 1, 3, 55, 56, 63, 64, 65, 111, 112, 119, 120, 127, 128, 129, 200, 1000]
+#: a probe of the digests: ``c`` is ``.crypto``, ``d`` its digest table, ``u`` its utils
+_p = prober("local c = require('.crypto') local d = c.digest local u = c.utils ")
 
 STRUCTURE_PROBES = [
     _p("sha2_512.module", "local m = require('.crypto.digest.sha2_512') return type(m), m == d.sha2_512"),
@@ -43,12 +28,10 @@ STRUCTURE_PROBES = [
         " and m.keccak256 == d.keccak256, m.keccak512 == d.keccak512",
     ),
     _p("blake2b.module", "local m = require('.crypto.digest.blake2b') return type(m), m == d.blake2b"),
-    _p("sha2_512.object", "return keys(d.sha2_512('abc'))"),
-    _p("sha3_256.object", "return keys(d.sha3_256('abc'))"),
-    _p("sha3_512.object", "return keys(d.sha3_512('abc'))"),
-    _p("keccak256.object", "return keys(d.keccak256('abc'))"),
-    _p("keccak512.object", "return keys(d.keccak512('abc'))"),
-    _p("blake2b.object", "return keys(d.blake2b('abc'))"),
+    *(
+        _p(f"{name}.object", f"return keys(d.{name}('abc'))")
+        for name in ("sha2_512", "sha3_256", "sha3_512", "keccak256", "keccak512", "blake2b")
+    ),
 ]
 
 #: sha2_512: every length of the brief, the lengths where live's padding is not the standard's
@@ -101,13 +84,12 @@ SHA3_PROBES = [
     ),
     *(_p(f"{name}.abc", f"return d.{name}('abc').asHex()") for name in SHA3_FUNCTIONS),
     *(_p(f"{name}.bytes.all", f"return d.{name}(ALL).asHex()") for name in SHA3_FUNCTIONS),
-    _p(
-        "sha3_256.asstring",
-        "local s = d.sha3_256(msg(5)).asString() return #s, table.concat({s:byte(1, -1)}, ',')",
-    ),
-    _p(
-        "keccak512.asstring",
-        "local s = d.keccak512(msg(5)).asString() return #s, table.concat({s:byte(1, -1)}, ',')",
+    *(
+        _p(
+            f"{name}.asstring",
+            f"local s = d.{name}(msg(5)).asString() return #s, table.concat({{s:byte(1, -1)}}, ',')",
+        )
+        for name in ("sha3_256", "keccak512")
     ),
     _p("sha3_256.asbytes", "return d.sha3_256('abc').asBytes"),
     _p("sha3_256.nil", "return refused(d.sha3_256, nil)"),

@@ -3,18 +3,11 @@ the harness and on the live aos module, on every Lua the harness runs."""
 
 from __future__ import annotations
 
-from tests.live_module.probes import LUA_ALL, LUA_KEYS, LUA_REFUSED, Probe, probe_suite
+from tests.live_module.crypto_probes import Skip, bit32_rounds, not_on, prober
+from tests.live_module.probes import probe_suite
 
-C = "local c = require('.crypto') local u = c.utils "
-E = LUA_REFUSED
-V = LUA_ALL
-K = LUA_KEYS
-
-
-def _p(key: str, code: str) -> Probe:
-    """A probe of the crypto library: ``c`` is ``.crypto``, ``u`` its utils."""
-    return Probe(f"crypto.{key}", C + E + V + K + code)
-
+#: a probe of the crypto library: ``c`` is ``.crypto``, ``u`` its utils
+_p = prober("local c = require('.crypto') local u = c.utils ")
 
 STRUCTURE_PROBES = [
     _p("keys", "return keys(c)"),
@@ -52,8 +45,14 @@ B = "local b = u.bit "
 BIT_PROBES = [
     # the native fast paths on 5.3+ (two to five integral numbers, shifts within 0-31) and their edges
     _p("bit.many", B + "return all(b.bxor(1, 2, 4, 8, 16), b.band(5), b.bor('8', 1), b.bnot(2^33 + 1))"),
-    _p("bit.wide", B + "return all(b.band(2^40 + 5, 7), b.lrotate(3.0, 1), b.rrotate(1, 31), b.rshift(-1, 0))"),
-    _p("bit.hex.string", B + "return all(b.lshift('0x10', 4), b.lshift(1, 32), b.rshift(1, -1), b.lrotate(1, 33))"),
+    _p(
+        "bit.wide",
+        B + "return all(b.band(2^40 + 5, 7), b.lrotate(3.0, 1), b.rrotate(1, 31), b.rshift(-1, 0))",
+    ),
+    _p(
+        "bit.hex.string",
+        B + "return all(b.lshift('0x10', 4), b.lshift(1, 32), b.rshift(1, -1), b.lrotate(1, 33))",
+    ),
     _p("bit.many.fraction", B + "return refused(b.bxor, 1, 2, 4, 1.5)"),
     _p("bit.many.nil", B + "return refused(b.bxor, 1, 2, 4, nil)"),
     _p(
@@ -205,21 +204,30 @@ LUA_WORDED = frozenset(
 )
 
 
-def _not_on(lua: str, probe: Probe) -> str | None:
-    """Why *probe* cannot compare on the harness's Lua *lua* (the live binary is Lua 5.3)."""
-    key = probe.key
-    if key == "crypto.array.queue.holes" and lua in ("5.5", "jit"):
-        return f"the length of a table with a hole is any border: Lua {lua} picks another than 5.3"
-    if lua == "5.2" and key in ("crypto.bit.error.local.float", "crypto.bit.error.pcall", "crypto.bit.many.fraction"):
-        return "Lua 5.2's own bit32 rounds a fractional argument, live's refuses it (README, Limits)"
-    if lua in ("5.1", "jit"):
-        if key in ("crypto.stream.array.bad", "crypto.array.tostring.bad"):
-            return f"Lua {lua}'s string.char says 'invalid value' where 5.3 says 'value out of range'"
-        if key == "crypto.bit.error.math.pcall":
-            return f"Lua {lua} names a library function called through pcall '?', 5.3 by its library name"
-        if key == "crypto.hex.from.nil" and lua == "jit":
-            return "LuaJIT names a library function called through a local '?', 5.3 by the local's name"
-    return None
-
+#: why a probe cannot compare on a harness Lua (the live binary is Lua 5.3)
+_not_on = not_on(
+    ALL,
+    Skip(
+        {"5.5", "jit"},
+        {"crypto.array.queue.holes"},
+        "the length of a table with a hole is any border: Lua {lua} picks another than 5.3",
+    ),
+    bit32_rounds({"crypto.bit.error.local.float", "crypto.bit.error.pcall", "crypto.bit.many.fraction"}),
+    Skip(
+        {"5.1", "jit"},
+        {"crypto.stream.array.bad", "crypto.array.tostring.bad"},
+        "Lua {lua}'s string.char says 'invalid value' where 5.3 says 'value out of range'",
+    ),
+    Skip(
+        {"5.1", "jit"},
+        {"crypto.bit.error.math.pcall"},
+        "Lua {lua} names a library function called through pcall '?', 5.3 by its library name",
+    ),
+    Skip(
+        {"jit"},
+        {"crypto.hex.from.nil"},
+        "LuaJIT names a library function called through a local '?', 5.3 by the local's name",
+    ),
+)
 
 answers, test_crypto_util = probe_suite(ALL, worded=LUA_WORDED, not_on=_not_on)

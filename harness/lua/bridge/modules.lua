@@ -20,9 +20,11 @@ function H.compile_eval(code)
   return fn, err
 end
 
--- Private library parts (harness/lua/lib/private/, registered as "harness.lib.<name>"): code
--- that several of our library modules share and live has no module for.  They never enter
--- package.preload: a module gets one with H.private(name), loaded on first use, once.
+-- Private library parts (e.g. harness/lua/lib/crypto/private/, registered as "harness.lib.<name>"):
+-- code that several of our library modules share and live has no module for.  They never enter
+-- package.preload: a module gets one with H.private(name), loaded on first use, once.  A part
+-- registered as "harness.lib.<name>@<module>" is that part's code compiled for that one module,
+-- under a chunk name shown as the module's (harness/chunks.py, PER_MODULE_PARTS).
 local privateParts, privateLoaded = {}, {}
 for name, entry in pairs(modules) do
   if sub(name, 1, 12) == "harness.lib." then privateParts[name] = entry end

@@ -66,20 +66,21 @@ local function run(modeObject, key, blockCipher, iv, text)
   }
 end
 
+-- the text's bytes through the mode's Cipher or Decipher ("Cipher" or "Decipher": direction)
+local function crypt(direction, text, key, iv, mode, keyLength)
+  local keyBytes = Array.fromString(key)
+  local initial = ivBytes(iv)
+  return run(modeFor(mode)[direction](), keyBytes, blockCipherFor(keyLength), initial, text)
+end
+
 local aes = {}
 
 function aes.encrypt(data, key, iv, mode, keyLength)
-  local plain = Array.fromString(data)
-  local keyBytes = Array.fromString(key)
-  local initial = ivBytes(iv)
-  return run(modeFor(mode).Cipher(), keyBytes, blockCipherFor(keyLength), initial, plain)
+  return crypt("Cipher", Array.fromString(data), key, iv, mode, keyLength)
 end
 
 function aes.decrypt(cipher, key, iv, mode, keyLength)
-  local cipherBytes = Array.fromHex(cipher)
-  local keyBytes = Array.fromString(key)
-  local initial = ivBytes(iv)
-  return run(modeFor(mode).Decipher(), keyBytes, blockCipherFor(keyLength), initial, cipherBytes)
+  return crypt("Decipher", Array.fromHex(cipher), key, iv, mode, keyLength)
 end
 
 return aes

@@ -12,26 +12,17 @@
 -- its length (the error is that number); a fractional adlen fails as live's string.sub, unpack
 -- or `<<` does, whichever meets it first.
 -- The state here is two arrays of 32-bit halves (hi, lo), rows 0-4 of four words each, so it runs
--- on every Lua; state_update converts live's integers (exact on Luas with 64-bit integers).
+-- on every Lua (private/word64.lua); state_update converts live's integers (exact on Luas with
+-- 64-bit integers).
+local H = ...
 local Bit = require(".crypto.util.bit")
 local Hex = require(".crypto.util.hex")
+local W64 = H.private("harness.lib.crypto.word64")
 local band, bxor = Bit.band, Bit.bxor
-local byte, char, rep, concat = string.byte, string.char, string.rep, table.concat
+local char, rep, concat = string.char, string.rep, table.concat
 local floor = math.floor
-
-local WORD = 4294967296 -- 2^32 (an integer on 5.3+)
-local POW = { [0] = 1 } -- powers of two, integers on 5.3+
-for n = 1, 32 do POW[n] = POW[n - 1] * 2 end
-
--- 64-bit rotation left of (hi, lo) by n bits
-local function rotl(hi, lo, n)
-  if n >= 32 then
-    hi, lo, n = lo, hi, n - 32
-  end
-  if n == 0 then return hi, lo end
-  local up, down = POW[n], POW[32 - n]
-  return (hi % down) * up + floor(lo / down), (lo % down) * up + floor(hi / down)
-end
+local WORD, rotl, readLE = W64.TWO32, W64.rotl, W64.readLE -- (WORD = 2^32, an integer on 5.3+)
+local wordString, fromHalves = W64.stringLE, W64.toSigned -- (the eight bytes; signed integer)
 
 -- the five rounds: row r takes in row r+3, the AND of rows r+1 and r+2 (and the message after
 -- the first round), is rotated by ROTATE[r] bits per word, then row r+3 turns by SHIFT[r] words
@@ -88,41 +79,13 @@ end
 
 -- n little-endian 64-bit words of s from pos into halves H, L at first..first+n-1
 local function readWords(s, pos, n, H, L, first)
-  pos = readable(s, pos, 8 * n)
-  for k = 0, n - 1 do
-    local b1, b2, b3, b4, b5, b6, b7, b8 = byte(s, pos + 8 * k, pos + 8 * k + 7)
-    L[first + k] = b1 + b2 * 256 + b3 * 65536 + b4 * 16777216
-    H[first + k] = b5 + b6 * 256 + b7 * 65536 + b8 * 16777216
-  end
-end
-
-local function halfBytes(x)
-  local b1 = x % 256
-  x = (x - b1) / 256
-  local b2 = x % 256
-  x = (x - b2) / 256
-  local b3 = x % 256
-  return b1, b2, b3, (x - b3) / 256
-end
-
--- the eight little-endian bytes of (hi, lo)
-local function wordString(hi, lo)
-  local l1, l2, l3, l4 = halfBytes(lo)
-  local h1, h2, h3, h4 = halfBytes(hi)
-  return char(l1, l2, l3, l4, h1, h2, h3, h4)
+  readLE(s, readable(s, pos, 8 * n), n, H, L, first)
 end
 
 -- a 64-bit integer (or a float) as unsigned halves
 local function toHalves(x)
   local lo = x % WORD
   return ((x - lo) / WORD) % WORD, lo
-end
-
-local toInteger = math.tointeger
-local function fromHalves(hi, lo)
-  if toInteger then return toInteger(hi) * WORD + toInteger(lo) end -- (wraps to a signed integer)
-  if hi >= 2147483648 then hi = hi - WORD end
-  return hi * WORD + lo
 end
 
 -- row 4 starts as the Fibonacci numbers modulo 256, 32 bytes from 0, 1

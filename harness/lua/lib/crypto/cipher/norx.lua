@@ -8,28 +8,17 @@
 -- ones fail with string.unpack's "data string too short", the nonce first); asBytes is the list of
 -- pieces (twelve 8-byte words a full block, then the last partial block, then the tag);
 -- decrypt asserts at least 32 bytes of input ("assertion failed!").
--- The state is two arrays of 32-bit halves (hi, lo), so it runs on every Lua.
+-- The state is two arrays of 32-bit halves (hi, lo), so it runs on every Lua (private/word64.lua).
+local H = ...
 local Bit = require(".crypto.util.bit")
 local Hex = require(".crypto.util.hex")
+local W64 = H.private("harness.lib.crypto.word64")
 local band, bxor = Bit.band, Bit.bxor
 local byte, char, rep, concat = string.byte, string.char, string.rep, table.concat
-local floor = math.floor
+local rotl, readLE, xorLE, stringLE = W64.rotl, W64.readLE, W64.xorLE, W64.stringLE
 
 local RATE = 96 -- bytes absorbed a block: 12 words
 local HEADER_TAG, PAYLOAD_TAG, TRAILER_TAG, FINAL_TAG = 1, 2, 4, 8
-
-local POW = { [0] = 1 } -- powers of two, integers on 5.3+
-for n = 1, 32 do POW[n] = POW[n - 1] * 2 end
-
--- 64-bit rotation left of (hi, lo) by n bits
-local function rotl(hi, lo, n)
-  if n >= 32 then
-    hi, lo, n = lo, hi, n - 32
-  end
-  if n == 0 then return hi, lo end
-  local up, down = POW[n], POW[32 - n]
-  return (hi % down) * up + floor(lo / down), (lo % down) * up + floor(hi / down)
-end
 
 -- x := H(x, y) = (x XOR y) XOR ((x AND y) << 1), then z := (z XOR x) rotated right by `right`;
 -- on words i (x), j (y), k (z) of halves H, L.  (x XOR y is x + y - 2 (x AND y) on each half.)
@@ -81,32 +70,16 @@ end
 -- when store)
 local function takeWords(s, pos, n, H, L, store)
   s = readable(s, pos, 8 * n)
-  for k = 0, n - 1 do
-    local b1, b2, b3, b4, b5, b6, b7, b8 = byte(s, pos + 8 * k, pos + 8 * k + 7)
-    local lo = b1 + b2 * 256 + b3 * 65536 + b4 * 16777216
-    local hi = b5 + b6 * 256 + b7 * 65536 + b8 * 16777216
-    if store then
-      H[k + 1], L[k + 1] = hi, lo
-    else
-      H[k + 1], L[k + 1] = bxor(H[k + 1], hi), bxor(L[k + 1], lo)
-    end
+  if store then
+    readLE(s, pos, n, H, L, 1)
+  else
+    xorLE(s, pos, n, H, L)
   end
-end
-
-local function halfBytes(x)
-  local b1 = x % 256
-  x = (x - b1) / 256
-  local b2 = x % 256
-  x = (x - b2) / 256
-  local b3 = x % 256
-  return b1, b2, b3, (x - b3) / 256
 end
 
 -- the eight little-endian bytes of word i
 local function wordString(H, L, i)
-  local l1, l2, l3, l4 = halfBytes(L[i])
-  local h1, h2, h3, h4 = halfBytes(H[i])
-  return char(l1, l2, l3, l4, h1, h2, h3, h4)
+  return stringLE(H[i], L[i])
 end
 
 -- the rate part of the state (words 1-12) as 96 bytes
@@ -169,32 +142,34 @@ local function absorbBlock(H, L, s, pos, tag)
   takeWords(s, pos, 12, H, L)
 end
 
--- header or trailer: every full block, then the padded rest (nothing at all when empty)
-local function absorb(H, L, ins, tag)
+-- The 96-byte blocks of ins: whole(pos) for each whole one, then rest(piece) for what is left
+-- (maybe nothing); nothing at all when ins is empty.
+local function blocks(ins, whole, rest)
   local inlen = #ins
   if inlen == 0 then return end
   local pos = 1
   while inlen >= RATE do
-    absorbBlock(H, L, ins, pos, tag)
+    whole(pos)
     inlen = inlen - RATE
     pos = pos + RATE
   end
-  absorbBlock(H, L, pad(ins:sub(pos)), 1, tag)
+  rest(ins:sub(pos))
+end
+
+-- header or trailer: every whole block, then the padded rest
+local function absorb(H, L, ins, tag)
+  blocks(ins, function(pos) absorbBlock(H, L, ins, pos, tag) end,
+    function(last) absorbBlock(H, L, pad(last), 1, tag) end)
 end
 
 local function encryptData(H, L, pieces, ins)
-  local inlen = #ins
-  if inlen == 0 then return end
-  local pos = 1
-  while inlen >= RATE do
+  blocks(ins, function(pos)
     absorbBlock(H, L, ins, pos, PAYLOAD_TAG)
     for i = 1, 12 do pieces[#pieces + 1] = wordString(H, L, i) end
-    inlen = inlen - RATE
-    pos = pos + RATE
-  end
-  local last = ins:sub(pos)
-  absorbBlock(H, L, pad(last), 1, PAYLOAD_TAG)
-  pieces[#pieces + 1] = rateString(H, L):sub(1, #last)
+  end, function(last)
+    absorbBlock(H, L, pad(last), 1, PAYLOAD_TAG)
+    pieces[#pieces + 1] = rateString(H, L):sub(1, #last)
+  end)
 end
 
 -- decrypt the 96 bytes of s at pos (or, when `last`, the short block s): the plain text, with
@@ -219,15 +194,8 @@ local function decryptBlock(H, L, s, pos, last)
 end
 
 local function decryptData(H, L, pieces, ins)
-  local inlen = #ins
-  if inlen == 0 then return end
-  local pos = 1
-  while inlen >= RATE do
-    pieces[#pieces + 1] = decryptBlock(H, L, ins, pos)
-    inlen = inlen - RATE
-    pos = pos + RATE
-  end
-  pieces[#pieces + 1] = decryptBlock(H, L, ins:sub(pos), 1, true)
+  blocks(ins, function(pos) pieces[#pieces + 1] = decryptBlock(H, L, ins, pos) end,
+    function(last) pieces[#pieces + 1] = decryptBlock(H, L, last, 1, true) end)
 end
 
 -- the 32-byte tag

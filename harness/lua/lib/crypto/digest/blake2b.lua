@@ -15,24 +15,21 @@
 --     operator refuses ("number (local 'outlen') has no integer representation", raised here
 --     in its words); then a non-empty table as key fails on its method 'sub', data without a
 --     length on its length (local `data`), a table as data on its method 'sub'.
--- 64-bit words are (hi, lo) pairs of unsigned 32-bit numbers: rotations by arithmetic (exact in
--- doubles), xor through .crypto.util.bit, sums in doubles with the carry moved.
+-- 64-bit words are (hi, lo) pairs of unsigned 32-bit numbers (private/word64.lua): rotations by
+-- arithmetic (exact in doubles), xor through .crypto.util.bit, sums in doubles with the carry
+-- moved.
+local H = ...
 local Bit = require(".crypto.util.bit")
 local Hex = require(".crypto.util.hex")
+local W64 = H.private("harness.lib.crypto.word64")
+local SHA2 = H.private("harness.lib.crypto.sha2")
 local bxor = Bit.bxor
-local byte, char, rep, concat = string.byte, string.char, string.rep, table.concat
+local rep, sub, concat = string.rep, string.sub, table.concat
 local floor = math.floor
+local TWO32, ONES, readLE, stringLE = W64.TWO32, W64.ONES, W64.readLE, W64.stringLE
 
-local TWO32 = 4294967296
-local ONES = 4294967295
-
--- the initialization vector (SHA-512's initial state), as high and low halves
-local IV_HI = {
-  0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-}
-local IV_LO = {
-  0xf3bcc908, 0x84caa73b, 0xfe94f82b, 0x5f1d36f1, 0xade682d1, 0x2b3e6c1f, 0xfb41bd6b, 0x137e2179,
-}
+-- the initialization vector: SHA-512's initial state (private/sha2.lua), as high and low halves
+local IV_HI, IV_LO = SHA2.IV_HI, SHA2.IV_LO
 
 -- the message word order of each round (RFC 7693, 2.7), rounds 11 and 12 repeat rounds 1 and 2
 local SIGMA = {
@@ -90,13 +87,7 @@ end
 -- Compresses the 128-byte block into the state (h high halves, l low) after `count` input bytes
 -- in all; `last` marks the final block.
 local function compress(h, l, block, count, last)
-  local p = 1
-  for i = 1, 16 do
-    local b1, b2, b3, b4, b5, b6, b7, b8 = byte(block, p, p + 7)
-    ML[i] = ((b4 * 256 + b3) * 256 + b2) * 256 + b1
-    MH[i] = ((b8 * 256 + b7) * 256 + b6) * 256 + b5
-    p = p + 8
-  end
+  readLE(block, 1, 16, MH, ML, 1)
   for i = 1, 8 do
     VH[i], VL[i], VH[i + 8], VL[i + 8] = h[i], l[i], IV_HI[i], IV_LO[i]
   end
@@ -149,14 +140,11 @@ local function blake2b(data, outlen, key)
   count = count + #rest
   compress(h, l, rest .. rep("\0", 128 - #rest), count, true)
 
+  local words = {}
+  for i = 1, 8 do words[i] = stringLE(h[i], l[i]) end
+  local digest = sub(concat(words), 1, outlen)
   local bytes = {}
-  for i = 1, outlen do
-    local word = (i - 1 - (i - 1) % 8) / 8 + 1 -- the byte's word, little-endian in it
-    local w = (i - 1) % 8 < 4 and l[word] or h[word]
-    local shift = (i - 1) % 4
-    bytes[i] = char(floor(w / 2 ^ (8 * shift)) % 256)
-  end
-  local digest = concat(bytes)
+  for i = 1, outlen do bytes[i] = sub(digest, i, i) end
   local public = {}
   function public.asBytes() return bytes end
   function public.asString() return digest end

@@ -6,12 +6,13 @@
 -- first when the block is mixed in, then in the rounds, then in the checksum, as on live: a
 -- value that is no number is refused by XOR, one out of 0-255 makes a table look-up fail, which
 -- XOR refuses too.
+-- The byte xor table is private/bytexor.lua's, the result object private/digest32.lua's.
+local H = ...
 local Bit = require(".crypto.util.bit")
+local D = H.private("harness.lib.crypto.digest32")
+local ByteXor = H.private("harness.lib.crypto.bytexor")
 local XOR = Bit.bxor
-local char, format, rep = string.char, string.format, string.rep
-local unpack = table.unpack or unpack
-
-local HEX = rep("%02x", 16)
+local BYTE = D.BYTE
 
 -- the RFC's permutation of 0-255, built from the digits of pi (0-based)
 local PI_SUBST = {}
@@ -36,29 +37,8 @@ for i, v in ipairs({
   PI_SUBST[i - 1] = v
 end
 
--- BYTE[b] = b for a whole number 0-255 (float keys fall on integer ones), else nil
-local BYTE = {}
-for b = 0, 255 do BYTE[b] = b end
-
--- XOR_BYTES[a * 256 + b] = a xor b for bytes, built at the first MD2 (from the sixteen by
--- sixteen nibble table, made with XOR)
+-- XOR_BYTES[a][b] = a xor b for bytes (private/bytexor.lua's table, taken at the first MD2)
 local XOR_BYTES
-local function xorBytes()
-  local nibble = {}
-  for a = 0, 15 do
-    for b = 0, 15 do nibble[a * 16 + b] = XOR(a, b) end
-  end
-  local t = {}
-  for a = 0, 255 do
-    local aHigh, aLow = a - a % 16, a % 16 * 16 -- (each nibble times 16)
-    for bHigh = 0, 15 do
-      local high = nibble[aHigh + bHigh] * 16
-      local base = a * 256 + bHigh * 16
-      for bLow = 0, 15 do t[base + bLow] = high + nibble[aLow + bLow] end
-    end
-  end
-  return t
-end
 
 -- One block (block[0..15]) into the state X (48 bytes) and the checksum (16), as the RFC says:
 -- the block and the block xor the state go after the state, eighteen rounds of substitution run
@@ -69,19 +49,19 @@ local function compressBytes(X, checksum, block)
   for i = 0, 15 do
     local b = BYTE[block[i]]
     X[16 + i] = b
-    X[32 + i] = xor[X[i] * 256 + b]
+    X[32 + i] = xor[X[i]][b]
   end
   local t = 0
   for round = 0, 17 do
     for k = 0, 47 do
-      t = xor[X[k] * 256 + PI_SUBST[t]]
+      t = xor[X[k]][PI_SUBST[t]]
       X[k] = t
     end
     t = (t + round) % 256
   end
   local last = checksum[15]
   for i = 0, 15 do
-    last = xor[checksum[i] * 256 + PI_SUBST[xor[BYTE[block[i]] * 256 + last]]]
+    last = xor[checksum[i]][PI_SUBST[xor[BYTE[block[i]]][last]]]
     checksum[i] = last
   end
 end
@@ -107,7 +87,7 @@ local function compressValues(X, checksum, block)
 end
 
 local function MD2(stream)
-  XOR_BYTES = XOR_BYTES or xorBytes()
+  XOR_BYTES = XOR_BYTES or ByteXor.bytes()
   local X = {} -- the 48-byte state (0-based); the digest is its first 16 bytes
   for i = 0, 47 do X[i] = 0 end
   local checksum = {} -- (0-based)
@@ -137,16 +117,11 @@ local function MD2(stream)
   for i = 0, 15 do sum[i] = checksum[i] end
   for i = 0, 15 do take(sum[i]) end
 
-  local function digestBytes()
+  return D.digestObject(function()
     local out = {}
     for i = 0, 15 do out[i + 1] = X[i] end
     return out
-  end
-  return {
-    asBytes = digestBytes,
-    asHex = function() return format(HEX, unpack(digestBytes())) end,
-    asString = function() return char(unpack(digestBytes())) end,
-  }
+  end, 16)
 end
 
 return MD2

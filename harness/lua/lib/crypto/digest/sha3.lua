@@ -10,14 +10,15 @@
 --     not the standard's; every other length hashes as the standard says.
 --   * a text that is not a string fails with Lua's own error on the local `buffer` (its length,
 --     or for a table its concatenation).
--- Each 64-bit lane is a (hi, lo) pair of unsigned 32-bit numbers: rotations by arithmetic (exact
--- in doubles), xor/and through .crypto.util.bit.
+-- Each 64-bit lane is a (hi, lo) pair of unsigned 32-bit numbers (private/word64.lua): rotations
+-- by arithmetic (exact in doubles), xor/and through .crypto.util.bit.
+local H = ...
 local Bit = require(".crypto.util.bit")
 local Hex = require(".crypto.util.hex")
+local W64 = H.private("harness.lib.crypto.word64")
 local band, bxor = Bit.band, Bit.bxor
-local byte, char, rep, concat = string.byte, string.char, string.rep, table.concat
-
-local ONES = 4294967295
+local rep, concat = string.rep, table.concat
+local ONES, xorLE, stringLE = W64.ONES, W64.xorLE, W64.stringLE
 
 -- The round constants of iota, from the LFSR x^8 + x^6 + x^5 + x^4 + 1 (FIPS 202, 3.2.5): round i
 -- takes the LFSR's outputs 7i .. 7i + 6 as its bits 0, 1, 3, 7, 15, 31, 63.
@@ -105,16 +106,6 @@ local function permute(sh, sl)
   end
 end
 
--- a 32-bit word as 4 little-endian bytes
-local function littleEndian(w)
-  local b1 = w % 256
-  w = (w - b1) / 256
-  local b2 = w % 256
-  w = (w - b2) / 256
-  local b3 = w % 256
-  return char(b1, b2, b3, (w - b3) / 256)
-end
-
 -- The sponge: rate and digest size in bytes, the domain byte of the padding.
 local function keccakHash(rate, size, domain, buffer)
   local total = #buffer + 1
@@ -122,19 +113,11 @@ local function keccakHash(rate, size, domain, buffer)
   local sh, sl = {}, {}
   for lane = 1, 25 do sh[lane], sl[lane] = 0, 0 end
   for block = 1, #padded, rate do
-    local p = block
-    for lane = 1, rate / 8 do
-      local b1, b2, b3, b4, b5, b6, b7, b8 = byte(padded, p, p + 7)
-      sl[lane] = bxor(sl[lane], ((b4 * 256 + b3) * 256 + b2) * 256 + b1)
-      sh[lane] = bxor(sh[lane], ((b8 * 256 + b7) * 256 + b6) * 256 + b5)
-      p = p + 8
-    end
+    xorLE(padded, block, rate / 8, sh, sl)
     permute(sh, sl)
   end
   local parts = {}
-  for lane = 1, size / 8 do
-    parts[2 * lane - 1], parts[2 * lane] = littleEndian(sl[lane]), littleEndian(sh[lane])
-  end
+  for lane = 1, size / 8 do parts[lane] = stringLE(sh[lane], sl[lane]) end
   local digest = concat(parts)
   local public = {}
   function public.asString() return digest end

@@ -2,21 +2,19 @@
 -- walk from index 1 up to the first nil; XOR, substitute, permute and copy go through pairs.
 -- Live's quirks kept: fromHex reads a pair that is not two hex digits as nil (a hole), toHex
 -- writes capitals, slice counts negative bounds from the end.
+local H = ...
 local Bit = require(".crypto.util.bit")
 local Stream = require(".crypto.util.stream")
-local char, concat, format, sub, insert = string.char, table.concat, string.format, string.sub, table.insert
+local HexPairs = H.private("harness.lib.crypto.hexpairs")
+local char, concat, sub, insert = string.char, table.concat, string.sub, table.insert
 local XOR = Bit.bxor
+local BYTE_OF_PAIR, PAIR_OF_BYTE = HexPairs.BYTE_OF_PAIR, HexPairs.PAIR_OF_BYTE -- (stream's too)
 
 local Array = {}
 
-local BYTE_OF_PAIR, PAIR_OF_BYTE = {}, {}
-for b = 0, 255 do
-  BYTE_OF_PAIR[format("%02x", b)] = b
-  BYTE_OF_PAIR[format("%02X", b)] = b
-  PAIR_OF_BYTE[b] = format("%02X", b)
-end
-
--- a[1], a[2], ... up to the first nil, each through convert, into a new table
+-- a[1], a[2], ... up to the first nil, each through convert, into a new table (toString and
+-- toHex keep loops of their own: their errors name their own table, and char as 'char', as
+-- live's do)
 local function walk(a, convert)
   local out, i = {}, 1
   local v = a[1]

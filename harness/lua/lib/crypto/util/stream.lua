@@ -4,17 +4,13 @@
 -- nil), toHex writes capitals, and an argument's name shows in Lua's error for a wrong type (the
 -- text argument is called `string`, so `fromString(5)()` is "attempt to index a number value
 -- (upvalue 'string')", as on live).
+local H = ...
 local Queue = require(".crypto.util.queue")
-local char, concat, format, sub = string.char, table.concat, string.format, string.sub
+local HexPairs = H.private("harness.lib.crypto.hexpairs")
+local char, concat, sub = string.char, table.concat, string.sub
+local BYTE_OF_PAIR, PAIR_OF_BYTE = HexPairs.BYTE_OF_PAIR, HexPairs.PAIR_OF_BYTE -- (array's too)
 
 local Stream = {}
-
-local BYTE_OF_PAIR, PAIR_OF_BYTE = {}, {}
-for b = 0, 255 do
-  BYTE_OF_PAIR[format("%02x", b)] = b
-  BYTE_OF_PAIR[format("%02X", b)] = b
-  PAIR_OF_BYTE[b] = format("%02X", b)
-end
 
 -- drain: call stream until it gives nil, storing convert(byte) at 1, 2, ...
 local function drain(stream, convert)
@@ -39,6 +35,7 @@ function Stream.fromString(string) -- luacheck: ignore (live's name, which its e
   end
 end
 
+-- (a loop of its own, not drain's: char's argument errors name it 'char', as live's do)
 function Stream.toString(stream)
   local chars, n = {}, 0
   local b = stream()

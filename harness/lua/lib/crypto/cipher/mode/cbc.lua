@@ -1,12 +1,11 @@
 -- .crypto.cipher.mode.cbc: the cipher block chaining mode (NIST SP 800-38A 6.2), written for this
 -- project from what the live module answers (tests/live_module/test_crypto_aes.py).
--- API as ecb.lua's, whose object builder it uses (handed over in the harness's private table):
--- CBC.Cipher() / CBC.Decipher() with setKey, setBlockCipher, setPadding, init, update, finish,
--- getOutputQueue, asHex, asBytes, asString.  Live's quirk kept: the first block through update
--- is the IV (and gives no output).
+-- API as ecb.lua's (the object is private/mode.lua's, compiled as this module's): CBC.Cipher() /
+-- CBC.Decipher() with setKey, setBlockCipher, setPadding, init, update, finish, getOutputQueue,
+-- asHex, asBytes, asString.  Live's quirk kept: the first block through update is the IV (and
+-- gives no output).
 local H = ...
-require(".crypto.cipher.mode.ecb")
-local Mode = H.cipherMode
+local Mode = H.private("harness.lib.crypto.mode@.crypto.cipher.mode.cbc")
 local xor = Mode.xor
 
 return {

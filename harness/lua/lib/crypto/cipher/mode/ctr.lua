@@ -1,12 +1,11 @@
 -- .crypto.cipher.mode.ctr: the counter mode (NIST SP 800-38A 6.5), written for this project from
--- what the live module answers (tests/live_module/test_crypto_aes.py).  API as ecb.lua's, whose
--- object builder it uses (handed over in the harness's private table); Cipher and Decipher do
--- the same.  Live's quirks kept: the first block through update is the first counter block (and
--- gives no output); the counter is its last 8 bytes, big-endian, wrapping to 0 after 2^64 - 1
--- without touching the first 8.
+-- what the live module answers (tests/live_module/test_crypto_aes.py).  API as ecb.lua's (the
+-- object is private/mode.lua's, compiled as this module's); Cipher and Decipher do the same.
+-- Live's quirks kept: the first block through update is the first counter block (and gives no
+-- output); the counter is its last 8 bytes, big-endian, wrapping to 0 after 2^64 - 1 without
+-- touching the first 8.
 local H = ...
-require(".crypto.cipher.mode.ecb")
-local Mode = H.cipherMode
+local Mode = H.private("harness.lib.crypto.mode@.crypto.cipher.mode.ctr")
 local xor = Mode.xor
 
 -- add one to bytes 9..16 of the counter block, in place
