@@ -10,11 +10,18 @@ of hypothesis: its draws change between versions).
 Its anchor, measured after it with the same seeds: hypothesis alone, the same rules drawing the
 same strategies with empty bodies and no preconditions (``--no-floor`` leaves it out).  What a
 step costs beyond that is the harness's and TIM3's.
+
+``--cachegrind`` measures the same runs under valgrind's cachegrind instead (benchmarks/
+cachegrind.py): instructions and estimated cycles per rule step, the same on every run whatever
+the machine is doing, so that two versions of the harness compare exactly (about a minute per
+seed at ``--examples 60``; runs go in parallel on every CPU).  A run of one example is taken off
+each figure, so start-up and the template's build are not counted.
 """
 
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import dataclasses
 import json
 import os
@@ -157,6 +164,12 @@ def main() -> None:
     parser.add_argument(
         "--no-floor", action="store_true", help="leave out the anchor (hypothesis alone, empty rule bodies)"
     )
+    parser.add_argument("--only-floor", action="store_true", help=argparse.SUPPRESS)  # (--cachegrind's runs)
+    parser.add_argument(
+        "--cachegrind",
+        action="store_true",
+        help="instructions and estimated cycles per step under valgrind's cachegrind, the same on every run",
+    )
     args = parser.parse_args()
     if args.seed is not None:
         seeds: list[int | None] = [args.seed]
@@ -167,8 +180,13 @@ def main() -> None:
             seeds = [int(s) for s in args.seeds.split(",")]
         except ValueError:
             parser.error(f"--seeds {args.seeds!r}: give comma-separated integers, e.g. 1,2,3, or 'random'")
+    if args.cachegrind:
+        if None in seeds:
+            parser.error("--cachegrind needs seeds (the same draws on every run)")
+        cachegrind_report([s for s in seeds if s is not None], args.examples, args.steps, not args.no_floor)
+        return
     if args.json:
-        runs = [measure(s, args.examples, args.steps) for s in seeds]
+        runs = [] if args.only_floor else [measure(s, args.examples, args.steps) for s in seeds]
         if args.no_floor:
             floor, why = [], "left out (--no-floor)"
         else:
@@ -198,6 +216,67 @@ def main() -> None:
             print(split(runs, floor))
         else:
             print(f"hypothesis alone: {why}")
+
+
+def cachegrind_report(seeds: list[int], examples: int, steps: int, with_floor: bool) -> None:
+    """Per seed: a step's instructions and estimated cycles under cachegrind, for the machine
+    and (with *with_floor*) for hypothesis alone; start-up and one example taken off."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import cachegrind
+
+    why = cachegrind.missing()
+    if why:
+        print(f"--cachegrind: not measured: {why}")
+        return
+    kinds = ["machine", "floor"] if with_floor else ["machine"]
+
+    def child(kind: str, seed_: int, n: int) -> tuple[cachegrind.Counts, int]:
+        argv = [sys.executable, str(Path(__file__).resolve()), "--json", "--seeds", str(seed_)]
+        argv += ["--examples", str(n), "--steps", str(steps)]
+        argv += ["--no-floor"] if kind == "machine" else ["--only-floor"]
+        counts, out = cachegrind.run(argv, cwd=str(ROOT))
+        data = json.loads(out.strip().splitlines()[-1])
+        runs = data["runs"] if kind == "machine" else data["floor"]
+        if not runs:
+            raise RuntimeError(f"{kind} not measured: {data.get('why')}")
+        return counts, runs[0]["steps"]
+
+    jobs = {(kind, s, examples): None for kind in kinds for s in seeds}
+    jobs.update({(kind, seeds[0], 1): None for kind in kinds})
+    print(
+        f"cachegrind: {len(jobs)} runs, {min(len(jobs), os.cpu_count() or 1)} at a time "
+        f"(hypothesis {hypothesis.__version__}; {examples} examples of up to {steps} steps per seed)",
+        flush=True,
+    )
+    with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+        futures = {key: pool.submit(child, *key) for key in jobs}
+        try:
+            done = {key: f.result() for key, f in futures.items()}
+        except RuntimeError as exc:
+            print(f"--cachegrind: {exc}")
+            return
+    per_step: dict[str, list[float]] = {kind: [] for kind in kinds}
+    for s in seeds:
+        parts = []
+        for kind in kinds:
+            (counts, n), (base, n1) = done[(kind, s, examples)], done[(kind, seeds[0], 1)]
+            diff, steps_run = counts - base, n - n1
+            per_step[kind].append(diff.cost / steps_run)
+            label = "the machine" if kind == "machine" else "hypothesis alone"
+            parts.append(
+                f"{label}: {steps_run:,} steps, {diff.cost / steps_run / 1e6:.2f} M estimated cycles "
+                f"({diff.instructions / steps_run / 1e6:.2f} M instructions) a step"
+            )
+        print(f"seed {s}: " + "; ".join(parts))
+    machine = statistics.median(per_step["machine"])
+    line = f"median a step: {machine / 1e6:.2f} M estimated cycles"
+    if with_floor:
+        alone = statistics.median(per_step["floor"])
+        line += (
+            f", of which hypothesis alone {alone / 1e6:.2f} M and the harness with TIM3's processes "
+            f"{(machine - alone) / 1e6:.2f} M ({machine / alone:.2f}x hypothesis alone)"
+        )
+    print(line)
 
 
 def floors(seeds: list[int | None], examples: int, steps: int) -> tuple[list[Run], str]:
