@@ -85,7 +85,7 @@ local DR = privateChunk("env.dryrun")()
 -- Guards (harness/lua/env/guard.lua): the per-message instruction budget, wall-clock deadline
 -- and memory check, one master hook in every coroutine, and the debug-library wrappers that keep
 -- process code away from private values (G.protect).
-local G = privateChunk("env.guard")(H, config)
+local G = privateChunk("env.guard")(H, config, compat.raiser)
 
 -- The sandbox's originals (host io, the native loader, ...), the loaders and the private tables
 -- stay out of process code's reach through the debug library.

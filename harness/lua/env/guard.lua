@@ -9,8 +9,9 @@
 -- `debug.gethook` returns them (never ours).  The debug functions that read or write upvalues,
 -- locals and the registry hide the harness's private values (see `protected`).
 --
--- Run by the bridge (bridge/main.lua) with (H, config); returns the guard's private API (never a global).
-local H, config = ...
+-- Run by the bridge (bridge/main.lua) with (H, config, raiser) (raiser: env/compat.lua's); returns
+-- the guard's private API (never a global).
+local H, config, raiser = ...
 
 local type_, error_, pcall_, select_, next_, rawget_, rawset_, tostring_ =
   type, error, pcall, select, next, rawget, rawset, tostring
@@ -561,21 +562,122 @@ if escalating then
     if n ^ e > 1e9 then escalate("a string pattern that may backtrack for long (in C)") end
   end
   protect(check)
-  string.find = function(s, p, init, plain)
+  -- The C functions run below the wrappers, so an error they raise would name this chunk's line
+  -- ('[string "env.guard"]:570: unfinished capture'): it is raised again as live's reads, at the
+  -- caller's line (none when the caller is C, as from pcall), and an argument error with the name
+  -- the caller used ('find', a local alias, 'string.find' from C; 'calling ... on bad self' and
+  -- the argument counted without self for a method call).  Arguments whose types the C function
+  -- accepts take a fast path (a pattern error names no function); others a slow one that keeps
+  -- the wrapper's frame, to read the name it was called by.
+  local raise = raiser(getinfo(1, "S").source)
+  local own = getinfo(1, "S").short_src .. ":"
+  local mathType = math.type
+  local pack = table.pack or function(...) return { n = select_("#", ...), ... } end
+  local unpack = table.unpack or unpack
+  local fromC = (_VERSION == "Lua 5.1") and function() return "?" end
+    or function(fname) return "string." .. fname end
+  -- whether the function at *level* (of the caller) was tail-called
+  local function tailCalled(level)
+    level = level + 1
+    if _VERSION == "Lua 5.1" then
+      local up = getinfo(level + 1, "S")
+      return up ~= nil and up.what == "tail"
+    end
+    local info = getinfo(level, "t")
+    return info ~= nil and info.istailcall
+  end
+  -- what live says of error *err* of string.<fname>; *named*: the wrapper that called the C
+  -- function is the caller of fixed's caller (level 3), read how it was called
+  local function fixed(fname, err, named)
+    if type_(err) ~= "string" or find(err, own, 1, true) ~= 1 then return err, false end
+    local msg = match(err, "^%d+: (.*)$", #own + 1)
+    if msg == nil then return err, false end
+    if named then
+      local arg, rest = match(msg, "^bad argument #(%d+) to '[^']*' (.*)$")
+      if arg then
+        local info = getinfo(3, "n")
+        local name, how = info and info.name, info and info.namewhat
+        if tailCalled(3) then
+          -- (`return s:find(x)` from Lua code: the caller's frame is gone, and with it the name
+          -- it used; live, whose C function is never tail-called, names it)
+          name, how = fname, nil
+        end
+        arg = tonumber(arg)
+        if how == "method" and name then
+          arg = arg - 1
+          msg = arg == 0 and ("calling '" .. name .. "' on bad self " .. rest)
+            or ("bad argument #" .. arg .. " to '" .. name .. "' " .. rest)
+        else
+          msg = "bad argument #" .. arg .. " to '" .. (name or fromC(fname)) .. "' " .. rest
+        end
+      end
+    end
+    return msg, true
+  end
+  local function fail(fname, err, named)
+    local msg, ours = fixed(fname, err, named)
+    if ours then raise(msg) end
+    error_(msg, 0) -- (raised elsewhere, e.g. in a replacement function: as it is)
+  end
+  local function fast(fname, ok, ...)
+    if ok then return ... end
+    fail(fname, (...), false)
+  end
+  local function textual(v)
+    local t = type_(v)
+    return t == "string" or t == "number"
+  end
+  local function integral(v)
+    if v == nil then return true end
+    if mathType then return mathType(v) == "integer" end
+    return type_(v) == "number"
+  end
+  local REPLACEMENT = { string = true, number = true, table = true, ["function"] = true }
+  -- (each C function is called from a line of this chunk, so that what it raises carries `own`;
+  -- LuaJIT tail-calls a C function too, so there the call is an argument of `pass`)
+  local function pass(...) return ... end
+  local function caller(f)
+    if isJit then return function(...) return pass(f(...)) end end
+    return function(...) return f(...) end
+  end
+  local callFind, callMatch, callGmatch, callGsub = caller(find), caller(match), caller(gmatch), caller(gsub)
+  string.find = function(...)
+    local s, p, init, plain = ...
     if not plain then check(s, p) end
-    return find(s, p, init, plain)
+    if textual(s) and textual(p) and integral(init) then return fast("find", pcall_(callFind, ...)) end
+    local r = pack(pcall_(callFind, ...))
+    if r[1] then return unpack(r, 2, r.n) end
+    fail("find", r[2], true)
   end
-  string.match = function(s, p, init)
+  string.match = function(...)
+    local s, p, init = ...
     check(s, p)
-    return match(s, p, init)
+    if textual(s) and textual(p) and integral(init) then return fast("match", pcall_(callMatch, ...)) end
+    local r = pack(pcall_(callMatch, ...))
+    if r[1] then return unpack(r, 2, r.n) end
+    fail("match", r[2], true)
   end
-  string.gmatch = function(s, p, ...)
+  string.gmatch = function(...)
+    local s, p, init = ...
     check(s, p)
-    return gmatch(s, p, ...)
+    if textual(s) and textual(p) and integral(init) then return fast("gmatch", pcall_(callGmatch, ...)) end
+    local ok, it = pcall_(callGmatch, ...)
+    if ok then return it end
+    fail("gmatch", it, true)
   end
-  string.gsub = function(s, p, r, n)
+  string.gsub = function(...)
+    local s, p, r, n = ...
     check(s, p)
-    return gsub(s, p, r, n)
+    if textual(s) and textual(p) and REPLACEMENT[type_(r)] and integral(n) then
+      return fast("gsub", pcall_(callGsub, ...))
+    end
+    local ok, a, b = pcall_(callGsub, ...)
+    if ok then return a, b end
+    fail("gsub", a, true)
+  end
+  for _, f in next_, { fixed, fail, fast, textual, integral, tailCalled, pass, callFind, callMatch,
+    callGmatch, callGsub } do
+    protect(f)
   end
   for _, name in next_, { "find", "match", "gmatch", "gsub" } do protect(string[name]) end
 end

@@ -1,0 +1,109 @@
+"""The errors of string.find/match/gmatch/gsub read as live's (the live aos binary on every Lua
+the harness runs).  The harness wraps these four (a pattern that may backtrack for long in C is
+moved to the thread watchdog), so their C functions run below a frame of its own: an error they
+raise is raised again at the caller's line with the name the caller used, as a C function's
+luaL_argerror words it.  A tail call (`return s:find(x)`) is the one difference: a Lua wrapper
+replaces the caller's frame, where live's C function keeps it."""
+
+from __future__ import annotations
+
+from tests.live_module.probes import OLD_WORDING, Probe, probe_suite
+
+
+def caught(expr: str) -> str:
+    """The error of *expr*, evaluated in a Lua function (not a tail call), under pcall."""
+    return f"local ok, e = pcall(function() local r = {expr} return r end) return e"
+
+
+STRING_ERROR_PROBES = [
+    Probe("gsub.nil", caught('string.gsub(nil, "a", "b")')),
+    Probe("gsub.self", "local t = { gsub = string.gsub } " + caught('t:gsub("a", "b")')),
+    Probe("gsub.repl.type", caught('string.gsub("abc", "a", true)')),
+    Probe("gsub.n.float", caught('("abc"):gsub("a", "b", 1.5)')),
+    Probe("gsub.repl.capture", caught('("abc"):gsub("a", "%2")')),
+    Probe("gsub.repl.percent", caught('("abc"):gsub("a", "%")')),
+    Probe("gsub.repl.error", caught('("abc"):gsub("a", function() error("boom") end)')),
+    Probe(
+        "gsub.repl.error.table",
+        'local ok, e = pcall(function() local r = ("abc"):gsub("a", function() error({}) end) return r end)'
+        " return type(e)",
+    ),
+    Probe("gsub.repl.value", caught('("abc"):gsub("a", function() return {} end)')),
+    Probe("gsub.from.c", 'return select(2, pcall(string.gsub, nil, "a", "b"))'),
+    Probe("gsub.results", 'return ("hello world"):gsub("o", "0"), select("#", ("x"):gsub("x", "y"))'),
+    Probe(
+        "gsub.tail",
+        'local ok, e = pcall(function() return string.gsub(nil, "a", "b") end) return e',
+        deviation=(
+            "ok \"bad argument #1 to 'gsub' (string expected, got nil)\"",
+            "ok \"probe:1: bad argument #1 to 'gsub' (string expected, got nil)\"",
+        ),
+    ),
+    Probe("find.method.arg", 'local s = "abc" ' + caught("s:find(nil)")),
+    Probe("find.nil", caught('string.find("abc", nil)')),
+    Probe("find.no.value", caught('string.find("abc")')),
+    Probe("find.alias", "local f = string.find " + caught('f("abc", {})')),
+    Probe("find.init.float", caught('string.find("abc", "b", 1.5)')),
+    Probe("find.init.string", caught('string.find("abc", "b", "2")')),
+    Probe("find.plain.bad.pattern", caught('string.find("a(b", "(", 1, true)')),
+    Probe("find.pattern.percent", caught('string.find("abc", "%")')),
+    Probe("find.pattern.set", caught('string.find("abc", "[a")')),
+    Probe("find.arity", 'return select("#", string.find("abc", "(b)(c)")), select("#", string.find("abc", "x"))'),
+    Probe("match.pattern", caught('string.match("abc", "(")')),
+    Probe("match.frontier", caught('string.match("abc", "%f")')),
+    Probe("match.balance", caught('string.match("abc", "%b")')),
+    Probe("match.arity", 'return select("#", ("abc"):match("((a)(b))")), select("#", ("abc"):match("z"))'),
+    Probe(
+        "match.tail",
+        'local ok, e = pcall(function() return string.match("abc", "(") end) return e',
+        deviation=('ok "unfinished capture"', 'ok "probe:1: unfinished capture"'),
+    ),
+    Probe("gmatch.nil", caught('string.gmatch(nil, "a")')),
+    Probe(
+        "gmatch.pairs",
+        'local t = {} for a, b in ("k=v, x=y"):gmatch("(%w+)=(%w+)") do t[#t+1] = a .. b end'
+        ' return table.concat(t, ",")',
+    ),
+]
+
+
+#: what each Lua's own string library says differently from live's 5.3, per probe
+NATIVE: dict[tuple[str, str], str] = {
+    **{
+        (lua, key): f"Lua {lua} truncates a float argument that 5.3 refuses ('number has no integer representation')"
+        for lua in OLD_WORDING
+        for key in ("find.init.float", "gsub.n.float")
+    },
+    **{
+        (lua, "gsub.repl.capture"): f"Lua {lua} says 'invalid capture index' without the index"
+        for lua in OLD_WORDING
+    },
+    **{
+        (lua, "gsub.repl.percent"): f"Lua {lua} keeps a '%' before a non-digit in a replacement"
+        for lua in ("5.1", "jit")
+    },
+    **{(lua, "match.balance"): f"Lua {lua} says 'unbalanced pattern'" for lua in ("5.1", "jit")},
+    ("5.1", "gsub.from.c"): "Lua 5.1 names a function called from C '?'",
+    **{
+        (lua, "gsub.repl.type"): f"Lua {lua} adds the type it got ('..., got boolean')"
+        for lua in ("5.4", "5.5")
+    },
+}
+#: LuaJIT: string.gsub also runs under the harness's C-depth guard (a pcall), below which a C
+#: function's error has no position and no name ('?')
+JIT_GSUB = "on LuaJIT string.gsub runs under the harness's C-depth guard, whose pcall hides the caller"
+
+
+def _not_on(lua: str, probe: Probe) -> str | None:
+    """Why *probe* cannot compare on the harness's Lua *lua* (the live binary is Lua 5.3)."""
+    if probe.deviation is not None and lua != "5.3":
+        return f"the tail-call difference is recorded on Lua 5.3 (live's Lua); Lua {lua} words it itself"
+    if (lua, probe.key) in NATIVE:
+        return NATIVE[(lua, probe.key)]
+    if lua == "jit" and probe.key.startswith("gsub.") and probe.key not in ("gsub.results", "gsub.repl.error",
+                                                                            "gsub.repl.error.table"):
+        return JIT_GSUB
+    return None
+
+
+answers, test_string_errors = probe_suite(STRING_ERROR_PROBES, not_on=_not_on)
