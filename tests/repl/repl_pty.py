@@ -104,6 +104,22 @@ class ReplPty:
     def type(self, text: str) -> None:
         os.write(self.fd, text.encode())
 
+    def interrupt(self, until: str = PROMPT) -> str:
+        """Type Ctrl-C and return the output up to *until*.  CPython's readline prints the prompt
+        before it waits for input: a SIGINT that lands in between only sets Python's flag, and the
+        wait that follows never wakes (a person cannot type that fast; a test on a busy machine
+        can).  So a Ctrl-C that brings nothing within a few seconds is typed again: a REPL that
+        ignores Ctrl-C still fails, after the last try."""
+        for _ in range(4):
+            self.type("\x03")
+            try:
+                return self.expect(until, timeout=5)
+            except AssertionError:
+                if self.proc.poll() is not None:
+                    raise
+        self.type("\x03")
+        return self.expect(until)
+
     def ask(self, line: str, until: str = PROMPT) -> str:
         """Type *line* and Enter; return the output up to the next prompt, without the echo."""
         self.type(line + "\r")
