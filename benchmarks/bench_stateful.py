@@ -5,7 +5,10 @@ Counts every rule step (and the invariant checks after it) across the five proce
 steps per CPU second for each seed, then their median and range.  Runs differ in their mix of
 rules (deliveries per step vary by up to 1.5x from seed to seed), so one seed is not a figure:
 the same seeds on two versions of the harness compare them on the same draws (for one version
-of hypothesis: its draws change between versions).
+of hypothesis: its draws change between versions).  Hypothesis (6.131+) also draws the literals
+it finds in the code under test, any module outside site-packages, so two versions that differ
+in a number draw differently; ``--pin-draws`` keeps that pool empty (fewer deliveries a step
+than an unpinned run: compare pinned with pinned only).  ``--cachegrind`` always pins.
 
 Its anchor, measured after it with the same seeds: hypothesis alone, the same rules drawing the
 same strategies with empty bodies and no preconditions (``--no-floor`` leaves it out).  What a
@@ -57,6 +60,25 @@ class Run:
     @property
     def per_cpu_second(self) -> float:
         return self.steps / self.cpu
+
+
+def pin_draws() -> str:
+    """Keep hypothesis's pool of literals from the code under test empty, so that two versions
+    of the harness draw alike; '' or why not (hypothesis's internals moved: draws may then
+    differ between versions whose code differs in a literal)."""
+    try:
+        from hypothesis.internal.conjecture import providers
+
+        if not callable(getattr(providers, "is_local_module_file", None)):
+            raise AttributeError("providers.is_local_module_file")
+        if providers._local_constants:  # (collected already: too late to pin)
+            raise RuntimeError("the pool is filled already")
+    except (ImportError, AttributeError, RuntimeError) as exc:
+        why = f"{type(exc).__name__}: {exc}"
+        return f"draws not pinned ({why}): versions differing in a literal draw differently"
+    providers.is_local_module_file = lambda path: False
+    return ""
+
 
 
 def measure(seed_: int | None, examples: int = 100, steps: int = 50) -> Run:
@@ -166,11 +188,17 @@ def main() -> None:
     )
     parser.add_argument("--only-floor", action="store_true", help=argparse.SUPPRESS)  # (--cachegrind's runs)
     parser.add_argument(
+        "--pin-draws",
+        action="store_true",
+        help="keep hypothesis's pool of literals from the code under test empty: versions draw alike",
+    )
+    parser.add_argument(
         "--cachegrind",
         action="store_true",
         help="instructions and estimated cycles per step under valgrind's cachegrind, the same on every run",
     )
     args = parser.parse_args()
+    pinned = pin_draws() if args.pin_draws or args.cachegrind else "draws not pinned"
     if args.seed is not None:
         seeds: list[int | None] = [args.seed]
     elif args.seeds == "random":
@@ -183,7 +211,8 @@ def main() -> None:
     if args.cachegrind:
         if None in seeds:
             parser.error("--cachegrind needs seeds (the same draws on every run)")
-        cachegrind_report([s for s in seeds if s is not None], args.examples, args.steps, not args.no_floor)
+        seeds_ = [s for s in seeds if s is not None]
+        cachegrind_report(seeds_, args.examples, args.steps, not args.no_floor, pinned)
         return
     if args.json:
         runs = [] if args.only_floor else [measure(s, args.examples, args.steps) for s in seeds]
@@ -196,7 +225,7 @@ def main() -> None:
         return
     print(
         f"hypothesis {hypothesis.__version__}, load {os.getloadavg()[0]:.1f} at the start "
-        f"({os.cpu_count()} CPUs)"
+        f"({os.cpu_count()} CPUs); {pinned or 'draws pinned'}"
     )
     runs = []
     for s in seeds:
@@ -218,9 +247,10 @@ def main() -> None:
             print(f"hypothesis alone: {why}")
 
 
-def cachegrind_report(seeds: list[int], examples: int, steps: int, with_floor: bool) -> None:
+def cachegrind_report(seeds: list[int], examples: int, steps: int, with_floor: bool, pinned: str) -> None:
     """Per seed: a step's instructions and estimated cycles under cachegrind, for the machine
-    and (with *with_floor*) for hypothesis alone; start-up and one example taken off."""
+    and (with *with_floor*) for hypothesis alone; start-up and one example taken off.  The
+    runs pin their draws (*pinned* says why they could not, or is empty)."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import cachegrind
 
@@ -231,7 +261,7 @@ def cachegrind_report(seeds: list[int], examples: int, steps: int, with_floor: b
     kinds = ["machine", "floor"] if with_floor else ["machine"]
 
     def child(kind: str, seed_: int, n: int) -> tuple[cachegrind.Counts, int]:
-        argv = [sys.executable, str(Path(__file__).resolve()), "--json", "--seeds", str(seed_)]
+        argv = [sys.executable, str(Path(__file__).resolve()), "--json", "--pin-draws", "--seeds", str(seed_)]
         argv += ["--examples", str(n), "--steps", str(steps)]
         argv += ["--no-floor"] if kind == "machine" else ["--only-floor"]
         counts, out = cachegrind.run(argv, cwd=str(ROOT))
@@ -245,7 +275,8 @@ def cachegrind_report(seeds: list[int], examples: int, steps: int, with_floor: b
     jobs.update({(kind, seeds[0], 1): None for kind in kinds})
     print(
         f"cachegrind: {len(jobs)} runs, {min(len(jobs), os.cpu_count() or 1)} at a time "
-        f"(hypothesis {hypothesis.__version__}; {examples} examples of up to {steps} steps per seed)",
+        f"(hypothesis {hypothesis.__version__}; {examples} examples of up to {steps} steps per seed)"
+        + (f"; {pinned}" if pinned else ""),
         flush=True,
     )
     with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 1) as pool:
