@@ -63,6 +63,83 @@ local function protect(v)
 end
 G.protect = protect
 
+-- C functions below a wrapper.  The guards wrap some C functions of live's (string.find/match/
+-- gmatch/gsub, setmetatable, coroutine.create/wrap), so those run below a frame of this chunk and
+-- an error they raise would name this chunk's line ('[string "env.guard"]:570: unfinished
+-- capture').  `reraise` raises it again as live's reads: at the caller's line (none when the caller
+-- is C, as from pcall) and, for an argument error, with the name the caller used (a field or
+-- local alias; 'calling ... on bad self' and the argument counted without self for a method
+-- call; the library name, 'string.find', from C), as luaL_argerror words it.  A wrapper calls its
+-- C function through `callC(f)`, so that what f raises carries `own`.
+local raise = raiser(getinfo(1, "S").source)
+local own = getinfo(1, "S").short_src .. ":"
+local matchC = string.match
+local pack = table.pack or function(...) return { n = select_("#", ...), ... } end
+local unpack = table.unpack or unpack
+-- (5.1 names a library function called from C '?')
+local fromC = (_VERSION == "Lua 5.1") and function() return "?" end or function(lib) return lib end
+-- whether the function at *level* (of the caller) was tail-called
+local function tailCalled(level)
+  level = level + 1
+  if _VERSION == "Lua 5.1" then
+    local up = getinfo(level + 1, "S")
+    return up ~= nil and up.what == "tail"
+  end
+  local info = getinfo(level, "t")
+  return info ~= nil and info.istailcall
+end
+-- What live says of error *err* of library function *lib* ('string.find'); with *at*, the level
+-- (here) of the wrapper that called the C function, an argument error takes the name the wrapper
+-- was called by.  Also whether err was raised by the C function itself.
+local function fixed(lib, err, at)
+  if type_(err) ~= "string" or find(err, own, 1, true) ~= 1 then return err, false end
+  local msg = matchC(err, "^%d+: (.*)$", #own + 1)
+  if msg == nil then return err, false end
+  if at then
+    local arg, rest = matchC(msg, "^bad argument #(%d+) to '[^']*' (.*)$")
+    if arg then
+      local info = getinfo(at, "n")
+      local name, how = info and info.name, info and info.namewhat
+      if tailCalled(at) then
+        -- (`return s:find(x)` from Lua code: the caller's frame is gone, and with it the name
+        -- it used; live's C function is never tail-called)
+        name, how = matchC(lib, "[^.]+$"), nil
+      end
+      arg = tonumber(arg)
+      if how == "method" and name then
+        arg = arg - 1
+        msg = arg == 0 and ("calling '" .. name .. "' on bad self " .. rest)
+          or ("bad argument #" .. arg .. " to '" .. name .. "' " .. rest)
+      else
+        msg = "bad argument #" .. arg .. " to '" .. (name or fromC(lib)) .. "' " .. rest
+      end
+    end
+  end
+  return msg, true
+end
+-- (*at*: the wrapper's level from reraise, plus one; false for no name)
+local function reraise(lib, err, at)
+  local msg, ours = fixed(lib, err, at)
+  if ours then raise(msg) end
+  error_(msg, 0) -- (raised elsewhere, e.g. in a gsub replacement function: as it is)
+end
+-- (LuaJIT tail-calls a C function too: there the call is an argument of `pass`)
+local function pass(...) return ... end
+local function callC(f)
+  if isJit then return function(...) return pass(f(...)) end end
+  return function(...) return f(...) end
+end
+-- A wrapper's call of its C function *c* (made by callC) with the wrapper's arguments: its one
+-- result, or its error as live's reads (named as the wrapper was called).  Call it from the
+-- wrapper as a statement or a local's value, never in a `return` (a tail call would lose the
+-- wrapper's frame, and the name with it).
+local function callOne(lib, c, ...)
+  local ok, r = pcall_(c, ...)
+  if ok then return r end
+  reraise(lib, r, 4)
+end
+for _, f in next_, { tailCalled, fixed, reraise, pass, callOne } do protect(f) end
+
 local budgetText = "harness: instruction budget exceeded: the message ran more than "
   .. tostring_(budget) .. " Lua instructions (an infinite loop?); raise it with "
   .. "Network(instruction_budget=...) or --ao-instruction-budget"
@@ -250,14 +327,19 @@ end
 
 -- Coroutines: every new one gets the master hook and costs one tick (work spread over fresh
 -- coroutines is counted).  LuaJIT has one hook for all coroutines.
-coroutine.create = function(f)
-  local co = create(f)
+local createC, wrapC = callC(create), callC(wrap)
+coroutine.create = function(...)
+  local co = callOne("coroutine.create", createC, ...)
   if armed then used = used + TICK end
   if not isJit then install(co) end
   return co
 end
-coroutine.wrap = function(f)
-  if type_(f) ~= "function" then return wrap(f) end
+coroutine.wrap = function(...)
+  local f = ...
+  if type_(f) ~= "function" then
+    local w = callOne("coroutine.wrap", wrapC, ...) -- (raises: wrap takes functions only)
+    return w
+  end
   if armed then used = used + TICK end
   if isJit then return wrap(f) end
   return wrap(function(...)
@@ -466,17 +548,21 @@ if tableFinalizers then
     rawset_(mt, "__gc", w)
   end
   do
-    local setmetatable = setmetatable_
-    _G.setmetatable = function(t, mt)
+    local setmetatable = callC(setmetatable_)
+    _G.setmetatable = function(...)
+      local _, mt = ...
       wrapGc(mt)
-      return setmetatable(t, mt)
+      local t = callOne("setmetatable", setmetatable, ...)
+      return t
     end
   end
   do
-    local setmetatable = dsetmetatable
-    debug.setmetatable = function(v, mt)
+    local setmetatable = callC(dsetmetatable)
+    debug.setmetatable = function(...)
+      local _, mt = ...
       wrapGc(mt)
-      return setmetatable(v, mt)
+      local v = callOne("debug.setmetatable", setmetatable, ...)
+      return v
     end
   end
 end
@@ -562,66 +648,13 @@ if escalating then
     if n ^ e > 1e9 then escalate("a string pattern that may backtrack for long (in C)") end
   end
   protect(check)
-  -- The C functions run below the wrappers, so an error they raise would name this chunk's line
-  -- ('[string "env.guard"]:570: unfinished capture'): it is raised again as live's reads, at the
-  -- caller's line (none when the caller is C, as from pcall), and an argument error with the name
-  -- the caller used ('find', a local alias, 'string.find' from C; 'calling ... on bad self' and
-  -- the argument counted without self for a method call).  Arguments whose types the C function
-  -- accepts take a fast path (a pattern error names no function); others a slow one that keeps
-  -- the wrapper's frame, to read the name it was called by.
-  local raise = raiser(getinfo(1, "S").source)
-  local own = getinfo(1, "S").short_src .. ":"
+  -- (see "C functions below a wrapper" above: a pattern error names no function, so arguments of
+  -- the types the C function accepts take a fast path; others keep the wrapper's frame, to read
+  -- the name it was called by)
   local mathType = math.type
-  local pack = table.pack or function(...) return { n = select_("#", ...), ... } end
-  local unpack = table.unpack or unpack
-  local fromC = (_VERSION == "Lua 5.1") and function() return "?" end
-    or function(fname) return "string." .. fname end
-  -- whether the function at *level* (of the caller) was tail-called
-  local function tailCalled(level)
-    level = level + 1
-    if _VERSION == "Lua 5.1" then
-      local up = getinfo(level + 1, "S")
-      return up ~= nil and up.what == "tail"
-    end
-    local info = getinfo(level, "t")
-    return info ~= nil and info.istailcall
-  end
-  -- what live says of error *err* of string.<fname>; *named*: the wrapper that called the C
-  -- function is the caller of fixed's caller (level 3), read how it was called
-  local function fixed(fname, err, named)
-    if type_(err) ~= "string" or find(err, own, 1, true) ~= 1 then return err, false end
-    local msg = match(err, "^%d+: (.*)$", #own + 1)
-    if msg == nil then return err, false end
-    if named then
-      local arg, rest = match(msg, "^bad argument #(%d+) to '[^']*' (.*)$")
-      if arg then
-        local info = getinfo(3, "n")
-        local name, how = info and info.name, info and info.namewhat
-        if tailCalled(3) then
-          -- (`return s:find(x)` from Lua code: the caller's frame is gone, and with it the name
-          -- it used; live, whose C function is never tail-called, names it)
-          name, how = fname, nil
-        end
-        arg = tonumber(arg)
-        if how == "method" and name then
-          arg = arg - 1
-          msg = arg == 0 and ("calling '" .. name .. "' on bad self " .. rest)
-            or ("bad argument #" .. arg .. " to '" .. name .. "' " .. rest)
-        else
-          msg = "bad argument #" .. arg .. " to '" .. (name or fromC(fname)) .. "' " .. rest
-        end
-      end
-    end
-    return msg, true
-  end
-  local function fail(fname, err, named)
-    local msg, ours = fixed(fname, err, named)
-    if ours then raise(msg) end
-    error_(msg, 0) -- (raised elsewhere, e.g. in a replacement function: as it is)
-  end
-  local function fast(fname, ok, ...)
+  local function fast(lib, ok, ...)
     if ok then return ... end
-    fail(fname, (...), false)
+    reraise(lib, (...), false)
   end
   local function textual(v)
     local t = type_(v)
@@ -633,52 +666,42 @@ if escalating then
     return type_(v) == "number"
   end
   local REPLACEMENT = { string = true, number = true, table = true, ["function"] = true }
-  -- (each C function is called from a line of this chunk, so that what it raises carries `own`;
-  -- LuaJIT tail-calls a C function too, so there the call is an argument of `pass`)
-  local function pass(...) return ... end
-  local function caller(f)
-    if isJit then return function(...) return pass(f(...)) end end
-    return function(...) return f(...) end
-  end
-  local callFind, callMatch, callGmatch, callGsub = caller(find), caller(match), caller(gmatch), caller(gsub)
+  local callFind, callMatch, callGmatch, callGsub = callC(find), callC(match), callC(gmatch), callC(gsub)
   string.find = function(...)
     local s, p, init, plain = ...
     if not plain then check(s, p) end
-    if textual(s) and textual(p) and integral(init) then return fast("find", pcall_(callFind, ...)) end
+    if textual(s) and textual(p) and integral(init) then return fast("string.find", pcall_(callFind, ...)) end
     local r = pack(pcall_(callFind, ...))
     if r[1] then return unpack(r, 2, r.n) end
-    fail("find", r[2], true)
+    reraise("string.find", r[2], 3)
   end
   string.match = function(...)
     local s, p, init = ...
     check(s, p)
-    if textual(s) and textual(p) and integral(init) then return fast("match", pcall_(callMatch, ...)) end
+    if textual(s) and textual(p) and integral(init) then return fast("string.match", pcall_(callMatch, ...)) end
     local r = pack(pcall_(callMatch, ...))
     if r[1] then return unpack(r, 2, r.n) end
-    fail("match", r[2], true)
+    reraise("string.match", r[2], 3)
   end
   string.gmatch = function(...)
     local s, p, init = ...
     check(s, p)
-    if textual(s) and textual(p) and integral(init) then return fast("gmatch", pcall_(callGmatch, ...)) end
+    if textual(s) and textual(p) and integral(init) then return fast("string.gmatch", pcall_(callGmatch, ...)) end
     local ok, it = pcall_(callGmatch, ...)
     if ok then return it end
-    fail("gmatch", it, true)
+    reraise("string.gmatch", it, 3)
   end
   string.gsub = function(...)
     local s, p, r, n = ...
     check(s, p)
     if textual(s) and textual(p) and REPLACEMENT[type_(r)] and integral(n) then
-      return fast("gsub", pcall_(callGsub, ...))
+      return fast("string.gsub", pcall_(callGsub, ...))
     end
     local ok, a, b = pcall_(callGsub, ...)
     if ok then return a, b end
-    fail("gsub", a, true)
+    reraise("string.gsub", a, 3)
   end
-  for _, f in next_, { fixed, fail, fast, textual, integral, tailCalled, pass, callFind, callMatch,
-    callGmatch, callGsub } do
-    protect(f)
-  end
+  for _, f in next_, { fast, textual, integral, callFind, callMatch, callGmatch, callGsub } do protect(f) end
   for _, name in next_, { "find", "match", "gmatch", "gsub" } do protect(string[name]) end
 end
 

@@ -106,14 +106,19 @@ local function compileText(chunk, chunkname, env, hasEnv)
   return nativeLoad(chunk, chunkname, "t")
 end
 
-local function sandboxLoad(chunk, chunkname, mode, ...)
-  local hasEnv = select("#", ...) > 0
-  local env = ...
+local function sandboxLoad(...)
+  local chunk, chunkname, mode = ...
+  local hasEnv = select("#", ...) > 3
+  local env = select(4, ...)
   if mode ~= nil and type(mode) ~= "string" then
     raise("bad argument #3 to 'load' (string expected, got " .. type(mode) .. ")")
   end
   mode = mode or "bt"
   local ct = type(chunk)
+  if ct == "number" then
+    -- (live's load takes the number's text as the chunk, as lua_tolstring gives it)
+    chunk, ct = tostring(chunk), "string"
+  end
   if ct == "string" then
     if chunkname == nil then chunkname = chunk end
     if isBinary(chunk) then
@@ -152,7 +157,8 @@ local function sandboxLoad(chunk, chunkname, mode, ...)
     if refused then return nil, BINARY_REFUSED end
     return fn, err
   end
-  raise("bad argument #1 to 'load' (string expected, got " .. (ct == "nil" and "no value" or ct) .. ")")
+  local got = (ct == "nil" and select("#", ...) == 0) and "no value" or ct
+  raise("bad argument #1 to 'load' (function expected, got " .. got .. ")")
 end
 raw.compile_text = compileText
 raw.is_binary = isBinary

@@ -1,9 +1,11 @@
-"""The errors of string.find/match/gmatch/gsub read as live's (the live aos binary on every Lua
-the harness runs).  The harness wraps these four (a pattern that may backtrack for long in C is
-moved to the thread watchdog), so their C functions run below a frame of its own: an error they
-raise is raised again at the caller's line with the name the caller used, as a C function's
-luaL_argerror words it.  A tail call (`return s:find(x)`) is the one difference: a Lua wrapper
-replaces the caller's frame, where live's C function keeps it."""
+"""The errors of the C functions the harness wraps read as live's (the live aos binary on every
+Lua the harness runs): string.find/match/gmatch/gsub (a pattern that may backtrack for long in C
+moves to the thread watchdog), setmetatable and debug.setmetatable (a __gc finalizer is guarded),
+coroutine.create/wrap (every coroutine gets the budget's hook); and load, which the sandbox
+writes in Lua (it refuses binary chunks).  Their C functions run below a
+frame of the harness's, so an error they raise is raised again at the caller's line with the name
+the caller used, as luaL_argerror words it.  A tail call (`return s:find(x)`) is the one
+difference: a Lua wrapper replaces the caller's frame, where live's C function keeps it."""
 
 from __future__ import annotations
 
@@ -59,6 +61,24 @@ STRING_ERROR_PROBES = [
         deviation=('ok "unfinished capture"', 'ok "probe:1: unfinished capture"'),
     ),
     Probe("gmatch.nil", caught('string.gmatch(nil, "a")')),
+    Probe("setmetatable.number", caught("setmetatable(1, {})")),
+    Probe("setmetatable.bad.mt", caught("setmetatable({}, 1)")),
+    Probe("setmetatable.none", caught("setmetatable()")),
+    Probe("setmetatable.protected", caught("setmetatable(setmetatable({}, { __metatable = 'no' }), {})")),
+    Probe("setmetatable.alias", "local smt = setmetatable " + caught("smt({}, 'x')")),
+    Probe("setmetatable.from.c", "return select(2, pcall(setmetatable, 1))"),
+    Probe("setmetatable.result", "local t = {} return setmetatable(t, {}) == t, select('#', setmetatable({}, nil))"),
+    Probe("debug.setmetatable.bad", caught("debug.setmetatable(1, 2)")),
+    Probe("coroutine.create.number", caught("coroutine.create(1)")),
+    Probe("coroutine.create.none", caught("coroutine.create()")),
+    Probe("coroutine.create.from.c", "return select(2, pcall(coroutine.create, 1))"),
+    Probe("coroutine.wrap.number", caught("coroutine.wrap(1)")),
+    Probe("coroutine.wrap.runs", "return coroutine.wrap(function(a) return a + 1 end)(41)"),
+    Probe("load.number", "local f, e = load(12) return type(f), e"),
+    Probe("load.float", "local f, e = load(1.5) return type(f), e"),
+    Probe("load.table", caught("load({})")),
+    Probe("load.nil", "return select(2, pcall(load, nil))"),
+    Probe("load.none", "return select(2, pcall(load))"),
     Probe(
         "gmatch.pairs",
         'local t = {} for a, b in ("k=v, x=y"):gmatch("(%w+)=(%w+)") do t[#t+1] = a .. b end'
@@ -83,11 +103,22 @@ NATIVE: dict[tuple[str, str], str] = {
         for lua in ("5.1", "jit")
     },
     **{(lua, "match.balance"): f"Lua {lua} says 'unbalanced pattern'" for lua in ("5.1", "jit")},
-    ("5.1", "gsub.from.c"): "Lua 5.1 names a function called from C '?'",
     **{
-        (lua, "gsub.repl.type"): f"Lua {lua} adds the type it got ('..., got boolean')"
-        for lua in ("5.4", "5.5")
+        (lua, key): f"Lua {lua} names a function called from C '?'"
+        for lua in ("5.1", "jit")
+        for key in ("gsub.from.c", "setmetatable.from.c", "coroutine.create.from.c")
     },
+    **{
+        (lua, key): f"Lua {lua} adds the type it got ('..., got boolean')"
+        for lua in ("5.4", "5.5")
+        for key in ("gsub.repl.type", "setmetatable.bad.mt", "setmetatable.alias", "debug.setmetatable.bad")
+    },
+    **{
+        ("5.1", key): "Lua 5.1 says 'Lua function expected'"
+        for key in ("coroutine.create.number", "coroutine.create.none", "coroutine.wrap.number")
+    },
+    ("jit", "coroutine.wrap.number"): "on LuaJIT the C-depth guard wraps coroutine.wrap again (its local's name shows)",
+    ("jit", "load.table"): "on LuaJIT load runs under the C-depth guard, whose pcall hides the caller",
 }
 #: LuaJIT: string.gsub also runs under the harness's C-depth guard (a pcall), below which a C
 #: function's error has no position and no name ('?')
