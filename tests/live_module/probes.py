@@ -245,6 +245,12 @@ def check_on(lua: str, found: Answers, probe: Probe, *, worded: bool = False) ->
 NotOn = Callable[[str, Probe], "str | None"]
 
 
+def caught(expr: str) -> str:
+    """Probe code: the error of *expr*, evaluated in a Lua function (not in a tail call, which
+    would let a harness wrapper replace the function's frame), under pcall."""
+    return f"local ok, e = pcall(function() local r = {expr} return r end) return e"
+
+
 def probe_suite(
     probes: list[Probe],
     *,

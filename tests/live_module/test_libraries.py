@@ -230,6 +230,7 @@ LUA_WORDED = frozenset(
         "base64.decode.only.pad", "base64.decode.only.pads", "base64.decode.table", "base64.decode.unpadded",
         "base64.decode.unpadded.two", "base64.encode.nil", "base64.encode.number", "base64.encode.table",
         "base64.makeencoder.number", "base64.url.decode.custom.pad", "pretty.function", "pretty.boolean.key",
+        *(f"{fn}.{label}" for fn in ("Send", "ao.send") for label in ("nil", "number", "boolean")),
     }
 )
 
@@ -365,6 +366,12 @@ OTHER_PROBES = [
             " table.sort(t) return table.concat(t, ' ')",
         )
         for name in (".chance", ".process", ".stringify", ".assignment", ".handlers-utils", "json")
+    ],
+    # Send and ao.send read msg.Data / msg.Target first, as live's: what is not indexable fails there
+    *[
+        Probe(f"{fn}.{label}", f"return {fn}({arg})")
+        for fn in ("Send", "ao.send")
+        for label, arg in (("nil", "nil"), ("number", "5"), ("boolean", "true"), ("string", "'x'"))
     ],
     Probe("crypto", "return type(require('.crypto'))"),
     Probe("pretty", "return type(require('.pretty'))"),

@@ -1,23 +1,20 @@
 """The errors of the C functions the harness wraps read as live's (the live aos binary on every
 Lua the harness runs): string.find/match/gmatch/gsub (a pattern that may backtrack for long in C
 moves to the thread watchdog), setmetatable and debug.setmetatable (a __gc finalizer is guarded),
-coroutine.create/wrap (every coroutine gets the budget's hook); and load, which the sandbox
-writes in Lua (it refuses binary chunks).  Their C functions run below a
+coroutine.create/wrap (every coroutine gets the budget's hook), debug.getupvalue/getlocal (they
+hide the harness's values; their results counted as live's); and load, which the sandbox writes
+in Lua (it refuses binary chunks).  Their C functions run below a
 frame of the harness's, so an error they raise is raised again at the caller's line with the name
 the caller used, as luaL_argerror words it.  A tail call (`return s:find(x)`) is the one
-difference: a Lua wrapper replaces the caller's frame, where live's C function keeps it."""
+difference: a Lua wrapper replaces the caller's frame, where live's C function keeps it.
+(debug.sethook's probes live in test_debug_hooks.py: a process hook moves its process to the
+thread watchdog, where these wrappers are not needed, so they need a process of their own.)"""
 
 from __future__ import annotations
 
-from tests.live_module.probes import OLD_WORDING, Probe, probe_suite
+from tests.live_module.probes import OLD_WORDING, Probe, caught, probe_suite
 
-
-def caught(expr: str) -> str:
-    """The error of *expr*, evaluated in a Lua function (not a tail call), under pcall."""
-    return f"local ok, e = pcall(function() local r = {expr} return r end) return e"
-
-
-STRING_ERROR_PROBES = [
+WRAPPED_PROBES = [
     Probe("gsub.nil", caught('string.gsub(nil, "a", "b")')),
     Probe("gsub.self", "local t = { gsub = string.gsub } " + caught('t:gsub("a", "b")')),
     Probe("gsub.repl.type", caught('string.gsub("abc", "a", true)')),
@@ -74,6 +71,25 @@ STRING_ERROR_PROBES = [
     Probe("coroutine.create.from.c", "return select(2, pcall(coroutine.create, 1))"),
     Probe("coroutine.wrap.number", caught("coroutine.wrap(1)")),
     Probe("coroutine.wrap.runs", "return coroutine.wrap(function(a) return a + 1 end)(41)"),
+    Probe("debug.getupvalue.range", 'return select("#", debug.getupvalue(print, 99)), select("#", debug.getupvalue(function() end, 1))'),
+    Probe("debug.getupvalue.value", "local up = 7 local function f() return up end return debug.getupvalue(f, 1)"),
+    Probe("debug.getupvalue.bad", caught("debug.getupvalue(1, 1)")),
+    Probe("debug.getlocal.range", 'return select("#", debug.getlocal(1, 99))'),
+    # (not in a tail call: `return debug.getlocal(1, 1)` lets the wrapper replace that frame)
+    Probe("debug.getlocal.value", "local mine = 'here' local n, v = debug.getlocal(1, 1) return n, v"),
+    Probe(
+        "debug.getlocal.nested",
+        "local function f(a, b) local c = a .. b local n, v = debug.getlocal(1, 3) return n, v end"
+        " local n, v = f('x', 'y') return n, v",
+    ),
+    Probe(
+        "debug.getlocal.caller",
+        "local outer = 5 local function g() local n, v = debug.getlocal(2, 1) return n, v end"
+        " local n, v = g() return n, v",
+    ),
+    Probe("debug.getlocal.param", 'return debug.getlocal(function(p, q) end, 2), select("#", debug.getlocal(print, 1))'),
+    Probe("debug.getlocal.level", caught("debug.getlocal(50, 1)")),
+    Probe("debug.getlocal.bad", caught("debug.getlocal('x', 1)")),
     Probe("load.number", "local f, e = load(12) return type(f), e"),
     Probe("load.float", "local f, e = load(1.5) return type(f), e"),
     Probe("load.table", caught("load({})")),
@@ -118,6 +134,7 @@ NATIVE: dict[tuple[str, str], str] = {
         for key in ("coroutine.create.number", "coroutine.create.none", "coroutine.wrap.number")
     },
     ("jit", "coroutine.wrap.number"): "on LuaJIT the C-depth guard wraps coroutine.wrap again (its local's name shows)",
+    ("5.1", "debug.getlocal.param"): "Lua 5.1's debug.getlocal takes no function",
     ("jit", "load.table"): "on LuaJIT load runs under the C-depth guard, whose pcall hides the caller",
 }
 #: LuaJIT: string.gsub also runs under the harness's C-depth guard (a pcall), below which a C
@@ -137,4 +154,4 @@ def _not_on(lua: str, probe: Probe) -> str | None:
     return None
 
 
-answers, test_string_errors = probe_suite(STRING_ERROR_PROBES, not_on=_not_on)
+answers, test_wrapped_errors = probe_suite(WRAPPED_PROBES, not_on=_not_on)

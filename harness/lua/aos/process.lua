@@ -107,9 +107,10 @@ local function wrapJson(msg)
   end
 end
 
+-- (as live's, these read msg.Data first: a message that is not indexable fails there)
 local aoSend = ao.send
 ao.send = function(msg)
-  if type(msg) == "table" then wrapJson(msg) end
+  wrapJson(msg)
   return aoSend(msg)
 end
 local aoSpawn = ao.spawn
@@ -119,7 +120,7 @@ ao.spawn = function(module, msg)
 end
 
 function Send(msg)
-  if type(msg) == "table" and msg.Target == nil then
+  if msg.Target == nil then
     print("WARN: No target specified for message. Data will be stored, but no process will receive it.")
   end
   local result = ao.send(msg)

@@ -138,7 +138,13 @@ local function callOne(lib, c, ...)
   if ok then return r end
   reraise(lib, r, 4)
 end
-for _, f in next_, { tailCalled, fixed, reraise, pass, callOne } do protect(f) end
+-- (the same for a C function of two results)
+local function callTwo(lib, c, ...)
+  local ok, a, b = pcall_(c, ...)
+  if ok then return a, b end
+  reraise(lib, a, 4)
+end
+for _, f in next_, { tailCalled, fixed, reraise, pass, callOne, callTwo } do protect(f) end
 
 local budgetText = "harness: instruction budget exceeded: the message ran more than "
   .. tostring_(budget) .. " Lua instructions (an infinite loop?); raise it with "
@@ -361,11 +367,26 @@ debug.sethook = function(...)
   if fn == nil then
     userHooks[key] = nil
   else
-    escalate("debug.sethook (process hooks run with Lua's hooks off)")
-    if type_(fn) ~= "function" then
-      error_("bad argument #" .. (th and 2 or 1) .. " to 'sethook' (function expected)", 2)
+    -- live's checks, in live's order: the mask, the function, the count
+    local at, given = th and 1 or 0, select_("#", ...)
+    local function bad(i, what)
+      -- (named as luaL_argerror names it: as the caller called it, 'debug.sethook' from C)
+      local info = getinfo(2, "n")
+      local name = info and info.name or fromC("debug.sethook")
+      error_("bad argument #" .. (at + i) .. " to '" .. name .. "' (" .. what .. ")", 3)
     end
-    mask = type_(mask) == "string" and mask or ""
+    local function got(v, i)
+      return (v == nil and given < at + i) and "no value" or type_(v)
+    end
+    if type_(mask) ~= "string" and type_(mask) ~= "number" then bad(2, "string expected, got " .. got(mask, 2)) end
+    if type_(fn) ~= "function" then bad(1, "function expected, got " .. got(fn, 1)) end
+    if count ~= nil then
+      local c = tonumber(count)
+      if c == nil then bad(3, "number expected, got " .. type_(count)) end
+      if c ~= floor(c) then bad(3, "number has no integer representation") end
+    end
+    escalate("debug.sethook (process hooks run with Lua's hooks off)")
+    mask = tostring_(mask)
     count = tonumber(count) or 0
     local u = {
       fn = fn, raw = mask, rawcount = count, n = 0,
@@ -382,7 +403,7 @@ debug.sethook = function(...)
 end
 debug.gethook = function(th)
   local u = userHooks[keyOf(type_(th) == "thread" and th or nil)]
-  if not u then return nil end
+  if not u then return nil, "", 0 end -- (as live's: no hook, an empty mask, no count)
   return u.fn, u.raw, u.rawcount
 end
 
@@ -391,9 +412,13 @@ local function refused(what)
   error_("harness: debug." .. what .. " cannot reach the harness's private state", 3)
 end
 
-debug.getupvalue = function(f, i)
-  if protected[f] then return nil end
-  local name, v = getupvalue(f, i)
+local getupvalueC, getlocalC = callC(getupvalue), callC(getlocal)
+-- (as live's: nothing for an index out of range, or for a function whose upvalues are hidden)
+debug.getupvalue = function(...)
+  local f = ...
+  if protected[f] then return end
+  local name, v = callTwo("debug.getupvalue", getupvalueC, ...)
+  if name == nil then return end
   if v ~= nil and protected[v] then return name, nil end
   return name, v
 end
@@ -437,12 +462,17 @@ debug.getlocal = function(...)
   if frameHidden(th, level) then return nil end
   local name, v
   if th then
-    name, v = getlocal(th, level, n)
+    name, v = callTwo("debug.getlocal", getlocalC, ...)
   elseif type_(level) == "number" then
-    name, v = getlocal(level + 1, n)
+    -- (one level more: this wrapper's frame, and callTwo's, and its pcall's, are below the
+    -- caller's; a level out of range is refused as live's is)
+    name, v = callTwo("debug.getlocal", getlocalC, level + 4, select_(2, ...))
   else
-    name, v = getlocal(level, n)
+    name, v = callTwo("debug.getlocal", getlocalC, ...)
   end
+  -- (as live's: one nil for an index out of range; a function's parameter name alone)
+  if name == nil then return nil end
+  if type_(level) == "function" then return name end
   if v ~= nil and protected[v] then return name, nil end
   return name, v
 end
