@@ -129,7 +129,7 @@ def test_integer_range_and_formula(version: str) -> None:
     assert got == [math.floor(i * 2.0**-32 * 6 + 3) for i in reference(77, 500)]
     assert set(got) == {3, 4, 5, 6, 7, 8}
     ok, err = lua.eval("pcall(require('.chance').integer, 5, 4)")
-    assert ok is False and "max must be bigger than min" in err
+    assert ok is False and "max must bigger than min" in err  # (live's words)
 
 
 # -- the aos seed (docs/aos-semantics.md §5.6, process/test/random.test.js) -------------------------------------------

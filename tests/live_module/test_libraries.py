@@ -373,6 +373,24 @@ OTHER_PROBES = [
         for fn in ("Send", "ao.send")
         for label, arg in (("nil", "nil"), ("number", "5"), ("boolean", "true"), ("string", "'x'"))
     ],
+    # math.random as live's process.lua makes it (.chance): arguments counted by `#{...}`, a range
+    # checked before a number is drawn, live's words (the stream seeded from the spawn message)
+    *[
+        Probe(f"math.random.{label}", code)
+        for label, code in (
+            ("empty", "return math.random(0)"),
+            ("reversed", "return math.random(5, 1)"),
+            ("string", "return math.random(1, 'x')"),
+            # (a float: a fraction in [0, 1), not an integer of a range)
+            ("nil", "local x = math.random(nil) return x >= 0 and x < 1 and x ~= math.floor(x)"),
+            ("three", "local x = math.random(1, 10, 5) return x >= 0 and x < 1 and x ~= math.floor(x)"),
+            ("after.error", "pcall(math.random, 0) return math.random(100)"),
+            ("floats", "return math.random(2.5), math.random(1.5, 3.5)"),
+            ("values", "local t = {} for i = 1, 5 do t[i] = math.random(100) end return table.concat(t, ',')"),
+            ("big", "return math.random(2^40)"),
+        )
+    ],
+    Probe("chance.integer.reversed", "return require('.chance').integer(5, 1)"),
     Probe("crypto", "return type(require('.crypto'))"),
     Probe("pretty", "return type(require('.pretty'))"),
     # live 2.0.6 has no .apm either (the words of require's refusal are a listed deviation)

@@ -159,15 +159,14 @@ Receive = Handlers.receive
 local function initializeState(msg, env)
   if not Seeded then
     chance.seed(seedFromSpawn(msg["Block-Height"], msg.Owner, msg.Module, msg.Id))
+    -- as live's: the arguments counted by the length of their table (a nil ends them), one or
+    -- two of them a chance.integer range (checked before a number is drawn), others a float
     math.random = function(...)
-      local n = select("#", ...)
-      local r = chance.random()
-      if n == 0 then return r end
-      local m, hi = ...
-      if n == 1 then m, hi = 1, m end
-      assert(type(m) == "number" and type(hi) == "number", "bad argument to 'random' (number expected)")
-      assert(m <= hi, "bad argument to 'random' (interval is empty)")
-      return math.floor(r * (hi - m + 1) + m)
+      local args = { ... }
+      local n = #args
+      if n == 1 then return chance.integer(1, args[1]) end
+      if n == 2 then return chance.integer(args[1], args[2]) end
+      return chance.random()
     end
     Seeded = true
   end

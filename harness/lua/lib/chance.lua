@@ -121,7 +121,7 @@ function chance.random()
 end
 
 function chance.integer(min, max)
-  assert(max >= min, "max must be bigger than min")
+  assert(max >= min, "max must bigger than min") -- (live's words)
   return floor(chance.random() * (max - min + 1) + min)
 end
 
