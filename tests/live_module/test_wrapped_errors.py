@@ -2,7 +2,8 @@
 Lua the harness runs): string.find/match/gmatch/gsub (a pattern that may backtrack for long in C
 moves to the thread watchdog), setmetatable and debug.setmetatable (a __gc finalizer is guarded),
 coroutine.create/wrap (every coroutine gets the budget's hook), debug.getupvalue/getlocal (they
-hide the harness's values; their results counted as live's); and load, which the sandbox writes
+hide the harness's values; their results counted as live's), string.dump (live cannot dump a C
+function: the harness's Lua stand-ins refuse too); and load, which the sandbox writes
 in Lua (it refuses binary chunks).  Their C functions run below a
 frame of the harness's, so an error they raise is raised again at the caller's line with the name
 the caller used, as luaL_argerror words it.  A tail call (`return s:find(x)`) is the one
@@ -90,6 +91,21 @@ WRAPPED_PROBES = [
     Probe("debug.getlocal.param", 'return debug.getlocal(function(p, q) end, 2), select("#", debug.getlocal(print, 1))'),
     Probe("debug.getlocal.level", caught("debug.getlocal(50, 1)")),
     Probe("debug.getlocal.bad", caught("debug.getlocal('x', 1)")),
+    # string.dump refuses what is C on live (the harness writes some of these in Lua) and dumps
+    # what is Lua on live too (aos's print, os.time, math.random, Send ...)
+    *[
+        Probe(f"dump.{fn}", f"local ok, e = pcall(string.dump, {fn}) return ok and 'dumped' or e")
+        for fn in (
+            "print", "pairs", "ipairs", "next", "load", "require", "tostring", "select", "pcall", "setmetatable",
+            "getmetatable", "collectgarbage", "dofile", "loadfile", "os.time", "os.date", "os.clock", "os.exit",
+            "os.getenv", "io.open", "io.write", "string.find", "string.gsub", "string.format", "string.dump",
+            "table.sort", "table.concat", "coroutine.create", "coroutine.wrap", "coroutine.resume",
+            "debug.getinfo", "debug.sethook", "debug.getupvalue", "debug.getlocal", "debug.traceback",
+            "debug.getregistry", "debug.setmetatable", "bit32.band", "bit32.rshift", "math.random",
+            "math.floor", "math.pow", "utf8.char", "Handlers.add", "Send", "Prompt", "ao.send", "Dump",
+        )
+    ],
+    Probe("dump.number", caught("string.dump(1)")),
     Probe("load.number", "local f, e = load(12) return type(f), e"),
     Probe("load.float", "local f, e = load(1.5) return type(f), e"),
     Probe("load.table", caught("load({})")),
@@ -135,6 +151,14 @@ NATIVE: dict[tuple[str, str], str] = {
     },
     ("jit", "coroutine.wrap.number"): "on LuaJIT the C-depth guard wraps coroutine.wrap again (its local's name shows)",
     ("5.1", "debug.getlocal.param"): "Lua 5.1's debug.getlocal takes no function",
+    **{
+        ("5.5", f"dump.{fn}"): "Lua 5.5 refuses to dump a C function in its own words ('Lua function expected')"
+        for fn in (
+            "collectgarbage", "coroutine.resume", "debug.getinfo", "debug.traceback", "getmetatable", "math.floor",
+            "next", "number", "pcall", "require", "select", "string.format", "table.concat", "table.sort",
+            "tostring", "utf8.char",
+        )
+    },
     ("jit", "load.table"): "on LuaJIT load runs under the C-depth guard, whose pcall hides the caller",
 }
 #: LuaJIT: string.gsub also runs under the harness's C-depth guard (a pcall), below which a C
