@@ -290,3 +290,25 @@ def probe_suite(
         check_on(lua, found, probe, worded=probe.key in worded)
 
     return answers, test
+
+
+def probe_suite_53(probes: list[Probe]) -> tuple[Any, Any]:
+    """``answers, test_x = probe_suite_53(PROBES)``: the probes answered once by the live module and
+    by a fresh harness network on Lua 5.3 (live's Lua), and a test comparing one probe."""
+    import pytest
+
+    from harness import Network
+
+    @pytest.fixture(scope="module")
+    def answers(live_module: object) -> Answers:
+        pair = Twin(live_module, Network(lua="5.3"))  # type: ignore[arg-type]
+        try:
+            return run_probes(pair, probes)
+        finally:
+            pair.close()
+
+    @pytest.mark.parametrize("probe", params(probes))
+    def test(answers: Answers, probe: Probe) -> None:
+        check(answers, probe)
+
+    return answers, test

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
-import pytest
-
-from tests.live_module.probes import Answers, Probe, check, params, run_probes
+from tests.live_module.probes import Probe, probe_suite_53
 from tests.live_module.twin import Twin
 
 SANDBOX = "sandbox/compat (live's environment: no host access, emscripten's MEMFS and env)"
@@ -155,12 +153,8 @@ LANGUAGE = [
 #: Known, accepted deviations (README, Limits), each asserted exactly: live's file errors carry
 #: emscripten's stale errno, so their words depend on what failed before (we say "No error
 #: information", live's first answer); tanh is computed in Lua here (1 ulp); binary chunks are
-#: refused here (a malformed one could crash the test run); our searchers are listed in require's error.
+#: refused here (a malformed one could crash the test run).
 KNOWN_DEVIATIONS: dict[str, tuple[str, str]] = {
-    'require.missing': (
-        "error module 'no_such_module' not found:\\n\tno field package.preload['no_such_module']\\n\tno file 'ao/no_such_module.lua'\\n\tno file 'ao/no_such_module/init.lua'\\n\tno file '/usr/local/share/lua/5.3/no_such_module.lua'\\n\tno file '/usr/local/share/lua/5.3/no_such_module/init.lua'\\n\tno file '/usr/local/lib/lua/5.3/no_such_module.lua'\\n\tno file '/usr/local/lib/lua/5.3/no_such_module/init.lua'\\n\tno file './no_such_module.lua'\\n\tno file './no_such_module/init.lua'\\n\tno file '/usr/local/lib/lua/5.3/no_such_module.so'\\n\tno file '/usr/local/lib/lua/5.3/loadall.so'\\n\tno file './no_such_module.so'",
-        "error module 'no_such_module' not found:\\n\tno field package.preload['no_such_module']module no_such_module not found\\n\tno file '/usr/local/share/lua/5.3/no_such_module.lua'\\n\tno file '/usr/local/share/lua/5.3/no_such_module/init.lua'\\n\tno file '/usr/local/lib/lua/5.3/no_such_module.lua'\\n\tno file '/usr/local/lib/lua/5.3/no_such_module/init.lua'\\n\tno file './no_such_module.lua'\\n\tno file './no_such_module/init.lua'\\n\tno file '/usr/local/lib/lua/5.3/no_such_module.so'\\n\tno file '/usr/local/lib/lua/5.3/loadall.so'\\n\tno file './no_such_module.so'",
-    ),
     'math.tanh': (
         'ok float:0.46211715726000979',
         'ok float:0.46211715726000974',
@@ -205,42 +199,7 @@ ALL = [
 ]
 
 
-@pytest.fixture(scope="module")
-def answers(live_module) -> Answers:
-    from harness import Network
-
-    pair = Twin(live_module, Network(lua="5.3"))
-    try:
-        return run_probes(pair, ALL)
-    finally:
-        pair.close()
-
-
-@pytest.mark.parametrize("probe", params(ALL))
-def test_environment(answers: Answers, probe: Probe) -> None:
-    check(answers, probe)
-
-
-def test_package_loaded_at_boot_is_a_known_deviation(live_module) -> None:
-    """Deviation: the live module preloads its modules at boot (package.loaded holds json,
-    .crypto.*, .base64, .pretty, .stringify; package.preload is empty); the harness registers
-    them in package.preload and loads them on first require."""
-    from harness import Network
-
-    pair = Twin(live_module, Network(lua="5.3"))
-    try:
-        probes = [
-            Probe("loaded", "local t = {} for _, n in ipairs({'json', '.base64', '.crypto.init', '.pretty',"
-                  " '.stringify', '.bint'}) do t[#t + 1] = n .. '=' .. type(package.loaded[n]) end"
-                  " return table.concat(t, ' ')"),
-            Probe("preload.empty", "return next(package.preload) == nil"),
-        ]
-        a = run_probes(pair, probes)
-    finally:
-        pair.close()
-    assert a.live["loaded"] == 'ok "json=table .base64=table .crypto.init=table .pretty=table .stringify=table .bint=nil"'
-    assert a.harness["loaded"] == 'ok "json=nil .base64=nil .crypto.init=nil .pretty=nil .stringify=nil .bint=nil"'
-    assert (a.harness["preload.empty"], a.live["preload.empty"]) == ("ok false", "ok true")
+answers, test_environment = probe_suite_53(ALL)
 
 
 def test_error_positions_are_a_known_deviation(twin: Twin) -> None:

@@ -120,8 +120,19 @@ return table.concat(out, '\n')
 ]
 
 U = "local u = require('.utils') "
+TAG_NAMES = "'x-y', 'action', 'X_ACTION', 'a--b', '', '-abc', 'ABC-DEF-GHI', 'x-1a', 'a b-c', 'x--', 'aBC', '1abc', 'x_y-z'"
 UTILS_PROBES = [
     Probe("utils.map", U + "return table.concat(u.map(function(x) return x * 2 end, {1, 2, 3}), ',')"),
+    # live's normalize Title-Cases one tag name, capitalize only the first character; anything
+    # but a string comes back as it is
+    *[
+        Probe(f"utils.{fn}.strings", U + f"local t = {{}} for _, s in ipairs({{{TAG_NAMES}}}) do t[#t + 1] = u.{fn}(s) end"
+              " return table.concat(t, '|')")
+        for fn in ("normalize", "capitalize")
+    ],
+    Probe("utils.normalize.others", U + "return select('#', u.normalize()), u.normalize(12), u.normalize(true)"),
+    Probe("utils.normalize.table", U + "local t = {['x-y'] = 1} return u.normalize(t) == t, t['x-y']"),
+    Probe("utils.capitalize.others", U + "local t = {} return u.capitalize(5), u.capitalize(t) == t"),
     Probe("utils.filter", U + "return table.concat(u.filter(function(x) return x > 1 end, {1, 2, 3}), ',')"),
     Probe("utils.reduce", U + "return u.reduce(function(a, b) return a + b end, 0, {1, 2, 3})"),
     Probe("utils.find", U + "return u.find(function(x) return x.id == 2 end, {{id = 1}, {id = 2, n = 'b'}}).n"),

@@ -8,6 +8,8 @@ a message pushed from another process, a forged ``From-Process`` tag, ``From``/`
 
 from __future__ import annotations
 
+import re
+
 from tests.live_module.twin import Twin, assert_same, assert_same_state
 
 RECORDER = r"""
@@ -95,3 +97,26 @@ def test_every_message_gets_a_fresh_env(twin: Twin) -> None:
     assert_same(steps)
     live = assert_same_state(twin, proc, ["Looked"])
     assert '"edited"' not in live
+
+
+def test_error_values_that_are_not_text_fail_as_on_live(twin: Twin) -> None:
+    """aos concatenates the error value into its Error text as it is: error({}), error(nil) or
+    error(true) fail again there ("attempt to concatenate a table value (local 'result')", the
+    prints lost), a number or a string reads as usual; for a handler the traceback printed ends
+    with process.handle, which live's host calls straight from C."""
+    proc, _ = twin.spawn(
+        "\n".join(
+            f'Handlers.add("e{i}", "E{i}", function(m) print("before") error({value}) end)'
+            for i, value in enumerate(["{code = 1}", "nil", "true", "42", "'text'",
+                                       "setmetatable({}, {__tostring = function() return 'TS' end})",
+                                       "setmetatable({}, {__concat = function(a, b) return 'C' end})"])
+        )
+    )
+    steps = [twin.send(proc, {"Action": f"E{i}"}) for i in range(7)]
+    steps += [twin.eval(proc, code) for code in ("print('p') error({})", "error(nil)", "error(7)")]
+    assert_same(steps)
+    assert "attempt to concatenate a table value (local 'result')" in (steps[0].harness.error or "")
+    # error(42): the prints, the value, the traceback (line numbers aside: aos's own lines differ)
+    line = re.compile(r'(\[string "[^"]*"\]):\d+:')
+    harness, live = (line.sub(r"\1:", (e or "").split("\n\nerror:")[0]) for e in (steps[3].harness.error, steps[3].live.error))
+    assert harness == live and harness.endswith("stack traceback:\n\t[string \".process\"]: in function '.process.handle'")

@@ -1,5 +1,7 @@
 -- .eval: the `_eval` handle: run msg.Data as Lua in _G as aos does (docs/aos-semantics.md §5.5, gotcha 32).
 local H = ...
+-- (kept from boot, as live's .eval keeps it: a .stringify put in package.loaded later is not used)
+local stringify = require(".stringify")
 
 return function(ao)
   return function(msg)
@@ -22,7 +24,7 @@ return function(ao)
     end
     if output and HANDLER_PRINT_LOGS then
       if type(output) == "table" then
-        table.insert(HANDLER_PRINT_LOGS, require(".stringify").format(output))
+        table.insert(HANDLER_PRINT_LOGS, stringify.format(output))
       else
         table.insert(HANDLER_PRINT_LOGS, tostring(output))
       end

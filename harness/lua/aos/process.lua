@@ -3,15 +3,22 @@
 local H = ...
 local profile = H.profile
 
--- json and .stringify are loaded on first use (most messages need neither; it keeps spawns fast)
+-- Loaded at boot, as live's process.lua does, so package.loaded holds them from the start.
+-- print keeps the .stringify it found then; json is required again each time it is used (for
+-- table Data sent, spawned or received): a process that puts its own module in
+-- package.loaded.json changes what aos encodes and decodes, on live as here.
+local pretty = require(".pretty") -- luacheck: ignore (loaded for package.loaded, as on live)
+local base64 = require(".base64")
+local bootJson = require("json")
+local stringify = require(".stringify")
 local function json() return require("json") end
-local function stringify() return require(".stringify") end
 local chance = require(".chance")
 local seedFromSpawn = H.chance.seed_from_spawn -- (the harness's part of .chance)
 local utils = require(".utils")
 local ao = require(".ao")
 require(".assignment").init(ao)
 _G.ao = ao
+package.loaded.ao = ao
 Handlers = require(".handlers")
 
 local process = { _version = profile.version }
@@ -36,8 +43,8 @@ Dump = require(".dump")
 math.random = function() return 0.5 end
 
 if profile.globals_json then
-  _G.json = json()
-  _G.base64 = require(".base64")
+  _G.json = bootJson
+  _G.base64 = base64
 end
 
 function Prompt()
@@ -56,7 +63,7 @@ function print(a)
   local s
   local t = type(a)
   if t == "table" then
-    s = stringify().format(a)
+    s = stringify.format(a)
   elseif t == "number" then
     s = Colors.green .. tostring(a) .. Colors.reset
   elseif t == "boolean" then
@@ -253,8 +260,24 @@ local function attachReply(msg)
   end
 end
 
-local function errorText(err)
-  return table.concat(HANDLER_PRINT_LOGS, "\n") .. "\n\n" .. Colors.red .. "error:\n" .. Colors.reset .. tostring(err)
+-- Live's host calls process.handle straight from C, so a traceback taken in it ends with it; here
+-- the harness's bridge called it: its frames are cut (a traceback that is not aos's own text, from
+-- a debug.traceback the process replaced, is left as it is).
+local handleShown -- (how 5.1 and LuaJIT name process.handle: by where it is defined)
+local function mainTraceback(text)
+  if type(text) ~= "string" then return text end
+  local at = string.find(text, "in function '.process.handle'", 1, true)
+    or string.find(text, handleShown, 1, true)
+  local eol = at and string.find(text, "\n", at, true)
+  if eol then return string.sub(text, 1, eol - 1) end
+  return text
+end
+
+-- (as live's: the error value is concatenated as it is, so an error that is neither a string nor
+-- a number, error({}) or error(nil), fails here, and the message fails with "attempt to
+-- concatenate a table value (local 'result')" instead; a __concat metamethod is honoured)
+local function errorText(result)
+  return table.concat(HANDLER_PRINT_LOGS, "\n") .. "\n\n" .. Colors.red .. "error:\n" .. Colors.reset .. result
 end
 
 function process.handle(msg, env)
@@ -265,7 +288,7 @@ function process.handle(msg, env)
   if fresh then H.init_fresh(env) else ao.init(env) end
   if profile.normalize then
     -- the harness's CU builds root keys in canonical form already; only tag names can differ
-    if H.canonical_root then H.normalizeTags(msg) else utils.normalize(msg) end
+    if H.canonical_root then H.normalizeTags(msg) else H.normalizeMessage(msg) end
   end
   if type(msg.Tags) ~= "table" then
     error("message Tags must be an array of {name, value} (got " .. type(msg.Tags) .. ")")
@@ -349,8 +372,8 @@ function process.handle(msg, env)
     else
       print(Colors.red .. "Error" .. Colors.gray .. " handling message " .. Colors.reset)
     end
-    print(Colors.green .. tostring(result) .. Colors.reset)
-    print("\n" .. Colors.gray .. debug.traceback(co) .. Colors.reset)
+    print(Colors.green .. result .. Colors.reset)
+    print("\n" .. Colors.gray .. mainTraceback(debug.traceback()) .. Colors.reset)
     return ao.result({ Error = errorText(result) })
   end
 
@@ -363,5 +386,7 @@ function process.handle(msg, env)
   ao.Nonce = msg.Nonce
   return ao.result({ Output = output })
 end
+
+handleShown = "in function <[string \".process\"]:" .. debug.getinfo(process.handle, "S").linedefined .. ">"
 
 return process

@@ -141,21 +141,37 @@ end
 
 -- Title-Case a tag name (2025+ modules): underscores -> dashes, lower-case everything, then
 -- upper-case the first letter and every letter after a dash.  `TokenId` -> `Tokenid`.
+local function titleCase(name)
+  local s = string.lower((string.gsub(name, "_", "-")))
+  s = string.gsub(s, "^%l", string.upper)
+  return (string.gsub(s, "%-%l", string.upper))
+end
+-- (the runtime's own, for tag names: kept once computed)
 local capitalised = {}
 local function capitalize(name)
   local done = capitalised[name]
   if done then return done end
-  local s = string.lower((string.gsub(name, "_", "-")))
-  s = string.gsub(s, "^%l", string.upper)
-  s = string.gsub(s, "%-%l", string.upper)
+  local s = titleCase(name)
   capitalised[name] = s
   return s
 end
 
 if profile.normalize then
-  utils.capitalize = capitalize
+  -- live's two string helpers; anything but a string comes back as it is.  capitalize: the first
+  -- character upper-case, the rest lower-case (`X_ACTION` -> `X_action`); normalize: a tag name
+  -- in Title-Case (`X_ACTION` -> `X-Action`), as aos writes the names of a message's tags.
+  function utils.capitalize(s)
+    if type(s) ~= "string" then return s end
+    return string.upper(string.sub(s, 1, 1)) .. string.lower(string.sub(s, 2))
+  end
+  function utils.normalize(s)
+    if type(s) ~= "string" then return s end
+    return titleCase(s)
+  end
+
   -- Rewrite every root key and every tag name of a CU message to Title-Case (in place).
-  function utils.normalize(msg)
+  -- (the runtime's, through H)
+  function H.normalizeMessage(msg)
     local renames
     for k, v in pairs(msg) do
       if type(k) == "string" then

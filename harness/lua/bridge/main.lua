@@ -5,8 +5,8 @@
 --   main.lua       this entry: the private table H, the loader, the sealed environment and the
 --                  guards, the order of the other parts, and the sealing of everything private
 --   hooks.lua      the guards' hooks: instruction budget, coverage lines, handler match counts
---   modules.lua    module loading: our aos layer in package.preload, the project-module
---                  searcher, Eval's compile
+--   modules.lua    module loading: our aos layer as live's bundle searcher (with the
+--                  project's modules), Eval's compile
 --   iteration.lua  deterministic iteration: env/pairs.lua installed as the global `pairs`
 --   message.lua    one message in (bridge.handle), its result out as a flat list
 --   snapshot.lua   what Python reads between messages: canonical text of globals, handler names
@@ -85,7 +85,9 @@ local DR = privateChunk("env.dryrun")()
 -- Guards (harness/lua/env/guard.lua): the per-message instruction budget, wall-clock deadline
 -- and memory check, one master hook in every coroutine, and the debug-library wrappers that keep
 -- process code away from private values (G.protect).
-local G = privateChunk("env.guard")(H, config, compat.raiser)
+local guardChunk, guardName = privateChunk("env.guard")
+compat.internal(guardName) -- (the guards' wrappers are part of the functions they wrap)
+local G = guardChunk(H, config, compat.raiser)
 
 -- The sandbox's originals (host io, the native loader, ...), the loaders and the private tables
 -- stay out of process code's reach through the debug library.
@@ -112,9 +114,10 @@ for _, name in ipairs({ hooksName, modulesName, iterationName, messageName, snap
 end
 for _, entry in pairs(modules) do runtimeNames[entry[2]] = true end
 
+local pairsModule = privateChunk("harness.pairs")(H)
 local hooks = hooksPart(H, G, config, raw, runtimeNames)
 local loading = modulesPart(H, G, config, raw, modules)
-local sortKeys, pairsCache = iterationPart(G, config)
+local sortKeys, pairsCache = iterationPart(G, config, pairsModule)
 DR.skip(pairsCache) -- the order cache of `pairs` is the harness's, never put back
 
 local process = require(".process")

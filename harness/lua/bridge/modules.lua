@@ -1,12 +1,11 @@
--- The bridge's module loading (not part of aos): our aos layer and libraries in package.preload,
--- the project-module searcher, and Eval's compile.  Run by bridge/main.lua with
+-- The bridge's module loading (not part of aos): our aos layer and libraries as live's bundle
+-- searcher, which also finds the project's modules, and Eval's compile.  Run by bridge/main.lua with
 -- (H, G, config, raw, modules) after the private chunks left `modules`; returns bridge.preload.
 local H, G, config, raw, modules = ...
 
 local loadChunk = H.load
 local find, sub, gsub, format = string.find, string.sub, string.gsub, string.format
-local concat = table.concat
-local ipairs, type, tostring, error = ipairs, type, tostring, error
+local ipairs, tostring, error = ipairs, tostring, error
 
 -- Eval compile: expression first, then chunk (aos eval.lua); a file the harness loads arrives
 -- precompiled with its own chunk name (bridge.preload).
@@ -43,19 +42,18 @@ function H.private(name)
   return part
 end
 
--- Our aos modules, each given H as its first chunk argument.
-for name, entry in pairs(modules) do
-  local code, chunkname = entry[1], entry[2]
-  package.preload[name] = function(...)
-    local fn, err = loadChunk(code, chunkname, "bt")
-    if not fn then error("harness: cannot load runtime module " .. name .. ": " .. tostring(err)) end
-    return fn(H, ...)
-  end
-end
-package.preload["ao"] = function() return require(".ao") end
+-- Our aos modules and libraries: live's bundle.  As on live, package.preload is empty and the
+-- second searcher finds a bundled module by its name, or by its name with ".init" (".crypto"), and
+-- returns its chunk as the loader, a fresh one each time (here given H as its first argument);
+-- a name it does not know gets live's "module <name> not found", and a name that is neither a
+-- string nor a number live's concatenation error, which names the local 'name'.
+local bundle = {}
+for name, entry in pairs(modules) do bundle[name] = entry end
+G.protect(bundle)
 
 -- Project modules beside the process file (and under ao/): `require("lib.amount")`.  The harness's
--- own feature: it reads the search dirs with the io.open captured before the sandbox sealed io,
+-- own feature, asked after the bundle in the same searcher (so that a name found nowhere gets
+-- live's text): it reads the search dirs with the io.open captured before the sandbox sealed io,
 -- and refuses names that could leave them.  The dirs are a private copy: process code can reach
 -- the searcher (package.searchers), not the list it reads.
 local searchDirs = {}
@@ -64,18 +62,15 @@ for i, dir in ipairs(config.search_dirs or {}) do
   G.protect(searchDirs[i])
 end
 local hostOpen, hostRead, hostClose = raw.io_open, raw.file.read, raw.file.close
-local function projectSearcher(name)
-  if type(name) ~= "string" or find(name, "..", 1, true) or find(name, "[%z/\\:]")
-    or sub(name, 1, 1) == "." or name == "" then
-    return "\n\tno project module named '" .. tostring(name) .. "' (names are dotted paths under the "
-      .. "process's directories)"
+local function projectModule(name)
+  name = tostring(name)
+  if find(name, "..", 1, true) or find(name, "[%z/\\:]") or sub(name, 1, 1) == "." or name == "" then
+    return nil
   end
   local rel = gsub(name, "%.", "/")
-  local tried = {}
   for _, dir in ipairs(searchDirs) do
     for _, pattern in ipairs({ "%s/%s.lua", "%s/%s/init.lua" }) do
-      local path = format(pattern, dir[1], rel)
-      local f = hostOpen(path, "rb")
+      local f = hostOpen(format(pattern, dir[1], rel), "rb")
       if f then
         local text = hostRead(f, "*a")
         hostClose(f)
@@ -84,13 +79,25 @@ local function projectSearcher(name)
         if not fn then error("error loading module '" .. name .. "' from " .. shown .. ":\n\t" .. err, 0) end
         return fn, shown
       end
-      tried[#tried + 1] = "\n\tno file '" .. format(pattern, dir[2], rel) .. "'"
     end
   end
-  return concat(tried)
+  return nil
 end
-table.insert(package.searchers, 2, projectSearcher)
+
+local function bundleSearcher(name)
+  local entry = bundle[name] or bundle[name .. ".init"]
+  if entry then
+    local fn, err = loadChunk(entry[1], entry[2], "bt")
+    if not fn then error("harness: cannot load runtime module " .. tostring(name) .. ": " .. tostring(err)) end
+    return function(...) return fn(H, ...) end
+  end
+  local fn, shown = projectModule(name)
+  if fn then return fn, shown end
+  return "module " .. name .. " not found"
+end
+table.insert(package.searchers, 2, bundleSearcher)
 G.protect(searchDirs)
+G.protect(projectModule)
 
 local bridge = {}
 

@@ -28,27 +28,98 @@ local function raiser(source)
   end
 end
 M.raiser = raiser
-local raise = raiser(getinfo(1, "S").source)
 
--- The name luaL_argerror gives a library function of live's: the name it was called by (a local
--- `XOR`, a field `bxor`), else, when called from C (pcall), its library name ("bit32.band").
-local MATH = { pow = true, ldexp = true, frexp = true, log10 = true, atan2 = true, cosh = true, sinh = true,
-  tanh = true }
-local function calledAs(fname)
-  local own = getinfo(1, "S").source
-  local level = 3
+-- The name luaL_argerror gives a library function of live's when the function is written in Lua
+-- here: the name it was called by (a local `XOR`, a field `bxor`; for a method, 'calling ... on
+-- bad self' and the arguments counted without self); called from C (pcall), the name it has in
+-- package.loaded, as Lua 5.3's pushglobalfuncname finds it ("bit32.band", "os.date", "load" for
+-- a base function, "_G." dropped), on every Lua: these functions speak as live's.  A Lua tail call loses the
+-- caller's frame, and with it the name, which live's C function never loses: *short* then.
+local LOADED = package.loaded
+local rawequal, next = rawequal, next
+local match = string.match
+local VERSION = _VERSION
+local INFO = VERSION == "Lua 5.1" and "nf" or "nft" -- (5.1 shows a tail call as a frame of its own)
+-- the harness's other chunks whose frames count as the function's own (M.internal(source))
+local INTERNAL = {}
+function M.internal(source) INTERNAL[source] = true end
+-- (the standard libraries first: a function also in a module of aos's, bit32.bxor in
+-- .crypto.util.bit, is named as live names it, by the library)
+local LIBRARIES = { "_G", "bit32", "string", "table", "math", "io", "os", "coroutine", "utf8", "debug", "package" }
+local function fieldOf(mod, t, fn)
+  if rawequal(t, fn) then return mod end
+  if type(t) == "table" then
+    for k, v in next, t do
+      if type(k) == "string" and rawequal(v, fn) then
+        if mod == "_G" then return k end
+        return mod .. "." .. k
+      end
+    end
+  end
+end
+local function globalName(fn)
+  for _, mod in ipairs(LIBRARIES) do
+    local name = fieldOf(mod, rawget(LOADED, mod), fn)
+    if name then return name end
+  end
+  for mod, t in next, LOADED do
+    if type(mod) == "string" then
+      local name = fieldOf(mod, t, fn)
+      if name then return name end
+    end
+  end
+  return "?"
+end
+-- The argument error *msg* ("bad argument #<i> to '<short>' <rest>") raised by a function of
+-- chunk *source*, worded for the frame that called into that chunk; any other message as it is.
+local function argError(source, msg)
+  local i, short, rest = match(msg, "^bad argument #(%d+) to '([^']*)' (.*)$")
+  if not i then return msg end
+  -- the outermost frame of the harness's own below the caller: *source*'s, another harness chunk's
+  -- (INTERNAL: the guards'), or a C function that such a chunk called (the guards' pcall)
+  local level, inner, tail = 3, nil, false
   while true do
     local info = getinfo(level, "S")
     if info == nil then break end
-    if info.source ~= own and info.what ~= "tail" then
-      local called = getinfo(level - 1, "n")
-      if called and called.name then return called.name end
+    if info.what == "tail" then
+      tail = true
+    elseif info.source == source or INTERNAL[info.source] then
+      inner, tail = level, false
+    elseif info.what == "C" then
+      local up = getinfo(level + 1, "S")
+      if not (up and INTERNAL[up.source]) then break end
+    else
       break
     end
     level = level + 1
   end
-  return (MATH[fname] and "math." or "bit32.") .. fname
+  local name, how
+  if inner ~= nil and not tail then
+    local called = getinfo(inner, INFO)
+    if called.istailcall then
+      name = short
+    elseif called.name then
+      name, how = called.name, called.namewhat
+    else
+      name = globalName(called.func)
+    end
+  else
+    name = short
+  end
+  i = tonumber(i)
+  if how == "method" then
+    i = i - 1
+    if i == 0 then return "calling '" .. name .. "' on bad self " .. rest end
+  end
+  return "bad argument #" .. i .. " to '" .. name .. "' " .. rest
 end
+M.argError = argError
+local OWN = getinfo(1, "S").source
+local raiseHere = raiser(OWN)
+local function raise(msg) raiseHere(argError(OWN, msg)) end
+-- (ipairs on LuaJIT keeps its own name: LuaJIT shows no tail call, and `return ipairs(t)` is
+-- common enough that a caller's name would stand for it)
+local raiseIpairs = rawget(_G, "jit") and raiseHere or raise
 local TWO32 = 4294967296
 local ALLONES = 4294967295
 
@@ -58,7 +129,7 @@ local function argNumber(v, i, fname, n)
   if type(x) ~= "number" then x = type(x) == "string" and tonumber(x) or nil end
   if x == nil then
     local got = (i > n) and "no value" or type(v)
-    raise("bad argument #" .. i .. " to '" .. calledAs(fname) .. "' (number expected, got " .. got .. ")")
+    raise("bad argument #" .. i .. " to '" .. fname .. "' (number expected, got " .. got .. ")")
   end
   return x
 end
@@ -71,7 +142,7 @@ if hasIntegers then
     local x = argNumber(v, i, fname, n)
     local r = tointeger(x)
     if r == nil then
-      raise("bad argument #" .. i .. " to '" .. calledAs(fname) .. "' (number has no integer representation)")
+      raise("bad argument #" .. i .. " to '" .. fname .. "' (number has no integer representation)")
     end
     return r
   end
@@ -79,7 +150,7 @@ else
   toint = function(v, i, fname, n)
     local x = argNumber(v, i, fname, n)
     if x ~= x or x ~= floor(x) or x >= 2 ^ 63 or x < -(2 ^ 63) then
-      raise("bad argument #" .. i .. " to '" .. calledAs(fname) .. "' (number has no integer representation)")
+      raise("bad argument #" .. i .. " to '" .. fname .. "' (number has no integer representation)")
     end
     return x
   end
@@ -97,8 +168,8 @@ local function fieldArgs(f, w, i, fname, n)
   else
     w = toint(w, i + 1, fname, n)
   end
-  if f < 0 then raise("bad argument #" .. i .. " to '" .. calledAs(fname) .. "' (field cannot be negative)") end
-  if w <= 0 then raise("bad argument #" .. (i + 1) .. " to '" .. calledAs(fname) .. "' (width must be positive)") end
+  if f < 0 then raise("bad argument #" .. i .. " to '" .. fname .. "' (field cannot be negative)") end
+  if w <= 0 then raise("bad argument #" .. (i + 1) .. " to '" .. fname .. "' (width must be positive)") end
   if f + w > 32 then raise("trying to access non-existent bits") end
   return f, w
 end
@@ -141,7 +212,7 @@ local shiftLeft, shiftRight -- (unsigned x, 0 <= i < 32) -> unsigned
 -- On Lua 5.3+, the calls crypto code makes by the million (two or three integral numbers, a shift
 -- within 0-31) take a native path of a few instructions; anything else goes to the checked function
 -- (which raises live's errors).  Compiled under this file's own chunk name, so an error raised
--- behind a fast path still names the function as its caller called it (calledAs).
+-- behind a fast path still names the function as its caller called it (argError).
 local function fastPaths(checked)
   local build = load([[
     local checked = ...
@@ -251,7 +322,7 @@ function M.build(opts)
   end
 
   local b = {}
-  -- (not tail calls: an error names the function as its caller called it, see calledAs)
+  -- (not tail calls: an error names the function as its caller called it, see argError)
   function b.band(...) local r = fold(opAnd, ALLONES, "band", ...) return r end
   function b.bor(...) local r = fold(opOr, 0, "bor", ...) return r end
   function b.bxor(...) local r = fold(opXor, 0, "bxor", ...) return r end
@@ -483,7 +554,7 @@ local function makeIpairs(nativeIpairs, getmeta)
       return aux, t, 0
     end
     if t == nil and select("#", ...) == 0 then
-      raise("bad argument #1 to 'ipairs' (value expected)") -- (live's words)
+      raiseIpairs("bad argument #1 to 'ipairs' (value expected)") -- (live's words)
     end
     return aux, t, 0
   end

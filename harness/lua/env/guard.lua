@@ -422,25 +422,35 @@ debug.getupvalue = function(...)
   if v ~= nil and protected[v] then return name, nil end
   return name, v
 end
-debug.setupvalue = function(f, i, v)
+-- (setupvalue, upvalueid and upvaluejoin check their arguments in the C function, as live's:
+-- a wrong call raises live's error, named as called; a protected value is refused first)
+local setupvalueC = callC(setupvalue)
+debug.setupvalue = function(...)
+  local f, i = ...
   if protected[f] then refused("setupvalue") end
-  local _, old = getupvalue(f, i)
-  if old ~= nil and protected[old] then refused("setupvalue") end
-  return setupvalue(f, i, v)
+  local ok, _, old = pcall_(getupvalue, f, i)
+  if ok and old ~= nil and protected[old] then refused("setupvalue") end
+  local name = callOne("debug.setupvalue", setupvalueC, ...)
+  if name == nil then return end
+  return name
 end
 if upvalueid then
-  debug.upvalueid = function(f, i)
-    if protected[f] then return nil end
-    return upvalueid(f, i)
+  local upvalueidC = callC(upvalueid)
+  debug.upvalueid = function(...)
+    if protected[(...)] then return nil end
+    local id = callOne("debug.upvalueid", upvalueidC, ...)
+    return id
   end
 end
 if upvaluejoin then
-  debug.upvaluejoin = function(f1, n1, f2, n2)
+  local upvaluejoinC = callC(upvaluejoin)
+  debug.upvaluejoin = function(...)
+    local f1, n1, f2, n2 = ...
     if protected[f1] or protected[f2] then refused("upvaluejoin") end
-    local _, a = getupvalue(f1, n1)
-    local _, b = getupvalue(f2, n2)
-    if (a ~= nil and protected[a]) or (b ~= nil and protected[b]) then refused("upvaluejoin") end
-    return upvaluejoin(f1, n1, f2, n2)
+    local okA, _, a = pcall_(getupvalue, f1, n1)
+    local okB, _, b = pcall_(getupvalue, f2, n2)
+    if (okA and a ~= nil and protected[a]) or (okB and b ~= nil and protected[b]) then refused("upvaluejoin") end
+    callOne("debug.upvaluejoin", upvaluejoinC, ...)
   end
 end
 
@@ -742,7 +752,7 @@ end
 -- then, but those that are Lua on live too (aos's print, os.time, math.random).
 do
   local standIns = setmetatable_({}, { __mode = "k" })
-  local LUA_ON_LIVE = { print = true, ["os.time"] = true, ["math.random"] = true }
+  local LUA_ON_LIVE = { print = true, ["os.time"] = true, ["math.random"] = true, ["package.searchers.2"] = true }
   local LIBRARIES = { "string", "table", "math", "os", "io", "coroutine", "debug", "utf8", "bit32", "package" }
   -- (the base library's functions; aos's globals, Send, Prompt ..., are Lua on live too)
   local BASE = { "assert", "collectgarbage", "dofile", "error", "getmetatable", "ipairs", "load", "loadfile",
@@ -764,6 +774,10 @@ do
       local t = rawget_(env, name)
       if type_(t) == "table" then mark(name .. ".", t) end
     end
+    -- require's searchers are C on live but the second, its bundle searcher
+    local package = rawget_(env, "package")
+    local searchers = type_(package) == "table" and rawget_(package, "searchers")
+    if type_(searchers) == "table" then mark("package.searchers.", searchers) end
   end
   local dumpC = callC(string.dump)
   string.dump = function(...)

@@ -22,7 +22,14 @@ local registry = debug.getregistry()
 
 -- Raise msg at the first caller outside this file, as a C library function's luaL_error does.
 local getinfo = debug.getinfo
-local raise = compat.raiser(getinfo(1, "S").source)
+-- (an argument error is worded for the caller, as luaL_argerror words it: compat.argError; not
+-- on LuaJIT, which shows no tail call, so that a caller's name could stand for the function's)
+local OWN = getinfo(1, "S").source
+local raiseHere, argError = compat.raiser(OWN), compat.argError
+local function raise(msg)
+  if isJit then raiseHere(msg) end
+  raiseHere(argError(OWN, msg))
+end
 
 -- Originals the harness keeps for its own use.  They are in no global and no loaded module; only
 -- the debug library (getupvalue, getregistry, ...) could reach them, which env/guard.lua fences.
@@ -110,6 +117,9 @@ local function sandboxLoad(...)
   local chunk, chunkname, mode = ...
   local hasEnv = select("#", ...) > 3
   local env = select(4, ...)
+  if chunkname ~= nil and type(chunkname) ~= "string" and type(chunkname) ~= "number" then
+    raise("bad argument #2 to 'load' (string expected, got " .. type(chunkname) .. ")")
+  end
   if mode ~= nil and type(mode) ~= "string" then
     raise("bad argument #3 to 'load' (string expected, got " .. type(mode) .. ")")
   end
@@ -294,7 +304,7 @@ local function memReadOne(st, c)
 end
 
 -- Reading: stdin is empty (end of file at once); stdout and stderr cannot be read.
-local function readFrom(f, fname, ...)
+local function readFrom(f, fname, first, ...)
   local n = select("#", ...)
   local st = memFiles[f]
   if not st and not rawequal(f, stdin) then return nil, NOERR, 0 end
@@ -310,9 +320,10 @@ local function readFrom(f, fname, ...)
       c = fmt
     elseif type(fmt) == "string" then
       c = ssub(fmt, 1, 1) == "*" and ssub(fmt, 2, 2) or ssub(fmt, 1, 1)
-      if not READ_FORMATS[c] then raise("bad argument #" .. i .. " to '" .. fname .. "' (invalid format)") end
+      if not READ_FORMATS[c] then raise("bad argument #" .. (first + i - 1) .. " to '" .. fname .. "' (invalid format)") end
     else
-      raise("bad argument #" .. i .. " to '" .. fname .. "' (invalid format)")
+      raise("bad argument #" .. (first + i - 1) .. " to '" .. fname .. "' (string expected, got "
+        .. typeName(fmt, true) .. ")")
     end
     local v
     if st then
@@ -331,13 +342,13 @@ local function numberText(v)
   return sfmt("%.14g", v)
 end
 
-local function writeTo(f, fname, ...)
+local function writeTo(f, fname, first, ...)
   local n = select("#", ...)
   for i = 1, n do
     local v = select(i, ...)
     local tv = type(v)
     if tv ~= "string" and tv ~= "number" then
-      raise("bad argument #" .. i .. " to '" .. fname .. "' (string expected, got " .. tv .. ")")
+      raise("bad argument #" .. (first + i - 1) .. " to '" .. fname .. "' (string expected, got " .. tv .. ")")
     end
   end
   local st = memFiles[f]
@@ -374,7 +385,7 @@ local function linesOf(f, n, ...)
   local formats = { ... }
   return function()
     if st.closed then raise("file is already closed") end
-    return readFrom(f, "lines", unpack(formats, 1, n))
+    return readFrom(f, "lines", 1, unpack(formats, 1, n))
   end
 end
 
@@ -387,15 +398,18 @@ methods.lines = function(f, ...)
   checkFile(f, "lines")
   return linesOf(f, select("#", ...), ...)
 end
-methods.read = function(f, ...) return readFrom(checkFile(f, "read"), "read", ...) end
+-- (the stand-ins below keep their frame while they check: `pass` takes what they return, so that
+-- an argument error is named as the caller called them)
+local function pass(...) return ... end
+methods.read = function(f, ...) return pass(readFrom(checkFile(f, "read"), "read", 2, ...)) end
 methods.seek = function(f, whence, offset)
   checkFile(f, "seek")
   if whence == nil then whence = "cur" end
   if whence ~= "set" and whence ~= "cur" and whence ~= "end" then
-    raise("bad argument #1 to 'seek' (invalid option '" .. tostring(whence) .. "')")
+    raise("bad argument #2 to 'seek' (invalid option '" .. tostring(whence) .. "')")
   end
   if offset ~= nil and type(offset) ~= "number" then
-    raise("bad argument #2 to 'seek' (number expected, got " .. type(offset) .. ")")
+    raise("bad argument #3 to 'seek' (number expected, got " .. type(offset) .. ")")
   end
   local st = memFiles[f]
   if st then
@@ -411,11 +425,11 @@ end
 methods.setvbuf = function(f, mode)
   checkFile(f, "setvbuf")
   if mode ~= "no" and mode ~= "full" and mode ~= "line" then
-    raise("bad argument #1 to 'setvbuf' (invalid option '" .. tostring(mode) .. "')")
+    raise("bad argument #2 to 'setvbuf' (invalid option '" .. tostring(mode) .. "')")
   end
   return true
 end
-methods.write = function(f, ...) return writeTo(checkFile(f, "write"), "write", ...) end
+methods.write = function(f, ...) return pass(writeTo(checkFile(f, "write"), "write", 2, ...)) end
 
 local defaultIn, defaultOut = stdin, stdout
 
@@ -439,6 +453,9 @@ io_.lines = function(...)
   raise("cannot open file '" .. fname .. "' (" .. NOERR .. ")")
 end
 io_.popen = function(...)
+  local prog, mode = ...
+  checkString(prog, 1, "popen", select("#", ...) >= 1)
+  if mode ~= nil then checkString(mode, 2, "popen", true) end -- (live's 5.3.4 checks no mode)
   raise("'popen' not supported")
 end
 io_.tmpfile = function()
@@ -448,9 +465,12 @@ io_.tmpfile = function()
   memFiles[f] = st
   return f
 end
-io_.type = ioType
-io_.read = function(...) return readFrom(defaultIn, "read", ...) end
-io_.write = function(...) return writeTo(defaultOut, "write", ...) end
+io_.type = function(...)
+  if select("#", ...) == 0 then raise("bad argument #1 to 'type' (value expected)") end
+  return ioType((...))
+end
+io_.read = function(...) return pass(readFrom(defaultIn, "read", 1, ...)) end
+io_.write = function(...) return pass(writeTo(defaultOut, "write", 1, ...)) end
 io_.close = function(...)
   local f = ...
   if select("#", ...) == 0 or f == nil then f = defaultOut end
@@ -527,7 +547,17 @@ os_.execute = function(...)
   checkString((...), 1, "execute", true)
   return nil, "Function not implemented", 52
 end
-os_.exit = function()
+os_.exit = function(...)
+  -- (live checks the status first: a boolean, or an integer)
+  local status = ...
+  if status ~= nil and type(status) ~= "boolean" then
+    local x = type(status) == "number" and status or (type(status) == "string" and tonumber(status)) or nil
+    if x == nil then
+      raise("bad argument #1 to 'exit' (number expected, got " .. typeName(status, true) .. ")")
+    elseif math.tointeger and not math.tointeger(x) then
+      raise("bad argument #1 to 'exit' (number has no integer representation)")
+    end
+  end
   raise("harness: os.exit is not available to a process (on live it halts the whole module "
     .. "instance; here only this message fails)")
 end
