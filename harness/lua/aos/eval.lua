@@ -12,12 +12,12 @@ return function(ao)
     end
     -- First as an expression, then as a chunk; the harness may substitute a cached compile of a
     -- file it loads (same semantics, file name as chunk name).
-    local fn, err = H.compile_eval(code)
-    if not fn then
+    local func, err = H.compile_eval(code)
+    if not func then
       ao.outbox.Error = err
       return
     end
-    local output, e = fn()
+    local output, e = func()
     if e then
       ao.outbox.Error = e
       return

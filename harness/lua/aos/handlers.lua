@@ -166,11 +166,8 @@ local function kindOf(pattern)
   return kind
 end
 
--- A matching handler runs (its pattern's verdict is not 0).
-local function run(o, msg, env)
-  H.count_match(o.name)
-  local ok, err = pcall(o.handle, msg, env)
-  if not ok then error(err) end
+-- After a matching handler ran: its maxRuns counted down (at 0 it is removed).
+local function spend(o)
   if o.maxRuns ~= nil and o.maxRuns ~= "inf" then
     o.maxRuns = o.maxRuns - 1
     if o.maxRuns == 0 then handlers.remove(o.name) end
@@ -203,8 +200,9 @@ local function verdict(o, match)
 end
 
 -- One handler (not _default) considered for msg, given utils.matchesSpec and the handler's
--- pattern as evaluate read them: its verdict, after running it when it matches.
-local function consider(o, matchesSpec, pattern, msg, env)
+-- pattern as evaluate read them: its verdict (evaluate runs the handler: live's evaluate calls it
+-- from its own frame, which a traceback in the handler shows).
+local function consider(o, matchesSpec, pattern, msg)
   local match
   if matchesSpec == ourMatchesSpec and type == ourType then
     local kind = kinds[pattern] or kindOf(pattern)
@@ -218,9 +216,7 @@ local function consider(o, matchesSpec, pattern, msg, env)
   else
     match = matchesSpec(msg, pattern)
   end
-  local v = verdict(o, match)
-  if v ~= 0 then run(o, msg, env) end
-  return v
+  return verdict(o, match)
 end
 
 function handlers.evaluate(msg, env)
@@ -234,45 +230,52 @@ function handlers.evaluate(msg, env)
   end
   local list = handlers.list
   local iter = ipairs
-  if indexedIpairs and iter == ourIpairs and getmeta(list) == nil and ourType(list) == "table" then
-    -- for _, o in ipairs(list), by index; a string pattern that does not match costs no call
-    local i = 1
-    local o = list[1]
-    while o ~= nil do
-      if o.name ~= "_default" then
-        local matchesSpec = utils.matchesSpec
-        local pattern = o.pattern
-        local kind = kinds[pattern]
-        local v
-        if kind ~= nil and matchesSpec == ourMatchesSpec and type == ourType then
-          -- (consider's work, written out for the kinds seen before)
-          local match
-          if kind == "string" then
-            match = msg.Action == pattern
-          else
-            match = pattern(msg)
-          end
-          if (match == true or match == false) and type == ourType then
-            v = match and -1 or 0
-          else
-            v = verdict(o, match)
-          end
-          if v ~= 0 then run(o, msg, env) end
-        else
-          v = consider(o, matchesSpec, pattern, msg, env)
-        end
-        -- (the handler that stopped the walk handled the message)
-        if v < 0 then return true end
-      end
+  -- for _, o in ipairs(list): while ipairs is ours and the list a plain table, by index (a
+  -- string pattern that does not match costs no call); else through the iterator it gives
+  local byIndex = indexedIpairs and iter == ourIpairs and getmeta(list) == nil and ourType(list) == "table"
+  local f, s, c
+  if not byIndex then f, s, c = iter(list) end
+  local i, o = 0, nil
+  while true do
+    if byIndex then
       i = i + 1
       o = list[i]
+      if o == nil then break end
+    else
+      local k
+      k, o = f(s, c)
+      if k == nil then break end
+      c = k
     end
-  else
-    for _, o in iter(list) do
-      if o.name ~= "_default" then
-        local matchesSpec = utils.matchesSpec
-        if consider(o, matchesSpec, o.pattern, msg, env) < 0 then return true end
+    if o.name ~= "_default" then
+      local matchesSpec = utils.matchesSpec
+      local pattern = o.pattern
+      local kind = byIndex and kinds[pattern]
+      local v
+      if kind and matchesSpec == ourMatchesSpec and type == ourType then
+        -- (consider's work, written out for the kinds seen before)
+        local match
+        if kind == "string" then
+          match = msg.Action == pattern
+        else
+          match = pattern(msg)
+        end
+        if (match == true or match == false) and type == ourType then
+          v = match and -1 or 0
+        else
+          v = verdict(o, match)
+        end
+      else
+        v = consider(o, matchesSpec, pattern, msg)
       end
+      if v ~= 0 then
+        H.count_match(o.name)
+        local ok, err = pcall(o.handle, msg, env)
+        if not ok then error(err) end
+        spend(o)
+      end
+      -- (the handler that stopped the walk handled the message)
+      if v < 0 then return true end
     end
   end
   -- no handler stopped the walk: _default takes the message

@@ -20,9 +20,10 @@
 -- entries above, in which entries appear) where it does not.
 local stringify = { _version = "0.0.1" }
 
+-- (type, tostring, pairs, ipairs, string.rep and table.concat are the globals of the moment, as
+-- live's stringify finds them: a process that replaces one changes what print writes, on live as
+-- here)
 local GREEN, BLUE, RED, RESET = "\27[32m", "\27[34m", "\27[31m", "\27[0m"
-local rep, concat = string.rep, table.concat
-local type, tostring, pairs, ipairs = type, tostring, pairs, ipairs
 
 local function scalar(v)
   if type(v) == "string" then return GREEN .. '"' .. v .. '"' .. RESET end
@@ -41,14 +42,14 @@ end
 
 function stringify.format(t, indent, visited)
   indent = indent or 0
-  local pad, childPad = rep(" ", indent), rep(" ", indent + 2)
+  local pad, childPad = string.rep(" ", indent), string.rep(" ", indent + 2)
   local parts, n = {}, 0
   if stringify.isSimpleArray(t) then
     for _, v in ipairs(t) do
       n = n + 1
       parts[n] = scalar(v)
     end
-    return "{ " .. concat(parts, ", ") .. " }"
+    return "{ " .. table.concat(parts, ", ") .. " }"
   end
   local arrayPart, nextIndex = true, 1
   for k, v in pairs(t) do
@@ -76,9 +77,9 @@ function stringify.format(t, indent, visited)
     end
   end
   if arrayPart then
-    return "{\n" .. concat(parts, ",\n") .. "\n" .. pad .. " }"
+    return "{\n" .. table.concat(parts, ",\n") .. "\n" .. pad .. " }"
   end
-  return "{\n " .. concat(parts, ",\n ") .. "\n" .. pad .. "}"
+  return "{\n " .. table.concat(parts, ",\n ") .. "\n" .. pad .. "}"
 end
 
 return stringify
