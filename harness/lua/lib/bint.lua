@@ -24,8 +24,10 @@
 -- a float: both sides go through bint.tonumber, as lua-bint 0.5.1 does), / (float), == < <= (Lua
 -- 5.1 and LuaJIT call < and <= only when both sides are bints), tostring, and on 5.3+
 -- & | ~ << >> (there is no bint.band, bint.lshift, bint.tostring, bint.lt...: not in lua-bint).
--- Not provided: the byte-string conversions (frombe, fromle, tobe, tole), brol, bror, bwrap and
--- lua-bint's in-place methods (_add, _inc, ...).
+-- Byte strings: tole, tobe, fromle, frombe; rotations brol, bror, bwrap; lua-bint's in-place
+-- methods (_add, _sub, _inc, _dec, _abs, _unm, _assign, _band, _bor, _bxor, _bnot, _shlone,
+-- _shrone, _shlwords, _shrwords: x:_add(y) changes x and returns it).  Live's numbers are 8
+-- words of 32 bits where these are 16 limbs of 16 (#x and x[i] differ; the values do not).
 local floor = math.floor
 local mathtype = math.type
 local TWO63 = 2 ^ 63
@@ -321,9 +323,9 @@ local function newclass(bits)
   end
 
   -- like arg, for the operands lua-bint reads as integers (ult, ule, bitwise operators)
-  local function argi(x)
+  local function argi(x, level)
     local r = tobint(x)
-    if not r then error("value has not integer representation", 3) end
+    if not r then error("value has not integer representation", level or 3) end
     return r
   end
 
@@ -754,10 +756,10 @@ local function newclass(bits)
   end
 
   -- the shift amount: an integer (or integer text), a negative one shifts the other way
-  local function amount(n)
+  local function amount(n, level)
     if isbint(n) then return bint.tonumber(n) end
     local k = tointeger(n)
-    if not k then error("value has no integer representation", 3) end
+    if not k then error("value has no integer representation", level or 3) end
     return k
   end
   bint.__shl = function(a, n) return shift(arg(a), amount(n)) end
@@ -830,6 +832,116 @@ local function newclass(bits)
     return bint.tonumber(a) <= bint.tonumber(b)
   end
   bint.__tostring = function(a) return tostr(a, 10) end
+
+  -- Byte strings (lua-bint's tole/tobe/fromle/frombe): the bits/8 bytes of the two's complement
+  -- value, least significant first (le) or last (be); `trim` drops the zero bytes at the most
+  -- significant end, one byte kept.  fromle/frombe read a buffer's least significant bytes (the
+  -- first ones for le, the last for be), zero-extended when it is shorter.
+  local BYTES = 2 * N
+  local char, byte = string.char, string.byte
+  local unpack = table.unpack or unpack
+  local function lebytes(x, trim)
+    local out = {}
+    for i = 1, N do
+      local lo = x[i] % 256
+      out[2 * i - 1], out[2 * i] = lo, (x[i] - lo) / 256
+    end
+    local n = BYTES
+    if trim then
+      while n > 1 and out[n] == 0 do n = n - 1 end
+    end
+    return out, n
+  end
+  function bint.tole(x, trim)
+    local le, n = lebytes(argi(x, 2), trim)
+    return char(unpack(le, 1, n))
+  end
+  function bint.tobe(x, trim)
+    local le, n = lebytes(argi(x, 2), trim)
+    local out = {}
+    for i = 1, n do out[i] = le[n - i + 1] end
+    return char(unpack(out, 1, n))
+  end
+  -- (the k-th least significant byte of the result is at(k))
+  local function frombytes(buffer, at)
+    local r = raw()
+    for k = 1, math.min(#buffer, BYTES) do
+      local limb = floor((k + 1) / 2)
+      r[limb] = r[limb] + byte(buffer, at(k)) * (k % 2 == 1 and 1 or 256)
+    end
+    return r
+  end
+  function bint.fromle(buffer)
+    if type(buffer) ~= "string" then error("buffer is not a string") end
+    return frombytes(buffer, function(k) return k end)
+  end
+  function bint.frombe(buffer)
+    if type(buffer) ~= "string" then error("buffer is not a string") end
+    local len = #buffer
+    return frombytes(buffer, function(k) return len - k + 1 end)
+  end
+
+  -- brol/bror rotate by y bits (a negative y the other way, modulo the width); bwrap keeps the
+  -- low y bits (none for y <= 0, all for y >= the width)
+  local function rotate(a, y)
+    local n = y % bits
+    if n == 0 then return copy(a) end
+    return limbop(shift(a, n), shift(a, n - bits), bor)
+  end
+  function bint.brol(x, y) return rotate(argi(x, 2), amount(y, 2)) end
+  function bint.bror(x, y) return rotate(argi(x, 2), -amount(y, 2)) end
+  function bint.bwrap(x, y)
+    local a, n = argi(x, 2), amount(y, 2)
+    if n <= 0 then return raw() end
+    if n >= bits then return copy(a) end
+    local r = copy(a)
+    local whole = floor(n / 16)
+    local keep = 1
+    for _ = 1, n - whole * 16 do keep = keep * 2 end
+    r[whole + 1] = r[whole + 1] % keep
+    for i = whole + 2, N do r[i] = 0 end
+    return r
+  end
+
+  -- lua-bint's in-place methods: x:_add(y) and the others change x and return it.  Each reads
+  -- self first, so that a call on something that is no table fails as live's does ("attempt to
+  -- index a number value (local 'self')"); an operand is read as the bitwise operators read one.
+  local function into(self, r)
+    for i = 1, N do self[i] = r[i] end
+    return self
+  end
+  function bint._assign(self, y) local _ = self[1] return into(self, argi(y, 2)) end
+  function bint._inc(self) local _ = self[1] return into(self, add(self, bint.one())) end
+  function bint._dec(self) local _ = self[1] return into(self, sub(self, bint.one())) end
+  function bint._add(self, y) local _ = self[1] return into(self, add(self, argi(y, 2))) end
+  function bint._sub(self, y) local _ = self[1] return into(self, sub(self, argi(y, 2))) end
+  function bint._abs(self) local _ = self[1] return into(self, abs(self)) end
+  function bint._unm(self) local _ = self[1] return negate(self) end
+  function bint._band(self, y) local _ = self[1] return into(self, limbop(self, argi(y, 2), band)) end
+  function bint._bor(self, y) local _ = self[1] return into(self, limbop(self, argi(y, 2), bor)) end
+  function bint._bxor(self, y) local _ = self[1] return into(self, limbop(self, argi(y, 2), bxor)) end
+  function bint._bnot(self)
+    local _ = self[1]
+    for i = 1, N do self[i] = B - 1 - self[i] end
+    return self
+  end
+  function bint._shlone(self) local _ = self[1] shl1(self) return self end
+  function bint._shrone(self) local _ = self[1] return into(self, shift(self, -1)) end
+  -- by whole 32-bit words (live's numbers are words of 32 bits), n read as live's loop reads it:
+  -- numeric text counts, a word count past the width leaves 0, and what live's loop cannot take
+  -- fails in live's words
+  local WORDS = bits / 32
+  local function words(self, n, sign)
+    local _ = self[1]
+    if isbint(n) then error("'for' limit must be a number") end
+    local k = tonumber(n)
+    if k == nil then error("attempt to perform arithmetic on a " .. type(n) .. " value (local 'n')") end
+    if k < 0 or k ~= floor(k) then error("attempt to perform bitwise operation on a nil value (field '?')") end
+    if k >= WORDS then return into(self, raw()) end
+    return into(self, shift(self, sign * 32 * k))
+  end
+  function bint._shlwords(self, n) return words(self, n, 1) end
+  function bint._shrwords(self, n) return words(self, n, -1) end
 
   setmetatable(bint, {
     __call = function(_, x) return bint.new(x) end,
