@@ -70,6 +70,17 @@ local function globalName(fn)
   end
   return "?"
 end
+-- luaL_argerror's words for argument *i* (*rest*: "(number expected, got nil)") of the function
+-- its caller called *name*; *how* is how it was called (getinfo's namewhat): a method's self is
+-- not counted, and a bad self is 'calling ... on bad self'.
+local function argText(i, name, how, rest)
+  if how == "method" then
+    i = i - 1
+    if i == 0 then return "calling '" .. name .. "' on bad self " .. rest end
+  end
+  return "bad argument #" .. i .. " to '" .. name .. "' " .. rest
+end
+M.argText = argText
 -- The argument error *msg* ("bad argument #<i> to '<short>' <rest>") raised by a function of
 -- chunk *source*, worded for the frame that called into that chunk; any other message as it is.
 local function argError(source, msg)
@@ -106,12 +117,7 @@ local function argError(source, msg)
   else
     name = short
   end
-  i = tonumber(i)
-  if how == "method" then
-    i = i - 1
-    if i == 0 then return "calling '" .. name .. "' on bad self " .. rest end
-  end
-  return "bad argument #" .. i .. " to '" .. name .. "' " .. rest
+  return argText(tonumber(i), name, how, rest)
 end
 M.argError = argError
 local OWN = getinfo(1, "S").source

@@ -9,9 +9,9 @@
 -- `debug.gethook` returns them (never ours).  The debug functions that read or write upvalues,
 -- locals and the registry hide the harness's private values (see `protected`).
 --
--- Run by the bridge (bridge/main.lua) with (H, config, raiser) (raiser: env/compat.lua's); returns
+-- Run by the bridge (bridge/main.lua) with (H, config, raiser, argText) (env/compat.lua's); returns
 -- the guard's private API (never a global).
-local H, config, raiser = ...
+local H, config, raiser, argText = ...
 
 local type_, error_, pcall_, select_, next_, rawget_, rawset_, tostring_ =
   type, error, pcall, select, next, rawget, rawset, tostring
@@ -105,13 +105,10 @@ local function fixed(lib, err, at)
         -- it used; live's C function is never tail-called)
         name, how = matchC(lib, "[^.]+$"), nil
       end
-      arg = tonumber(arg)
-      if how == "method" and name then
-        arg = arg - 1
-        msg = arg == 0 and ("calling '" .. name .. "' on bad self " .. rest)
-          or ("bad argument #" .. arg .. " to '" .. name .. "' " .. rest)
+      if name then
+        msg = argText(tonumber(arg), name, how, rest)
       else
-        msg = "bad argument #" .. arg .. " to '" .. (name or fromC(lib)) .. "' " .. rest
+        msg = argText(tonumber(arg), fromC(lib), nil, rest)
       end
     end
   end
