@@ -39,6 +39,8 @@ from harness.network import DEFAULT_TRACE_LIMIT  # noqa: E402
 
 PING = 'Handlers.add("ping", "Ping", function(msg) msg.reply({ Action = "Pong" }) end)'
 AOFORM = ROOT / "aoform.yaml"
+#: the commit whose stateful machine issue 13 measured (the anchor of the stateful row)
+ISSUE_13_FILED = "064d13d"
 Row = tuple[str, str, str, str]
 
 
@@ -307,24 +309,37 @@ def json_rows(lua: str) -> list[Row]:
 
 
 def stateful_row() -> Row:
-    """The machine in a process of its own, as a test run has it (not after this script's soaks)."""
+    """The machine in a process of its own, as a test run has it (not after this script's soaks),
+    beside the code issue 13 measured (``--against``: the same seeds, seed by seed)."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import hypothesis
     from bench_stateful import SEEDS, Run, split, summary
 
-    out = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "bench_stateful.py"), "--json"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
-    ).stdout
-    got = json.loads(out)
+    bench = [sys.executable, str(ROOT / "benchmarks" / "bench_stateful.py"), "--json"]
+    proc = subprocess.run([*bench, "--against", ISSUE_13_FILED], cwd=ROOT, capture_output=True, text=True)
+    why = ""
+    if proc.returncode != 0:
+        # (no git checkout here: this version alone)
+        why = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        proc = subprocess.run(bench, cwd=ROOT, capture_output=True, text=True, check=True)
+    got = json.loads(proc.stdout)
     runs = [Run(**r) for r in got["runs"]]
     floor = [Run(**r) for r in got["floor"]]
+    if "against" in got:
+        then = [Run(**r) for r in got["against"]["runs"]]
+        mine = statistics.median(r.per_cpu_second for r in runs)
+        old = statistics.median(r.per_cpu_second for r in then)
+        before = (
+            f"{ISSUE_13_FILED}, the code issue 13 measured, same seeds: {summary(then)} ({mine / old:.2f}×)"
+        )
+    else:
+        before = f"the code issue 13 measured: not measured ({why})"
     return (
         "TIM3 stateful machine: rule steps (each with I1–I6 checked after it), "
         "`benchmarks/bench_stateful.py`",
         summary(runs),
-        f"hypothesis alone (same rule strategies, empty bodies): {summary(floor) if floor else got['why']}; "
-        "issue 13: 320–380 steps/s before, target ≥ 2,000/s on a quiet 2-core machine",
+        f"{before}; hypothesis alone (same rule strategies, empty bodies): "
+        f"{summary(floor) if floor else got['why']}; target ≥ 5× the code issue 13 measured",
         f"{split(runs, floor) if floor else 'no split'}; {sum(r.steps for r in runs)} steps, "
         f"{sum(r.machines for r in runs)} machines, seeds {', '.join(map(str, SEEDS))}; "
         f"hypothesis {hypothesis.__version__}",

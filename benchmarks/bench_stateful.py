@@ -19,16 +19,24 @@ cachegrind.py): instructions and estimated cycles per rule step, the same on eve
 the machine is doing, so that two versions of the harness compare exactly (about a minute per
 seed at ``--examples 60``; runs go in parallel on every CPU).  A run of one example is taken off
 each figure, so start-up and the template's build are not counted.
+
+``--against REV`` measures another git revision of this repository beside this one, seed by seed
+in the same sitting (its worktree made and removed by benchmarks/revision.py; this script runs
+there with ``AO_BENCH_TREE`` naming it, so the same code measures both), and gives the ratio: how
+much faster per CPU second, or with ``--cachegrind`` how many fewer estimated cycles a step, this
+version is than REV.  The rules of the two machines may differ: compare the deliveries too.
 """
 
 from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import contextlib
 import dataclasses
 import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -36,13 +44,26 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+#: the checkout whose harness and machine are measured: this one, or (``--against``'s runs) the
+#: worktree of another revision, named by AO_BENCH_TREE
+TREE = Path(os.environ.get("AO_BENCH_TREE") or ROOT).resolve()
+sys.path.insert(0, str(TREE))
+sys.path.insert(1, str(ROOT / "benchmarks"))
 
 import hypothesis  # noqa: E402
 from hypothesis import HealthCheck, seed, settings  # noqa: E402
 from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test  # noqa: E402
 
-from tests.stateful.test_tim3_rules import Tim3Machine  # noqa: E402
+try:
+    from tests.stateful.test_tim3_rules import Tim3Machine
+except ImportError as exc:
+    sys.exit(f"bench_stateful.py: {TREE} has no TIM3 state machine to measure ({exc})")
+for _module in ("harness", Tim3Machine.__module__):
+    _file = Path(sys.modules[_module].__file__ or "").resolve()
+    if not _file.is_relative_to(TREE):
+        sys.exit(f"bench_stateful.py: {_module} came from {_file}, not from the tree measured ({TREE})")
+
+import revision  # noqa: E402
 
 #: the seeds every report uses unless told otherwise
 SEEDS = (1, 2, 3, 4, 5)
@@ -91,7 +112,8 @@ def measure(seed_: int | None, examples: int = 100, steps: int = 50) -> Run:
             counts["machines"] += 1
 
         def teardown(self) -> None:
-            counts["deliveries"] += len(self.net.trace)
+            # (an older revision's machine may keep no network)
+            counts["deliveries"] += len(getattr(getattr(self, "net", None), "trace", ()))
             super().teardown()
 
         def check_invariants(self, settings, output, runtimes):  # type: ignore[no-untyped-def]
@@ -99,7 +121,7 @@ def measure(seed_: int | None, examples: int = 100, steps: int = 50) -> Run:
             return super().check_invariants(settings, output, runtimes)
 
     machine = Counted if seed_ is None else seed(seed_)(Counted)
-    if Tim3Machine._template is None:
+    if getattr(Tim3Machine, "_template", False) is None:
         Tim3Machine().teardown()  # the template every example clones: built once, not measured
     start = time.perf_counter()
     cpu = time.process_time()
@@ -197,6 +219,11 @@ def main() -> None:
         action="store_true",
         help="instructions and estimated cycles per step under valgrind's cachegrind, the same on every run",
     )
+    parser.add_argument(
+        "--against",
+        metavar="REV",
+        help="also measure git revision REV of this repository, seed by seed, and give the ratio",
+    )
     args = parser.parse_args()
     pinned = pin_draws() if args.pin_draws or args.cachegrind else "draws not pinned"
     if args.seed is not None:
@@ -208,36 +235,61 @@ def main() -> None:
             seeds = [int(s) for s in args.seeds.split(",")]
         except ValueError:
             parser.error(f"--seeds {args.seeds!r}: give comma-separated integers, e.g. 1,2,3, or 'random'")
+    try:
+        with revision.checkout(args.against) if args.against else contextlib.nullcontext() as other:
+            report(args, seeds, pinned, other)
+    except revision.RevisionError as exc:
+        parser.exit(2, f"bench_stateful.py: {exc}\n")
+
+
+def report(
+    args: argparse.Namespace, seeds: list[int | None], pinned: str, other: revision.Checkout | None
+) -> None:
+    """What main() prints, with *other* (``--against``'s worktree) measured beside this version."""
     if args.cachegrind:
         if None in seeds:
-            parser.error("--cachegrind needs seeds (the same draws on every run)")
+            raise SystemExit("bench_stateful.py: --cachegrind needs seeds (the same draws on every run)")
         seeds_ = [s for s in seeds if s is not None]
-        cachegrind_report(seeds_, args.examples, args.steps, not args.no_floor, pinned)
+        cachegrind_report(seeds_, args.examples, args.steps, not args.no_floor, pinned, other)
         return
+    if other is not None and None in seeds:
+        raise SystemExit("bench_stateful.py: --against needs seeds (the same draws for both versions)")
+    pin = ["--pin-draws"] if args.pin_draws else []
     if args.json:
-        runs = [] if args.only_floor else [measure(s, args.examples, args.steps) for s in seeds]
+        runs: list[Run] = []
+        theirs: list[Run] = []
+        if not args.only_floor:
+            for s in seeds:
+                runs.append(measure(s, args.examples, args.steps))
+                if other is not None:
+                    theirs.append(measure_at(other, s, args.examples, args.steps, pin))
         if args.no_floor:
             floor, why = [], "left out (--no-floor)"
         else:
             floor, why = floors(seeds, args.examples, args.steps)
-        out = {"runs": [asdict(r) for r in runs], "floor": [asdict(r) for r in floor], "why": why}
+        out: dict[str, Any] = {"runs": [asdict(r) for r in runs], "floor": [asdict(r) for r in floor]}
+        out["why"] = why
+        if other is not None:
+            out["against"] = {"revision": other.description, "runs": [asdict(r) for r in theirs]}
         print(json.dumps(out))
         return
     print(
         f"hypothesis {hypothesis.__version__}, load {os.getloadavg()[0]:.1f} at the start "
         f"({os.cpu_count()} CPUs); {pinned or 'draws pinned'}"
+        + (f"; against {other.description}" if other is not None else "")
     )
-    runs = []
+    runs, theirs = [], []
     for s in seeds:
         r = measure(s, args.examples, args.steps)
         runs.append(r)
-        print(
-            f"seed {s}: {r.steps} rule steps in {r.machines} machines, {r.deliveries} deliveries, "
-            f"{r.wall:.1f} s wall, {r.cpu:.1f} s CPU: {r.steps / r.wall:,.0f} steps/s wall, "
-            f"{r.per_cpu_second:,.0f} steps per CPU second, "
-            f"{r.deliveries / r.cpu:,.0f} deliveries per CPU second"
-        )
+        print(f"seed {s}: {describe_run(r)}", flush=True)
+        if other is not None:
+            theirs.append(measure_at(other, s, args.examples, args.steps, pin))
+            print(f"  at {other.short}: {describe_run(theirs[-1])}", flush=True)
     print(summary(runs))
+    if other is not None:
+        print(f"at {other.short}: {summary(theirs)}")
+        print(compare(runs, theirs, other))
     if not args.no_floor:
         floor, why = floors(seeds, args.examples, args.steps)
         if floor:
@@ -247,26 +299,72 @@ def main() -> None:
             print(f"hypothesis alone: {why}")
 
 
-def cachegrind_report(seeds: list[int], examples: int, steps: int, with_floor: bool, pinned: str) -> None:
-    """Per seed: a step's instructions and estimated cycles under cachegrind, for the machine
-    and (with *with_floor*) for hypothesis alone; start-up and one example taken off.  The
-    runs pin their draws (*pinned* says why they could not, or is empty)."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
+def describe_run(r: Run) -> str:
+    return (
+        f"{r.steps} rule steps in {r.machines} machines, {r.deliveries} deliveries, "
+        f"{r.wall:.1f} s wall, {r.cpu:.1f} s CPU: {r.steps / r.wall:,.0f} steps/s wall, "
+        f"{r.per_cpu_second:,.0f} steps per CPU second, "
+        f"{r.deliveries / r.cpu:,.0f} deliveries per CPU second"
+    )
+
+
+def measure_at(other: revision.Checkout, seed_: int | None, examples: int, steps: int, pin: list[str]) -> Run:
+    """One seed's run of *other*'s machine: this script run in its worktree (AO_BENCH_TREE)."""
+    argv = [sys.executable, str(Path(__file__).resolve()), "--json", "--no-floor", *pin]
+    argv += ["--seeds", str(seed_), "--examples", str(examples), "--steps", str(steps)]
+    env = dict(os.environ, AO_BENCH_TREE=str(other.path))
+    proc = subprocess.run(argv, cwd=other.path, env=env, capture_output=True, text=True)
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode != 0 or not lines:
+        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        raise revision.RevisionError(
+            f"--against {other.short}: its machine did not run (exit {proc.returncode}): {last}"
+        )
+    return Run(**json.loads(lines[-1])["runs"][0])
+
+
+def compare(ours: list[Run], theirs: list[Run], other: revision.Checkout) -> str:
+    """This version against *other*: the ratio of the medians, and the range of the per-seed ratios."""
+    mine = statistics.median(r.per_cpu_second for r in ours)
+    then = statistics.median(r.per_cpu_second for r in theirs)
+    pairs = [a.per_cpu_second / b.per_cpu_second for a, b in zip(ours, theirs, strict=True)]
+    deliveries = sum(r.deliveries for r in ours) / sum(r.steps for r in ours)
+    deliveries_then = sum(r.deliveries for r in theirs) / sum(r.steps for r in theirs)
+    return (
+        f"this version against {other.short}: {mine / then:.2f}x the steps per CPU second "
+        f"(per seed {min(pairs):.2f}–{max(pairs):.2f}x); deliveries a step {deliveries:.1f} "
+        f"against {deliveries_then:.1f}"
+    )
+
+
+def cachegrind_report(
+    seeds: list[int],
+    examples: int,
+    steps: int,
+    with_floor: bool,
+    pinned: str,
+    other: revision.Checkout | None,
+) -> None:
+    """Per seed: a step's instructions and estimated cycles under cachegrind, for the machine,
+    (with *with_floor*) for hypothesis alone and (with *other*) for another revision's machine;
+    start-up and one example taken off.  The runs pin their draws (*pinned* says why they could
+    not, or is empty)."""
     import cachegrind
 
     why = cachegrind.missing()
     if why:
         print(f"--cachegrind: not measured: {why}")
         return
-    kinds = ["machine", "floor"] if with_floor else ["machine"]
+    kinds = ["machine"] + (["floor"] if with_floor else []) + (["against"] if other is not None else [])
 
     def child(kind: str, seed_: int, n: int) -> tuple[cachegrind.Counts, int]:
         argv = [sys.executable, str(Path(__file__).resolve()), "--json", "--pin-draws", "--seeds", str(seed_)]
         argv += ["--examples", str(n), "--steps", str(steps)]
-        argv += ["--no-floor"] if kind == "machine" else ["--only-floor"]
-        counts, out = cachegrind.run(argv, cwd=str(ROOT))
+        argv += ["--only-floor"] if kind == "floor" else ["--no-floor"]
+        tree = other.path if kind == "against" and other is not None else ROOT
+        counts, out = cachegrind.run(argv, cwd=str(tree), env={"AO_BENCH_TREE": str(tree)})
         data = json.loads(out.strip().splitlines()[-1])
-        runs = data["runs"] if kind == "machine" else data["floor"]
+        runs = data["floor"] if kind == "floor" else data["runs"]
         if not runs:
             raise RuntimeError(f"{kind} not measured: {data.get('why')}")
         return counts, runs[0]["steps"]
@@ -276,7 +374,8 @@ def cachegrind_report(seeds: list[int], examples: int, steps: int, with_floor: b
     print(
         f"cachegrind: {len(jobs)} runs, {min(len(jobs), os.cpu_count() or 1)} at a time "
         f"(hypothesis {hypothesis.__version__}; {examples} examples of up to {steps} steps per seed)"
-        + (f"; {pinned}" if pinned else ""),
+        + (f"; {pinned}" if pinned else "")
+        + (f"; against {other.description}" if other is not None else ""),
         flush=True,
     )
     with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 1) as pool:
@@ -286,6 +385,9 @@ def cachegrind_report(seeds: list[int], examples: int, steps: int, with_floor: b
         except RuntimeError as exc:
             print(f"--cachegrind: {exc}")
             return
+    labels = {"machine": "the machine", "floor": "hypothesis alone"}
+    if other is not None:
+        labels["against"] = f"at {other.short}"
     per_step: dict[str, list[float]] = {kind: [] for kind in kinds}
     for s in seeds:
         parts = []
@@ -293,9 +395,8 @@ def cachegrind_report(seeds: list[int], examples: int, steps: int, with_floor: b
             (counts, n), (base, n1) = done[(kind, s, examples)], done[(kind, seeds[0], 1)]
             diff, steps_run = counts - base, n - n1
             per_step[kind].append(diff.cost / steps_run)
-            label = "the machine" if kind == "machine" else "hypothesis alone"
             parts.append(
-                f"{label}: {steps_run:,} steps, {diff.cost / steps_run / 1e6:.2f} M estimated cycles "
+                f"{labels[kind]}: {steps_run:,} steps, {diff.cost / steps_run / 1e6:.2f} M estimated cycles "
                 f"({diff.instructions / steps_run / 1e6:.2f} M instructions) a step"
             )
         print(f"seed {s}: " + "; ".join(parts))
@@ -308,6 +409,12 @@ def cachegrind_report(seeds: list[int], examples: int, steps: int, with_floor: b
             f"{(machine - alone) / 1e6:.2f} M ({machine / alone:.2f}x hypothesis alone)"
         )
     print(line)
+    if other is not None:
+        then = statistics.median(per_step["against"])
+        print(
+            f"at {other.short}: {then / 1e6:.2f} M estimated cycles a step; this version takes "
+            f"{then / machine:.2f}x fewer"
+        )
 
 
 def floors(seeds: list[int | None], examples: int, steps: int) -> tuple[list[Run], str]:

@@ -19,7 +19,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 #: the simulated caches: (size in bytes, associativity, line size)
@@ -75,14 +75,17 @@ def parse(stderr: str) -> Counts:
     )
 
 
-def run(argv: Sequence[str], *, cwd: str | None = None) -> tuple[Counts, str]:
-    """Run *argv* under cachegrind (Python's string hashes fixed): its counts and its stdout.
-    Raises RuntimeError, with the command's last output, when it fails."""
+def run(
+    argv: Sequence[str], *, cwd: str | None = None, env: Mapping[str, str] | None = None
+) -> tuple[Counts, str]:
+    """Run *argv* under cachegrind (Python's string hashes fixed; *env* added to the
+    environment): its counts and its stdout.  Raises RuntimeError, with the command's last
+    output, when it fails."""
 
     def geometry(cache: tuple[int, int, int]) -> str:
         return ",".join(map(str, cache))
 
-    env = dict(os.environ, PYTHONHASHSEED="0")
+    env = dict(os.environ, **(env or {}), PYTHONHASHSEED="0")
     with tempfile.TemporaryDirectory() as tmp:
         proc = subprocess.run(
             [
