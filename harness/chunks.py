@@ -230,6 +230,12 @@ def runtime_modules(version: str) -> tuple[tuple[str, bytes, str], ...]:
 
 
 @cache
+def runtime_bytecode(version: str) -> dict[str, bytes]:
+    """Module name -> bytecode of ``runtime_modules`` (what a Lua state fetches on first load)."""
+    return {name: code for name, code, _ in runtime_modules(version)}
+
+
+@cache
 def bridge_bytecode(version: str) -> bytes:
     comp = compiler(version)
     result = comp.compile((LUA_DIR / BRIDGE_ENTRY).read_text(encoding="utf-8"), BRIDGE_CHUNKNAME)

@@ -434,12 +434,8 @@ class LuaProcessState:
         if self.memory and self.lua_version != "jit":
             kwargs["max_memory"] = 0  # lupa's counting allocator; the cap is set after boot
         lua = module.LuaRuntime(**kwargs)
-        mods = lua.table_from(
-            {
-                name: lua.table_from([code, chunk])
-                for name, code, chunk in chunks.runtime_modules(self.lua_version)
-            }
-        )
+        # the modules' chunk names; their bytecode is fetched when a module is first loaded
+        mods = lua.table_from({name: chunk for name, _, chunk in chunks.runtime_modules(self.lua_version)})
         config = lua.table_from(
             {
                 "profile": lua.table_from(_profile_config(self.profile)),
@@ -458,7 +454,7 @@ class LuaProcessState:
         )
         chunk = loader(chunks.bridge_bytecode(self.lua_version))
         try:
-            bridge = chunk(mods, config)
+            bridge = chunk(mods, config, chunks.runtime_bytecode(self.lua_version).get)
         except lupa.LuaError as exc:
             raise HarnessError(
                 f"the harness's aos runtime failed to boot on Lua {self.lua_version}: {exc}"

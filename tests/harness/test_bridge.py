@@ -90,6 +90,11 @@ function walk(v, path)
   elseif tv == "function" then
     walkFunction(v, path)
   elseif tv == "userdata" then
+    -- lupa's wrapper of a Python object (the host functions the bridge keeps: callable, and
+    -- never to be reached); no userdata of Lua's own (a file) has __call and __newindex
+    if mt ~= nil and rawget(mt, "__call") ~= nil and rawget(mt, "__newindex") ~= nil then
+      flag(path, "a host (Python) object")
+    end
     if getuv then walk(getuv(v), path .. "<uv>") end
   elseif tv == "thread" then
     for level = 0, 60 do
@@ -164,18 +169,21 @@ def test_no_private_value_is_reachable_from_process_code(version: str, coverage:
 
 def test_the_walk_finds_what_it_looks_for(version: str, tmp_path: Path) -> None:
     """The walk is not blind: a process that keeps a host path and a table shaped like the
-    bridge's private ones in its globals is reported."""
+    bridge's private ones in its globals is reported, and so is a Python object put there from
+    the host (through the raw runtime)."""
     proc = _project(tmp_path)
     p = Network(lua=version, root=proc, instruction_budget=None).spawn(proc / "process.lua")
     planted = str(proc.resolve())
     r = p.eval(f"Planted = {{ ({planted[::-1]!r}):reverse(), {{ arm = 1 }}, {{ _LOADED = 1 }}, {{ io_open = 1 }} }}")
     assert r.error is None, r.error
+    p.lua.globals().PlantedHost = len
     found = set(_walk(p, planted).splitlines())
     assert {
         "a host path of the search dirs at _G.Planted.1",
         "the private table H at _G.Planted.2",
         "the raw registry at _G.Planted.3",
         "the sandbox's originals at _G.Planted.4",
+        "a host (Python) object at _G.PlantedHost",
     } <= found
 
 

@@ -1,6 +1,8 @@
 -- The harness's private bridge into one process's Lua state (not part of aos): the entry chunk.
--- Python (harness/lua_state.py) runs it once per Lua state with (modules, config) and keeps what
--- it returns, the functions Python calls.  Nothing of the bridge is a global or a loaded module,
+-- Python (harness/lua_state.py) runs it once per Lua state with (modules, config, fetch) and keeps
+-- what it returns, the functions Python calls.  *modules* maps each runtime module's name to its
+-- chunk name; fetch(name) gives its bytecode, asked when the module is first loaded (a state
+-- keeps no copy of code it has not loaded: .crypto's 53 modules are ~190 KiB of it).  Nothing of the bridge is a global or a loaded module,
 -- so process code cannot see it.  One job a file (harness/lua/bridge/):
 --   main.lua       this entry: the private table H, the loader, the sealed environment and the
 --                  guards, the order of the other parts, and the sealing of everything private
@@ -11,7 +13,7 @@
 --   message.lua    one message in (bridge.handle), its result out as a flat list
 --   snapshot.lua   what Python reads between messages: canonical text of globals, handler names
 -- (and from env/: the sandbox, the guards, and the dry-run recorder, each private)
-local modules, config = ...
+local modules, config, fetch = ...
 
 local is51 = _VERSION == "Lua 5.1"
 local isJit = rawget(_G, "jit") ~= nil
@@ -54,12 +56,13 @@ H.load = loadChunk
 -- A private chunk (the environment, the guards, the bridge's parts): taken out of `modules`
 -- before package.preload sees it, so process code can never require it.
 local function privateChunk(name)
-  local entry = modules[name]
+  local chunkname = modules[name]
   modules[name] = nil
-  if not entry then error("harness: the runtime module " .. name .. " is missing") end
-  local fn, err = loadChunk(entry[1], entry[2], "b")
+  local code = chunkname and fetch(name)
+  if not code then error("harness: the runtime module " .. name .. " is missing") end
+  local fn, err = loadChunk(code, chunkname, "b")
   if not fn then error("harness: cannot load " .. name .. ": " .. tostring(err)) end
-  return fn, entry[2]
+  return fn, chunkname
 end
 
 -- The sealed environment (env/sandbox.lua with env/compat.lua): live's global surface, nothing of
@@ -95,7 +98,7 @@ for _, t in ipairs({ raw, raw.file }) do
   G.protect(t)
   for _, v in pairs(t) do G.protect(v) end
 end
-for _, v in ipairs({ H, host, loadChunk, nativeLoad, modules, config, privateChunk }) do G.protect(v) end
+for _, v in ipairs({ H, host, loadChunk, nativeLoad, modules, config, fetch, privateChunk }) do G.protect(v) end
 for _, v in pairs(host) do G.protect(v) end
 G.protect(DR)
 for _, v in pairs(DR) do G.protect(v) end
@@ -112,11 +115,11 @@ local runtimeNames = { ["=harness"] = true }
 for _, name in ipairs({ hooksName, modulesName, iterationName, messageName, snapshotName }) do
   runtimeNames[name] = true
 end
-for _, entry in pairs(modules) do runtimeNames[entry[2]] = true end
+for _, chunkname in pairs(modules) do runtimeNames[chunkname] = true end
 
 local pairsModule = privateChunk("harness.pairs")(H)
 local hooks = hooksPart(H, G, config, raw, runtimeNames)
-local loading = modulesPart(H, G, config, raw, modules)
+local loading = modulesPart(H, G, config, raw, modules, fetch)
 local sortKeys, pairsCache = iterationPart(G, config, pairsModule)
 DR.skip(pairsCache) -- the order cache of `pairs` is the harness's, never put back
 

@@ -1,7 +1,8 @@
 -- The bridge's module loading (not part of aos): our aos layer and libraries as live's bundle
 -- searcher, which also finds the project's modules, and Eval's compile.  Run by bridge/main.lua with
--- (H, G, config, raw, modules) after the private chunks left `modules`; returns bridge.preload.
-local H, G, config, raw, modules = ...
+-- (H, G, config, raw, modules, fetch) after the private chunks left `modules` (name -> chunk name;
+-- fetch(name) gives a module's bytecode); returns bridge.preload.
+local H, G, config, raw, modules, fetch = ...
 
 local loadChunk = H.load
 local find, sub, gsub, format = string.find, string.sub, string.gsub, string.format
@@ -25,16 +26,16 @@ end
 -- registered as "harness.lib.<name>@<module>" is that part's code compiled for that one module,
 -- under a chunk name shown as the module's (harness/chunks.py, PER_MODULE_PARTS).
 local privateParts, privateLoaded = {}, {}
-for name, entry in pairs(modules) do
-  if sub(name, 1, 12) == "harness.lib." then privateParts[name] = entry end
+for name, chunkname in pairs(modules) do
+  if sub(name, 1, 12) == "harness.lib." then privateParts[name] = chunkname end
 end
 for name in pairs(privateParts) do modules[name] = nil end
 function H.private(name)
   local part = privateLoaded[name]
   if part == nil then
-    local entry = privateParts[name]
-    if not entry then error("harness: no private library part " .. tostring(name), 2) end
-    local fn, err = loadChunk(entry[1], entry[2], "bt")
+    local chunkname = privateParts[name]
+    if not chunkname then error("harness: no private library part " .. tostring(name), 2) end
+    local fn, err = loadChunk(fetch(name), chunkname, "bt")
     if not fn then error("harness: cannot load " .. name .. ": " .. tostring(err)) end
     part = fn(H)
     privateLoaded[name] = part
@@ -48,7 +49,7 @@ end
 -- a name it does not know gets live's "module <name> not found", and a name that is neither a
 -- string nor a number live's concatenation error, which names the local 'name'.
 local bundle = {}
-for name, entry in pairs(modules) do bundle[name] = entry end
+for name, chunkname in pairs(modules) do bundle[name] = chunkname end
 G.protect(bundle)
 
 -- Project modules beside the process file (and under ao/): `require("lib.amount")`.  The harness's
@@ -85,9 +86,9 @@ local function projectModule(name)
 end
 
 local function bundleSearcher(name)
-  local entry = bundle[name] or bundle[name .. ".init"]
-  if entry then
-    local fn, err = loadChunk(entry[1], entry[2], "bt")
+  local key = bundle[name] and name or (bundle[name .. ".init"] and name .. ".init")
+  if key then
+    local fn, err = loadChunk(fetch(key), bundle[key], "bt")
     if not fn then error("harness: cannot load runtime module " .. tostring(name) .. ": " .. tostring(err)) end
     return function(...) return fn(H, ...) end
   end
