@@ -242,6 +242,7 @@ LUA_WORDED = frozenset(
         "base64.decode.unpadded.two", "base64.encode.nil", "base64.encode.number", "base64.encode.table",
         "base64.makeencoder.number", "base64.url.decode.custom.pad", "pretty.function", "pretty.boolean.key",
         *(f"{fn}.{label}" for fn in ("Send", "ao.send") for label in ("nil", "number", "boolean")),
+        *(f"ao.spawn.{label}" for label in ("nil", "number", "boolean", "number.bad.module")), "Spawn.number",
     }
 )
 
@@ -383,6 +384,33 @@ OTHER_PROBES = [
         Probe(f"{fn}.{label}", f"return {fn}({arg})")
         for fn in ("Send", "ao.send")
         for label, arg in (("nil", "nil"), ("number", "5"), ("boolean", "true"), ("string", "'x'"))
+    ],
+    # so does ao.spawn (and Spawn), before its own checks of the module and the message
+    *[
+        Probe(f"ao.spawn.{label}", f"return ao.spawn({args})")
+        for label, args in (
+            ("nil", "'m'"), ("number", "'m', 5"), ("boolean", "'m', true"), ("string", "'m', 'x'"),
+            ("number.bad.module", "5, 5"), ("bad.module", "5, {}"),
+        )
+    ],
+    Probe("Spawn.number", "return Spawn('m', 5)"),
+    # json's errors carry their position, '[string "json"]:<line>: ', as live's do (the line is
+    # the harness's own: README Limits); shown with the line replaced, which the comparison keeps
+    *[
+        Probe(
+            f"json.error.position.{label}",
+            f"local ok, e = pcall(require('json').{fn}, {arg}) return ok, (tostring(e):gsub(':%d+: ', ':N: ', 1))",
+        )
+        for label, fn, arg in (
+            ("circular", "encode", "(function() local t = {} t.x = t return t end)()"),
+            ("mixed", "encode", "{1, 2, x = 3}"),
+            ("key", "encode", "{[true] = 1}"),
+            ("sparse", "encode", "{[1] = 1, [3] = 3}"),
+            ("number", "encode", "math.huge"),
+            ("type", "encode", "print"),
+            ("decode", "decode", "'{\"a\":'"),
+            ("decode.type", "decode", "5"),
+        )
     ],
     # math.random as live's process.lua makes it (.chance): arguments counted by `#{...}`, a range
     # checked before a number is drawn, live's words (the stream seeded from the spawn message)

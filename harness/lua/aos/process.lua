@@ -122,7 +122,7 @@ ao.send = function(msg)
 end
 local aoSpawn = ao.spawn
 ao.spawn = function(module, msg)
-  if type(msg) == "table" then wrapJson(msg) end
+  wrapJson(msg)
   return aoSpawn(module, msg)
 end
 

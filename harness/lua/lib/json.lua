@@ -53,7 +53,7 @@ end
 
 local function numberText(v)
   if v ~= v or v == huge or v == -huge then
-    error("unexpected number value '" .. tostring(v) .. "'", 0)
+    error("unexpected number value '" .. tostring(v) .. "'")
   end
   return format("%.14g", v)
 end
@@ -68,20 +68,20 @@ local function encodeOther(v, tv, stack, out, n)
     out[n] = "null"
     return n
   end
-  error("unexpected type '" .. tv .. "'", 0)
+  error("unexpected type '" .. tv .. "'")
 end
 
 encodeTable = function(t, stack, out, n)
-  if stack[t] then error("circular reference", 0) end
+  if stack[t] then error("circular reference") end
   stack[t] = true
   if rawget(t, 1) ~= nil or next(t) == nil then
     local count = 0
     for k in next, t do -- counting only: the order does not matter
-      if type(k) ~= "number" then error("invalid table: mixed or invalid key types", 0) end
+      if type(k) ~= "number" then error("invalid table: mixed or invalid key types") end
       count = count + 1
     end
     local len = #t
-    if count ~= len then error("invalid table: sparse array", 0) end
+    if count ~= len then error("invalid table: sparse array") end
     local sep = "["
     for i = 1, len do
       local v = t[i]
@@ -108,7 +108,7 @@ encodeTable = function(t, stack, out, n)
     -- entries is observable, so it is `pairs`'s
     local sep = "{"
     for key, value in pairs(t) do
-      if type(key) ~= "string" then error("invalid table: mixed or invalid key types", 0) end
+      if type(key) ~= "string" then error("invalid table: mixed or invalid key types") end
       local tv = type(value)
       if tv ~= "function" then
         local k, v = key, value -- (loop variables are constant on 5.5)
