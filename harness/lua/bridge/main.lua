@@ -1,9 +1,9 @@
 -- The harness's private bridge into one process's Lua state (not part of aos): the entry chunk.
 -- Python (harness/lua_state.py) runs it once per Lua state with (modules, config, fetch) and keeps
 -- what it returns, the functions Python calls.  *modules* maps each runtime module's name to its
--- chunk name; fetch(name) gives its bytecode, asked when the module is first loaded (a state
--- keeps no copy of code it has not loaded: .crypto's 53 modules are ~190 KiB of it).  Nothing of the bridge is a global or a loaded module,
--- so process code cannot see it.  One job a file (harness/lua/bridge/):
+-- chunk name, fetch(name) gives its bytecode when it is first loaded (a state keeps no code it has
+-- not loaded; .crypto's 53 modules are ~190 KiB).  Nothing of the bridge is a global or a loaded
+-- module, so process code cannot see it.  One job a file (harness/lua/bridge/):
 --   main.lua       this entry: the private table H, the loader, the sealed environment and the
 --                  guards, the order of the other parts, and the sealing of everything private
 --   hooks.lua      the guards' hooks: instruction budget, coverage lines, handler match counts
