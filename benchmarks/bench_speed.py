@@ -313,7 +313,7 @@ def stateful_row() -> Row:
     beside the code issue 13 measured (``--against``: the same seeds, seed by seed)."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import hypothesis
-    from bench_stateful import SEEDS, Run, split, summary
+    from bench_stateful import SEEDS, Run, speedup, split, summary
 
     bench = [sys.executable, str(ROOT / "benchmarks" / "bench_stateful.py"), "--json"]
     proc = subprocess.run([*bench, "--against", ISSUE_13_FILED], cwd=ROOT, capture_output=True, text=True)
@@ -327,10 +327,9 @@ def stateful_row() -> Row:
     floor = [Run(**r) for r in got["floor"]]
     if "against" in got:
         then = [Run(**r) for r in got["against"]["runs"]]
-        mine = statistics.median(r.per_cpu_second for r in runs)
-        old = statistics.median(r.per_cpu_second for r in then)
         before = (
-            f"{ISSUE_13_FILED}, the code issue 13 measured, same seeds: {summary(then)} ({mine / old:.2f}×)"
+            f"{ISSUE_13_FILED}, the code issue 13 measured, same seeds: {summary(then)} "
+            f"({speedup(runs, then):.2f}×)"
         )
     else:
         before = f"the code issue 13 measured: not measured ({why})"
