@@ -4,8 +4,9 @@
 Works where ``pip install`` is refused (Debian/Ubuntu's "externally-managed-environment") and where
 the Python has no pip or no ``ensurepip`` at all (a stock Debian ``python3``): the virtual
 environment is made without pip, and pip is run from its wheel, downloaded from PyPI, to install
-itself and the project.  Standard library only.  Running it again is quick: it reinstalls only when
-``pyproject.toml`` changed.
+itself and the project.  The versions are the ones ``constraints.txt`` names (what the suite passed
+with).  Standard library only.  Running it again is quick: it reinstalls only when
+``pyproject.toml`` or ``constraints.txt`` changed.
 
     python3 bootstrap.py && .venv/bin/python -m pytest
 """
@@ -26,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 STAMP = VENV / ".ao-harness-installed"
+CONSTRAINTS = ROOT / "constraints.txt"
 PYPI_PIP = "https://pypi.org/pypi/pip/json"
 
 
@@ -82,7 +84,7 @@ def ensure_pip(python: Path) -> None:
 def main() -> None:
     if sys.version_info < (3, 11):  # noqa: UP036 - this script must run, and explain, on older Pythons
         fail(f"ao-harness needs Python >= 3.11; this is {sys.version.split()[0]}")
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + CONSTRAINTS.read_bytes()).hexdigest()
     python = venv_python()
     if python.exists() and STAMP.exists() and STAMP.read_text() == wanted:
         return
@@ -92,7 +94,8 @@ def main() -> None:
     ensure_pip(python)
     print("bootstrap: installing ao-harness with its dev extras", file=sys.stderr)
     env = dict(os.environ, PIP_DISABLE_PIP_VERSION_CHECK="1")
-    result = subprocess.run([python, "-m", "pip", "install", "-q", "-e", f"{ROOT}[dev]"], env=env)
+    install = [python, "-m", "pip", "install", "-q", "-c", CONSTRAINTS, "-e", f"{ROOT}[dev]"]
+    result = subprocess.run(install, env=env)
     if result.returncode != 0:
         fail("pip could not install the project (its output is above)")
     STAMP.write_text(wanted)
