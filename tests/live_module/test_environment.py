@@ -141,6 +141,12 @@ LANGUAGE = [
     Probe("error.level", "local ok, e = pcall(error, 'plain', 0) return e"),
     Probe("select", "return select('#', 1, nil, 3), select(-1, 'a', 'b')"),
     Probe("ipairs.none", "return pcall(ipairs)"),
+    # live's ipairs takes anything; its C iterator fails on what cannot be indexed, with no position
+    Probe("ipairs.nil", "local ok, e = pcall(function() local t = nil; for _ in ipairs(t) do end end) return e"),
+    Probe("ipairs.number", "local ok, e = pcall(function() for _ in ipairs(5) do end end) return e"),
+    Probe("ipairs.boolean", "local ok, e = pcall(function() for _ in ipairs(true) do end end) return e"),
+    Probe("ipairs.function", "local ok, e = pcall(function() for _ in ipairs(print) do end end) return e"),
+    Probe("ipairs.string", "local n = 0 for _ in ipairs('abc') do n = n + 1 end return n"),
     Probe("pairs.nil", "local ok, f, t = pcall(pairs, nil) return ok, type(f), t"),
     Probe("pairs.string", "local ok, e = pcall(function() for k in pairs('s') do end end) return e"),
     # a known deviation (README, Limits): pairs() with no argument at all is pairs(nil) here

@@ -540,6 +540,12 @@ local function makeIpairs(nativeIpairs, getmeta)
   local native53 = hasIntegers -- 5.3+ ipairs respects __index already
   local function aux(t, i)
     i = i + 1
+    -- (live's iterator is C: indexing what cannot be indexed says so without a position)
+    local tt = type(t)
+    if tt ~= "table" and tt ~= "string" then
+      local mt = getmeta(t)
+      if mt == nil or rawget(mt, "__index") == nil then error("attempt to index a " .. tt .. " value", 0) end
+    end
     local v = t[i]
     if v == nil then return nil end
     return i, v
