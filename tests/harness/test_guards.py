@@ -219,6 +219,17 @@ def test_lua_loop_without_budget_ends_at_the_timeout(lua: str) -> None:
 
 
 @pytest.mark.parametrize("lua", LUAS)
+def test_slow_instructions_end_near_the_timeout(lua: str) -> None:
+    # each instruction works through megabytes, so a tick of the budget's hook (1,000
+    # instructions) takes about a second: the clock is looked at whenever the second changes,
+    # not once every 64 ticks (which let this message run for a minute past a 0.5 s timeout)
+    p = _net(lua, instruction_budget=None, timeout=0.5).spawn(source=COUNTER, name="upper")
+    code = 'local s = ("x"):rep(4e6) for i = 1, 1e6 do local u = s:upper() end'
+    err = _fails_quickly(p, code, "harness: timeout: process upper", seconds=10)
+    assert "0.5 s" in err
+
+
+@pytest.mark.parametrize("lua", LUAS)
 def test_backtracking_pattern_in_c_is_abandoned_at_the_timeout(lua: str) -> None:
     # ~3 s of C on this pattern (finite, so the abandoned thread ends by itself)
     p = _net(lua, timeout=0.5).spawn(source=COUNTER, name="matcher")

@@ -90,7 +90,7 @@ local DR = privateChunk("env.dryrun")()
 -- process code away from private values (G.protect).
 local guardChunk, guardName = privateChunk("env.guard")
 compat.internal(guardName) -- (the guards' wrappers are part of the functions they wrap)
-local G = guardChunk(H, config, compat.raiser, compat.argText)
+local G = guardChunk(H, config, compat.raiser, compat.argText, raw.time)
 
 -- The sandbox's originals (host io, the native loader, ...), the loaders and the private tables
 -- stay out of process code's reach through the debug library.

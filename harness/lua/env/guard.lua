@@ -9,9 +9,10 @@
 -- `debug.gethook` returns them (never ours).  The debug functions that read or write upvalues,
 -- locals and the registry hide the harness's private values (see `protected`).
 --
--- Run by the bridge (bridge/main.lua) with (H, config, raiser, argText) (env/compat.lua's); returns
+-- Run by the bridge (bridge/main.lua) with (H, config, raiser, argText, seconds): env/compat.lua's
+-- raiser and argText, and the host's os.time (whole seconds, read in a few nanoseconds); returns
 -- the guard's private API (never a global).
-local H, config, raiser, argText = ...
+local H, config, raiser, argText, seconds = ...
 
 local type_, error_, pcall_, select_, next_, rawget_, rawset_, tostring_ =
   type, error, pcall, select, next, rawget, rawset, tostring
@@ -33,8 +34,6 @@ local tableFinalizers = not isJit and _VERSION ~= "Lua 5.1"
 
 --- Instructions between two ticks of the master hook (the budget's granularity).
 local TICK = 1000
---- Ticks between two looks at the wall clock.
-local CLOCK_EVERY = 64
 --- Nested C-to-Lua re-entries allowed on LuaJIT (it has no C-stack guard of its own).
 local MAX_CDEPTH = 180
 --- A finalizer that runs outside any message (and any budget) may run this many instructions.
@@ -153,7 +152,9 @@ local memoryText = "harness: memory cap exceeded: the process's Lua state uses m
   .. "with Network(memory_limit=...) or --ao-memory-limit"
 
 local used, armed, failure = 0, false, nil
-local sinceClock, deadline = 0, nil
+-- the deadline of the message (set at its first tick), the second it began in and the second of
+-- the last look at the clock
+local deadline, firstSecond, lastSecond = nil, nil, nil
 local covLine = nil -- coverage's line recorder (pytest --ao-cov)
 
 local limit = budget
@@ -183,12 +184,18 @@ local function tick()
   end
   if limit and used > limit then fail(budgetText) end
   if clock then
-    sinceClock = sinceClock + 1
-    if sinceClock >= CLOCK_EVERY then
-      sinceClock = 0
+    -- the precise clock (the host's) at the first tick and then whenever the second changes: a
+    -- look about once a second however long an instruction takes (a tick can take seconds when
+    -- each instruction works through megabytes), for a few nanoseconds a tick
+    local s = seconds()
+    if s ~= lastSecond then
+      lastSecond = s
       local now = clock()
       if deadline == nil then
-        deadline = now + timeout
+        -- (whole seconds gone since the message began, when its first tick came late, count)
+        local gone = firstSecond and s - firstSecond - 1 or 0
+        deadline = now + timeout - (gone > 0 and gone or 0)
+        if now > deadline then fail(timeoutText) end
       elseif now > deadline then
         fail(timeoutText)
       end
@@ -278,7 +285,8 @@ end
 
 -- A message starts: a fresh count, the hook on the main thread.
 function G.begin()
-  used, failure, sinceClock, deadline = 0, nil, 0, nil
+  used, failure, deadline, lastSecond = 0, nil, nil, nil
+  firstSecond = clock and seconds() or nil
   armed = true
   install(nil)
 end
@@ -562,11 +570,11 @@ if tableFinalizers then
     local outside = not armed
     local saved = used
     if outside then
-      armed, used, failure, sinceClock, deadline, limit = true, 0, nil, 0, nil, budget or FINALIZER_BUDGET
+      armed, used, failure, deadline, lastSecond, limit = true, 0, nil, nil, nil, budget or FINALIZER_BUDGET
     end
     local ok, err = resume(co, o)
     if outside then
-      armed, used, failure, sinceClock, deadline, limit = false, saved, nil, 0, nil, budget
+      armed, used, failure, deadline, lastSecond, limit = false, saved, nil, nil, nil, budget
       return
     end
     if not ok then error_(err, 0) end

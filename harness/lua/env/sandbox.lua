@@ -41,6 +41,7 @@ local raw = {
   io_open = io.open,
   io_type = io.type,
   date = os.date,
+  time = os.time,
   bit = rawget(G, "bit"),
   jit_off = isJit and rawget(G, "jit").off or nil,
 }
