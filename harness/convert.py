@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 
@@ -30,10 +31,18 @@ CYCLE = "<cycle>"
 TOO_DEEP = "<table nested too deep>"
 
 
-def to_python(value: Any, *, _seen: dict[str, Any] | None = None, depth: int = 0) -> Any:
+def to_python(
+    value: Any,
+    *,
+    items: Callable[[Any], list[tuple[Any, Any]]] | None = None,
+    _seen: dict[str, Any] | None = None,
+    depth: int = 0,
+) -> Any:
     """Convert a Lua value: tables become lists (keys 1..n) or dicts, recursively.  A table met
     again inside itself becomes ``"<cycle>"``; one met again elsewhere converts once and is
-    shared; below ``MAX_DEPTH`` levels tables become ``"<table nested too deep>"``."""
+    shared; below ``MAX_DEPTH`` levels tables become ``"<table nested too deep>"``.  *items*
+    lists a table's entries (``LuaProcessState.items``, which also reads a string that is not
+    UTF-8, keeping its bytes as surrogate escapes; default: lupa's ``items()``)."""
     if value is None or isinstance(value, str | int | float | bool):
         return value
     if isinstance(value, bytes):
@@ -50,20 +59,20 @@ def to_python(value: Any, *, _seen: dict[str, Any] | None = None, depth: int = 0
     if depth >= MAX_DEPTH:
         return TOO_DEEP
     seen[key] = _ON_PATH
-    items = list(value.items())
-    n = len(items)
+    entries = items(value) if items is not None else list(value.items())
+    n = len(entries)
     out: Any
-    if n and all(isinstance(k, int) and not isinstance(k, bool) for k, _ in items) and sorted(
-        k for k, _ in items
+    if n and all(isinstance(k, int) and not isinstance(k, bool) for k, _ in entries) and sorted(
+        k for k, _ in entries
     ) == list(range(1, n + 1)):
-        ordered = dict(items)
-        out = [to_python(ordered[i], _seen=seen, depth=depth + 1) for i in range(1, n + 1)]
+        ordered = dict(entries)
+        out = [to_python(ordered[i], items=items, _seen=seen, depth=depth + 1) for i in range(1, n + 1)]
     else:
         out = {
             (k if isinstance(k, str | int | float | bool) else repr(k)): to_python(
-                v, _seen=seen, depth=depth + 1
+                v, items=items, _seen=seen, depth=depth + 1
             )
-            for k, v in items
+            for k, v in entries
         }
     seen[key] = out
     return out

@@ -54,8 +54,11 @@ class UnknownProcess(HarnessError):
     """An address given to the network is not a process it knows."""
 
 
-class NonUTF8Error(HarnessError):
-    """A process produced a string that is not valid UTF-8 (AO results travel as JSON text)."""
+class NonUTF8Warning(HarnessError, UserWarning):
+    """A result held text that is not UTF-8: as live AO's host does (results travel as JSON
+    text), each invalid byte sequence became U+FFFD and the message stands.  Binary data must be
+    encoded (e.g. base64) to arrive intact; ``-W error::harness.errors.NonUTF8Warning`` makes it
+    fail a test."""
 
 
 class ReplayDivergenceError(HarnessError):

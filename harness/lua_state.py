@@ -14,10 +14,13 @@ import _thread
 import copy
 import functools
 import marshal
+import os
 import re
 import struct
+import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +30,7 @@ import lupa
 from harness import chunks
 from harness.convert import to_python
 from harness.coverage import collector as _coverage
-from harness.errors import HarnessError, NonUTF8Error, ReplayDivergenceError, StateLost
+from harness.errors import HarnessError, NonUTF8Warning, ReplayDivergenceError, StateLost
 from harness.lua_versions import lupa_module, normalise
 from harness.profiles import Profile
 
@@ -44,6 +47,8 @@ MEMORY_HEADROOM = 16 * 1024 * 1024
 MAX_SPARES = 4
 #: a Data string longer than this gets room of its own under the hard memory cap (``_fit_memory``)
 _BIG_DATA = MEMORY_HEADROOM // 8
+#: the harness package's directory (a warning names the first caller outside it)
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 @dataclass(frozen=True)
@@ -583,7 +588,7 @@ class LuaProcessState:
                 clean = self._clean_at == self._version
                 spare = _Spare(self._lua, self._globals, self._bridge, self._matches, collect, clean)
                 source._spares.append(spare)
-                for name, count in self._matches.items():
+                for name, count in self.items(self._matches):
                     self._match_counts[name] = self._match_counts.get(name, 0) + count
                 self._lua = self._globals = self._bridge = None
                 return
@@ -609,7 +614,10 @@ class LuaProcessState:
     def _replay_one(self, number: int, args: tuple[Any, ...], digest: bytes | None) -> None:
         """Re-run one logged message into the rebuilt state; it must end as its first run did."""
         try:
-            flat = self._handle(*args)
+            try:
+                flat = self._handle(*args)
+            except UnicodeDecodeError:
+                flat = self._replaced_result(args, warn=False)
             now = _digest(flat)
             if now == digest:
                 return
@@ -654,7 +662,7 @@ class LuaProcessState:
         if self._bridge is not None and _coverage.ACTIVE:
             _coverage.harvest(self, self._bridge)
         if self._bridge is not None:
-            for name, count in self._bridge.matches().items():
+            for name, count in self.items(self._bridge.matches()):
                 self._match_counts[name] = self._match_counts.get(name, 0) + count
         self._lua = None
         self._globals = None
@@ -725,6 +733,32 @@ class LuaProcessState:
                         log[i] = _pack_entry(entry[1], entry[2])  # type: ignore[arg-type]
         return res
 
+    def _replaced_result(self, args: tuple[Any, ...], *, warn: bool = True) -> tuple[Any, ...]:
+        """The result just returned, when one of its strings is not UTF-8 (lupa refuses it as a
+        str): taken again from the bridge with such strings as hex, and decoded as live's host
+        decodes the result, each invalid byte sequence as U+FFFD (AO results travel as JSON
+        text); the message stands, as on live, and a ``NonUTF8Warning`` says so (*warn*: not again
+        when the log is replayed)."""
+        copy, n, hexed = self._bridge.last_result()
+        flat = [copy[i] for i in range(1, n + 1)]
+        for i in hexed.values():
+            flat[i - 1] = bytes.fromhex(flat[i - 1]).decode("utf-8", "replace")
+        if not warn:
+            return tuple(flat)
+        # (the warning names the first caller outside the harness: the test's line)
+        level, frame = 1, sys._getframe()
+        while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+            level, frame = level + 1, frame.f_back
+        warnings.warn(
+            NonUTF8Warning(
+                f"process {self.spec.label or self.spec.id}: the result of its message "
+                f"({_about(args)}) holds text that is not UTF-8; each invalid byte sequence became "
+                "U+FFFD, as live AO's host does: encode binary data (e.g. base64) to have it arrive intact"
+            ),
+            stacklevel=level,
+        )
+        return tuple(flat)
+
     def _dry_save(self) -> bool:
         """Record the state before a dry-run so that it can be put back after it (env/dryrun.lua);
         False when it cannot be (a suspended coroutine, coverage recording, no memory): the
@@ -753,25 +787,22 @@ class LuaProcessState:
             if big or self._hard_memory != self._base_hard_memory:
                 self._fit_memory(args)
         try:
-            if self.timeout is None or not self.watched:
-                flat = self._handle(*args)
-            else:
-                try:
-                    done, flat = _watched(self._handle, args, self.timeout + TIMEOUT_GRACE)
-                except (lupa.LuaError, UnicodeDecodeError):
-                    raise
-                except BaseException:
-                    self._abandon()
-                    raise
-                if not done:
-                    self._abandon()
-                    return RawResult(ok=False, error=self._timeout_text(args, c_level=True))
-        except UnicodeDecodeError as exc:
-            self._discard()
-            raise NonUTF8Error(
-                f"process {self.spec.id} produced a string that is not valid UTF-8 ({exc}); "
-                "AO results travel as JSON text, so binary data must be encoded (e.g. base64)"
-            ) from exc
+            try:
+                if self.timeout is None or not self.watched:
+                    flat = self._handle(*args)
+                else:
+                    try:
+                        done, flat = _watched(self._handle, args, self.timeout + TIMEOUT_GRACE)
+                    except (lupa.LuaError, UnicodeDecodeError):
+                        raise
+                    except BaseException:
+                        self._abandon()
+                        raise
+                    if not done:
+                        self._abandon()
+                        return RawResult(ok=False, error=self._timeout_text(args, c_level=True))
+            except UnicodeDecodeError:
+                flat = self._replaced_result(args)
         except lupa.LuaMemoryError:
             self._discard()
             return RawResult(ok=False, error=self._memory_text())
@@ -893,7 +924,36 @@ class LuaProcessState:
         return self._globals
 
     def get_global(self, name: str) -> Any:
-        return to_python(self.globals_table()[name])
+        try:
+            value = self.globals_table()[name]
+        except UnicodeDecodeError:
+            value = self.raw_global(name)
+        return to_python(value, items=self.items)
+
+    def raw_global(self, name: str) -> Any:
+        """The global *name* read raw by the bridge, a string that is not UTF-8 as Python text
+        with its bytes kept as surrogate escapes (``s.encode("utf-8", "surrogateescape")`` gives
+        them back)."""
+        self._ensure()
+        value, hexed = self._bridge.raw_global(name)
+        return _unhex(value) if hexed else value
+
+    def items(self, table: Any) -> list[tuple[Any, Any]]:
+        """A Lua table's entries, through ``entries`` when one is a string that is not UTF-8."""
+        try:
+            return list(table.items())
+        except UnicodeDecodeError:
+            return self.entries(table)
+
+    def entries(self, table: Any) -> list[tuple[Any, Any]]:
+        """A Lua table's entries read raw by the bridge, for a table holding a string that is
+        not UTF-8 (lupa refuses it as a str): such strings as in ``raw_global``."""
+        keys, values, hexed_keys, hexed_values, n = self._bridge.entries(table)
+        out = []
+        for i in range(1, n + 1):
+            k, v = keys[i], values[i]
+            out.append((_unhex(k) if hexed_keys[i] else k, _unhex(v) if hexed_values[i] else v))
+        return out
 
     def global_names(self) -> Iterator[str]:
         for key in list(self.globals_table().keys()):
@@ -921,12 +981,12 @@ class LuaProcessState:
 
     def handler_names(self) -> list[str]:
         self._ensure()
-        return list(to_python(self._bridge.handler_names()) or [])
+        return list(to_python(self._bridge.handler_names(), items=self.items) or [])
 
     def match_counts(self) -> dict[str, int]:
         counts = dict(self._match_counts)
         if self._bridge is not None:
-            for name, count in self._matches.items():
+            for name, count in self.items(self._matches):
                 counts[name] = counts.get(name, 0) + count
         return counts
 
@@ -941,6 +1001,12 @@ def clone_refusal(name: str) -> str:
         "log, which Network(replay_log=False) does not keep; clone a network made with "
         "replay_log=True (the default)"
     )
+
+
+def _unhex(text: str) -> str:
+    """Lua bytes the bridge gave as hex digits, as Python text: UTF-8, any other byte kept as a
+    surrogate escape (as ``Process.snapshot`` keeps them)."""
+    return bytes.fromhex(text).decode("utf-8", "surrogateescape")
 
 
 def _about(args: tuple[Any, ...]) -> str:

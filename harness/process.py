@@ -28,11 +28,11 @@ class LuaGlobals(Mapping[str, Any]):
         value = self._raw(name)
         if value is None:
             raise KeyError(name)
-        return to_python(value)
+        return to_python(value, items=self._state.items)
 
     def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
         value = self._raw(name)
-        return default if value is None else to_python(value)
+        return default if value is None else to_python(value, items=self._state.items)
 
     def __iter__(self) -> Iterator[str]:
         return self._state.global_names()
@@ -54,6 +54,24 @@ def _tag_dict(tags: Any, where: str) -> dict[str, Any]:
             f"{type(tags).__name__} {tags!r:.60}; e.g. send({{'Action': 'Ping'}}) or send(Action='Ping')"
         )
     return dict(tags)
+
+
+def _inbox_message(m: dict[str, Any]) -> Message:
+    """An ``Inbox`` entry, converted, as a ``Message`` (tags from ``TagArray``, else ``Tags``)."""
+    arr = m.get("TagArray") or m.get("Tags")
+    if isinstance(arr, list):
+        tag_list = [(t.get("name"), t.get("value")) for t in arr if isinstance(t, dict)]
+    else:
+        tag_list = list(arr.items()) if isinstance(arr, dict) else []
+    return Message(
+        target=m.get("Target"),
+        tag_list=tuple(tag_list),
+        data=m.get("Data"),
+        sender=m.get("From"),
+        id=m.get("Id"),
+        owner=m.get("Owner"),
+        timestamp=m.get("Timestamp"),
+    )
 
 
 class Process:
@@ -154,12 +172,15 @@ class Process:
     def _raw_global(self, name: str) -> Any:
         """The global *name*, read without running any metamethod of ``_G``."""
         table = self._state.globals_table()
-        if self._rawget is None or self._rawget[0] is not table:
-            found = next((v for k, v in table.items() if k == "rawget"), None)  # lua_next: raw
-            if not callable(found):  # the process dropped it: look the name up the slow way
-                return next((v for k, v in table.items() if k == name), None)
-            self._rawget = (table, found)
-        return self._rawget[1](table, name)
+        try:
+            if self._rawget is None or self._rawget[0] is not table:
+                found = next((v for k, v in table.items() if k == "rawget"), None)  # lua_next: raw
+                if not callable(found):  # the process dropped it: look the name up the slow way
+                    return next((v for k, v in table.items() if k == name), None)
+                self._rawget = (table, found)
+            return self._rawget[1](table, name)
+        except UnicodeDecodeError:  # a string that is not UTF-8 (its own, or another global's)
+            return self._state.raw_global(name)
 
     @property
     def inbox(self) -> list[Message]:
@@ -169,30 +190,9 @@ class Process:
         if raw is None:
             return out
         for i in range(1, len(raw) + 1):
-            m = raw[i]
-            if m is None:
-                continue
-            arr = m["TagArray"] or m["Tags"]
-            tag_list: list[tuple[str, Any]] = []
-            if arr is not None:
-                first = arr[1]
-                if first is not None:
-                    for j in range(1, len(arr) + 1):
-                        t = arr[j]
-                        tag_list.append((t["name"], to_python(t["value"])))
-                else:
-                    tag_list = [(k, to_python(v)) for k, v in arr.items()]
-            out.append(
-                Message(
-                    target=m["Target"],
-                    tag_list=tuple(tag_list),
-                    data=to_python(m["Data"]),
-                    sender=m["From"],
-                    id=m["Id"],
-                    owner=m["Owner"],
-                    timestamp=m["Timestamp"],
-                )
-            )
+            m = to_python(raw[i], items=self._state.items)
+            if isinstance(m, dict):  # (an entry that is not a message table is no Message)
+                out.append(_inbox_message(m))
         return out
 
     def snapshot(self, *names: str) -> str:

@@ -38,6 +38,16 @@ local H = {
 }
 for k, v in pairs(config.profile) do H.profile[k] = v end
 
+-- A string Python cannot be sure to take as text (a byte over 127: it may not be UTF-8) as hex
+-- digits, for the bridge functions that hand such strings over; nil for any other value.
+local HEX = {}
+for b = 0, 255 do HEX[string.char(b)] = string.format("%02x", b) end
+local find, gsub = string.find, string.gsub
+function H.hex(v)
+  if type(v) == "string" and find(v, "[\128-\255]") then return (gsub(v, ".", HEX)) end
+  return nil
+end
+
 -- load(text_or_bytecode, chunkname, mode, env) on every Lua version, with the original loaders
 -- (process code gets the sandbox's text-only `load`).  Mode "t" refuses bytecode on 5.1 too.
 local BINARY_REFUSED
@@ -126,7 +136,7 @@ DR.skip(pairsCache) -- the order cache of `pairs` is the harness's, never put ba
 local process = require(".process")
 
 local message = messagePart(H, G, host, process)
-local snapshot, snapshotNames, snapshotTitled = snapshotPart(G, sortKeys)
+local snapshot, snapshotNames, snapshotTitled = snapshotPart(G, sortKeys, H.hex)
 -- the snapshot's cache of global names and its count, never put back
 DR.skip(snapshotNames)
 DR.skip(snapshotTitled)
@@ -137,6 +147,9 @@ local bridge = {
   preload = loading.preload,
   snapshot = snapshot.snapshot,
   handler_names = snapshot.handler_names,
+  entries = snapshot.entries,
+  raw_global = snapshot.raw_global,
+  last_result = message.last_result,
   set_counting = hooks.set_counting,
   matches = hooks.matches,
   coverage = hooks.coverage,

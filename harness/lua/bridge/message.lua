@@ -5,6 +5,7 @@
 local H, G, host, process = ...
 
 local unpack = host.unpack
+local hex = H.hex
 local pcall, select, type, ipairs, error = pcall, select, type, ipairs, error
 local getmeta = debug.getmetatable
 -- (5.3+'s ipairs reads t[i] as indexing does, __index included; older ones read it raw)
@@ -108,6 +109,10 @@ end
 
 local bridge = {}
 
+-- The last result bridge.handle gave Python, kept for bridge.last_result: its flat list and
+-- length, or (false, status, output) for a result with nothing to list.
+local lastOut, lastN, lastO = false, nil, nil
+
 -- handle(Id, From, Owner, Target, Data, Timestamp, Block-Height, Nonce, Epoch, Anchor, Cron,
 --        Read-Only, Forwarded-By, tagName1, tagValue1, ...): fields a message lacks are nil.
 function bridge.handle(id, from, owner, target, data, timestamp, height, nonce, epoch, anchor, cron,
@@ -138,11 +143,15 @@ function bridge.handle(id, from, owner, target, data, timestamp, height, nonce, 
   local ok, out, n, o = pcall(runMessage, msg)
   local failure = G.finish()
   inMessage = false
-  if failure then return "error", failure end
-  if not ok then
-    return "error", type(out) == "string" and out or ("harness: building the result failed (a "
+  if not failure and not ok then
+    failure = type(out) == "string" and out or ("harness: building the result failed (a "
       .. type(out) .. " was raised)")
   end
+  if failure then
+    lastOut, lastN = { "error", failure }, 2
+    return "error", failure
+  end
+  lastOut, lastN, lastO = out, n, o
   if out == false then return n, o, 0, 0, 0 end
   return unpack(out, 1, n)
 end
@@ -152,6 +161,26 @@ G.safe(bridge.handle)
 function bridge.set_process(id, owner, module, tags)
   processInfo = { id = id, owner = owner, module = module, tagNames = {}, tagValues = {}, tagCount = #tags }
   for i = 1, #tags do processInfo.tagNames[i], processInfo.tagValues[i] = tags[i][1], tags[i][2] end
+end
+
+-- The last result again, for Python when one of its strings is not UTF-8 (which Python cannot
+-- take as text): the same flat list, each string with a byte over 127 given as hex, and the
+-- list of their positions.  Python decodes those as live's host does (each invalid sequence
+-- becomes U+FFFD: AO results travel as JSON text).
+function bridge.last_result()
+  local out, n = lastOut, lastN
+  if out == false then out, n = { lastN, lastO, 0, 0, 0 }, 5 end
+  local copy, hexed = {}, {}
+  for i = 1, n do
+    local v = out[i]
+    local h = hex(v)
+    if h then
+      v = h
+      hexed[#hexed + 1] = i
+    end
+    copy[i] = v
+  end
+  return copy, n, hexed
 end
 
 function bridge.in_message()

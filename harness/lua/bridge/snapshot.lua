@@ -1,8 +1,8 @@
 -- What the bridge shows Python between messages (not part of aos): the canonical text of
 -- globals (sorted keys, exact numbers) for "nothing changed" checks, and the handler names.
--- Run by bridge/main.lua with (G, sortKeys); returns bridge.snapshot and bridge.handler_names, and
--- the cache of global names with its function (see isTitled).
-local G, sortKeys = ...
+-- Run by bridge/main.lua with (G, sortKeys, hex); returns bridge.snapshot, bridge.handler_names,
+-- bridge.entries and bridge.raw_global, and the cache of global names with its function (see isTitled).
+local G, sortKeys, hex = ...
 
 local next, ipairs, type, tostring, rawget, select = next, ipairs, type, tostring, rawget, select
 local format, byte = string.format, string.byte
@@ -149,6 +149,28 @@ function bridge.handler_names()
   local names = {}
   for i, h in ipairs(Handlers.list) do names[i] = h.name end
   return names
+end
+
+-- For Python when a value it reads holds a string that is not UTF-8 (Python cannot take it as
+-- text): a table's entries read raw, keys and values in two lists, each string with a byte over
+-- 127 given as hex and its position marked (hk, hv); a global read raw, and whether it is hex.
+function bridge.entries(t)
+  local ks, vs, hk, hv, n = {}, {}, {}, {}, 0
+  for key, value in next, t do
+    n = n + 1
+    local k, v = hex(key), hex(value)
+    if k then hk[n] = true else k = key end
+    if v then hv[n] = true else v = value end
+    ks[n], vs[n] = k, v
+  end
+  return ks, vs, hk, hv, n
+end
+
+function bridge.raw_global(name)
+  local v = rawget(_G, name)
+  local h = hex(v)
+  if h then return h, true end
+  return v, false
 end
 
 for _, v in ipairs({ canon, RUNTIME_GLOBALS, sortKeys, isTitled, titled }) do G.protect(v) end
