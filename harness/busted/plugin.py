@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from harness.busted.runtime import Settings, SpecState, chdir, display_path, to_py
+from harness.busted.runtime import LuaBytes, Settings, SpecState, chdir, display_path, to_py
 from harness.errors import (  # defined in harness.errors; importable from here too
     BustedConfigError,
     BustedFailure,
@@ -622,7 +622,7 @@ class BustedItem(pytest.Item):
         self.test = test
         path = test["path"]
         self.busted_path: list[str] = list(path) if isinstance(path, list) else []
-        self.key = SEP.join(self.busted_path)
+        self.key = LuaBytes.join(SEP, self.busted_path)
         names = test.get("names")
         #: busted's full name of the test (describe names and the it name, space-separated)
         self.busted_names: list[str] = list(names) if isinstance(names, list) else list(self.busted_path)

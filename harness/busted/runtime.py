@@ -137,15 +137,47 @@ def display_path(path: Path, project_dir: Path) -> str:
 
 
 def to_py(value: Any) -> Any:
-    """Lua tables -> dict/list (recursively); other values unchanged."""
+    """Lua tables -> dict/list (recursively); other values unchanged.  A string that is not
+    UTF-8 (a spec comparing raw bytes, an error carrying them) comes back with those bytes as
+    ``\\xNN`` escapes, as text a report can show."""
     if type(value).__name__ != "_LuaTable":
         return value
-    keys = list(value.keys())
+    try:
+        keys = list(value.keys())
+    except UnicodeDecodeError:
+        return "<a table with keys that are not UTF-8 text>"
     if keys and all(isinstance(k, int) for k in keys) and sorted(keys) == list(range(1, len(keys) + 1)):
-        return [to_py(value[i]) for i in range(1, len(keys) + 1)]
+        return [to_py(_item(value, i)) for i in range(1, len(keys) + 1)]
     if not keys:
         return {}
-    return {k: to_py(value[k]) for k in keys}
+    return {k: to_py(_item(value, k)) for k in keys}
+
+
+def _item(table: Any, key: Any) -> Any:
+    try:
+        return table[key]
+    except UnicodeDecodeError as exc:
+        return LuaBytes(bytes(exc.object))
+
+
+class LuaBytes(str):
+    """A Lua string that is not UTF-8, as text: its invalid bytes as ``\\xNN`` escapes (what a
+    report shows); ``raw`` keeps the bytes, to hand the string back to Lua (a test's name)."""
+
+    raw: bytes
+
+    def __new__(cls, raw: bytes) -> LuaBytes:
+        text = super().__new__(cls, raw.decode("utf-8", "backslashreplace"))
+        text.raw = raw
+        return text
+
+    @staticmethod
+    def join(sep: str, parts: list[str]) -> str:
+        """``sep.join(parts)``, a ``LuaBytes`` when a part is one (*sep* is ASCII, so the text is
+        the parts' texts joined)."""
+        if not any(isinstance(p, LuaBytes) for p in parts):
+            return sep.join(parts)
+        return LuaBytes(sep.encode().join(p.raw if isinstance(p, LuaBytes) else p.encode() for p in parts))
 
 
 def _coverage_target() -> Any:
@@ -228,7 +260,7 @@ class SpecState:
             raise RuntimeError(err)
         sel = None
         if selected is not None:
-            sel = self.lua.table_from({k: True for k in selected})
+            sel = self.lua.table_from({getattr(k, "raw", k): True for k in selected})
         if _coverage_target() is not None:
             self.hits = self.lua.table()
             self.runner.hits = self.hits

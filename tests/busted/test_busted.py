@@ -298,3 +298,42 @@ def test_spec_runtime_has_debian_lua53_compat_functions(
     )
     result = pytester.inline_run(*args, f"--lua={lua}")
     result.assertoutcome(passed=1)
+
+
+BINARY_SPEC = r"""
+describe("binary", function()
+  it("errors with bytes", function() error("bad \255 byte") end)
+  it("compares bytes", function() assert.are.equal("\255\1", "\254\1") end)
+  it("compares tables of bytes", function() assert.are.same({ k = "\255" }, { k = "\254" }) end)
+  it("errors with a table", function() error({ code = "\255" }) end)
+  it("prints bytes", function() print("p\255") assert.is_true(true) end)
+end)
+describe("name \200", function()
+  it("passes \201", function() assert.is_true(true) end)
+  it("fails \202", function() assert.is_true(false) end)
+  pending("pending \255")
+end)
+"""
+
+
+def test_bytes_that_are_not_utf8_read_as_escapes(pytester: pytest.Pytester, args: list[str]) -> None:
+    # a spec comparing raw bytes (a digest, say) fails with a readable report, not an internal
+    # error; tests named with such bytes are collected, selected and run under \xNN names
+    pytester.makeini("[pytest]\n")
+    pytester.path.joinpath("spec").mkdir()
+    pytester.path.joinpath("spec", "bin_spec.lua").write_text(BINARY_SPEC, encoding="utf-8")
+    result = pytester.runpytest(*args, "-rA")
+    result.assert_outcomes(passed=2, failed=5, skipped=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*spec/bin_spec.lua:3: bad \\xff byte*",
+            "*-\"\\xff\\1\"*",
+            "*+\"\\xfe\\1\"*",
+            "*code = \"\\xff\"*",
+            "*PASSED spec/bin_spec.lua::name \\xc8::passes \\xc9*",
+            "*FAILED spec/bin_spec.lua::name \\xc8::fails \\xca*",
+        ]
+    )
+    assert "UnicodeDecodeError" not in result.stdout.str()
+    selected = pytester.runpytest(*args, "spec/bin_spec.lua::name \\xc8::passes \\xc9")
+    selected.assert_outcomes(passed=1)
