@@ -35,7 +35,9 @@ class ProcessLoadError(HarnessError):
 
 
 class TagValueError(HarnessError):
-    """A message would carry a non-string tag value (or Data), which the MU refuses.
+    """A message would carry a non-string tag value (or Data), which the MU refuses; or an outbox
+    entry is not what the MU can carry (not a table, Tags or Processes not a list, a Target or
+    message id that is not a string).
 
     Live AO rejects such messages (permaweb/ao#777: "All Tag Values must be strings"), so a
     process that queues one would lose it on the real network.

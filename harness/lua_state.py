@@ -131,23 +131,31 @@ def _outbox(flat: tuple[Any, ...]) -> tuple[list[Any], list[Any], list[Any]]:
     assignments: list[Any] = []
     n_msgs, n_spawns, n_assigns = flat[2], flat[3], flat[4]
     i = 5
+    # (a text where a count belongs says what an entry the MU cannot carry is: bridge/message.lua)
     for _ in range(n_msgs):
         target, data, anchor, ntags = flat[i : i + 4]
         i += 4
-        end = i + 2 * ntags
-        tags = list(zip(flat[i:end:2], flat[i + 1 : end : 2], strict=True))
-        i = end
+        tags: list[tuple[Any, Any]] | str = ntags
+        if ntags.__class__ is int:
+            end = i + 2 * ntags
+            tags = list(zip(flat[i:end:2], flat[i + 1 : end : 2], strict=True))
+            i = end
         messages.append((target, data, anchor, tags))
     for _ in range(n_spawns):
         data, anchor, ntags = flat[i], flat[i + 1], flat[i + 2]
         i += 3
-        tags = [(flat[i + 2 * j], flat[i + 2 * j + 1]) for j in range(ntags)]
-        i += 2 * ntags
+        tags = ntags
+        if ntags.__class__ is int:
+            tags = [(flat[i + 2 * j], flat[i + 2 * j + 1]) for j in range(ntags)]
+            i += 2 * ntags
         spawns.append((data, anchor, tags))
     for _ in range(n_assigns):
         nprocs = flat[i]
-        procs = list(flat[i + 1 : i + 1 + nprocs])
-        i += 1 + nprocs
+        procs: list[Any] | str = nprocs
+        if nprocs.__class__ is int:
+            procs = list(flat[i + 1 : i + 1 + nprocs])
+            i += nprocs
+        i += 1
         assignments.append((procs, flat[i]))
         i += 1
     return messages, spawns, assignments

@@ -108,14 +108,20 @@ def outbox_messages(
 ) -> list[Message]:
     """The outbox entries of a result as ``Message`` objects sent by *process_id*, checked."""
     out = []
-    for target, data, anchor, tags in raw_messages:
+    for number, (target, data, anchor, tags) in enumerate(raw_messages, 1):
 
-        def where(target: Any = target, tags: list[tuple[Any, Any]] = tags) -> str:
-            action = next((v for k, v in tags if k == "Action"), None)
-            return f"process {label} ({short(process_id)}) sending to {short(target)}" + (
+        def where(target: Any = target, tags: list[tuple[Any, Any]] | str = tags) -> str:
+            action = next((v for k, v in tags if k == "Action"), None) if isinstance(tags, list) else None
+            to = short(target) if isinstance(target, str) else "a Target that is not a string"
+            return f"process {label} ({short(process_id)}) sending to {to}" + (
                 f" Action={action}" if isinstance(action, str) else ""
             )
 
+        if isinstance(tags, str):
+            _refuse(f"process {label} ({short(process_id)}), outbox message #{number}", tags)
+        if not isinstance(target, str) and target is not None:
+            why = _wrong(target, "a message's Target must be a process id")
+            raise TagValueError(f"{where()}: Target {_shown(target)} {why}")
         check_tags(tags, data=data, where=where)
         out.append(
             Message(
@@ -133,10 +139,38 @@ def spawn_requests(
     process_id: str, raw_spawns: list[tuple[Any, Any, list[tuple[Any, Any]]]], *, label: str
 ) -> list[Message]:
     out = []
-    for data, anchor, tags in raw_spawns:
+    for number, (data, anchor, tags) in enumerate(raw_spawns, 1):
+        if isinstance(tags, str):
+            _refuse(f"process {label} ({short(process_id)}), outbox spawn request #{number}", tags)
         check_tags(tags, data=data, where=f"process {label} ({short(process_id)}) spawning a process")
         out.append(Message(target=None, tag_list=tuple(tags), data=data, sender=process_id, anchor=anchor))
     return out
+
+
+def assignment_requests(
+    process_id: str, raw_assignments: list[tuple[list[Any] | str, Any]], *, label: str
+) -> list[tuple[list[str], str]]:
+    """The outbox assignments of a result, checked: a list of process ids and a message id."""
+    out = []
+    for number, (procs, message) in enumerate(raw_assignments, 1):
+        where = f"process {label} ({short(process_id)}), outbox assignment #{number}"
+        if isinstance(procs, str):
+            _refuse(where, procs)
+        for p in procs:
+            if not isinstance(p, str):
+                why = _wrong(p, "process ids are strings")
+                raise TagValueError(f"{where}: process id {_shown(p)} {why}")
+        if not isinstance(message, str):
+            why = _wrong(message, "a message id is a string")
+            raise TagValueError(f"{where}: Message {_shown(message)} {why}")
+        out.append((list(procs), message))
+    return out
+
+
+def _refuse(where: str, what: str) -> None:
+    raise TagValueError(
+        f"{where}: {what}; live's host would hand it over as it is and the MU could not carry it"
+    )
 
 
 class MessengerUnit:

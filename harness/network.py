@@ -50,6 +50,7 @@ from harness.mu import (
     DeliveryOrder,
     MessengerUnit,
     Pending,
+    assignment_requests,
     check_tags,
     outbox_messages,
     spawn_requests,
@@ -179,7 +180,9 @@ def _scheduled(flat: tuple[Any, ...], pid: str, module: str) -> list[Message] | 
     i = 5
     for _ in range(flat[2]):
         target, data, anchor, ntags = flat[i : i + 4]
-        if data is not None and data.__class__ is not str:
+        if (data is not None and data.__class__ is not str) or ntags.__class__ is not int:
+            return None
+        if target is not None and target.__class__ is not str:
             return None
         i += 4
         end = i + 2 * ntags
@@ -962,12 +965,13 @@ class Network:
         )
         messages = outbox_messages(proc.id, raw.messages, label=proc.name) if raw.messages else []
         spawns = spawn_requests(proc.id, raw.spawns, label=proc.name) if raw.spawns else []
+        assigns = assignment_requests(proc.id, raw.assignments, label=proc.name) if raw.assignments else []
         return Result(
             process=proc.id,
             message=msg,
             messages=messages,
             spawns=spawns,
-            assignments=[(list(p), m) for p, m in raw.assignments],
+            assignments=assigns,
             output=strip_ansi(output) or "",
             error=None,
             raw_output=output,

@@ -29,28 +29,56 @@ local processInfo
 -- {"error", text}, and its length; or, for a result with no messages, spawns or assignments,
 -- false, status, output.  The status is "ok", or "only-default" when no handler but
 -- _default matched the message.  Runs under the message's budget (user values may carry
--- metamethods).
+-- metamethods).  An entry live's host would carry but the MU cannot (a list or entry that is not
+-- a table) keeps its place: a text saying what it is stands where its count would be, and
+-- Python refuses it (TagValueError), as the MU would.
+
+-- "is a number" (what a value is, for those texts)
+local function is(v)
+  return v == nil and "is nil" or ("is a " .. type(v))
+end
+
 -- Append a tag list to *out* after position *n*: its length, then name, value, ...; the new end.
 local function pushTags(out, n, tags)
   tags = tags or {}
-  out[n + 1] = #tags
-  n = n + 1
-  if indexedIpairs and getmeta(tags) == nil and type(tags) == "table" then
+  if type(tags) ~= "table" then
+    out[n + 1] = "its Tags " .. is(tags) .. ", not a list of {name, value} tables"
+    return n + 1
+  end
+  local count, j = n + 1, 0
+  n = count
+  if indexedIpairs and getmeta(tags) == nil then
     -- a plain array (ipairs's walk, by index)
-    local i, t = 1, tags[1]
+    local t = tags[1]
     while t ~= nil do
-      out[n + 1], out[n + 2] = t.name, t.value
+      if type(t) == "table" then
+        out[n + 1], out[n + 2] = t.name, t.value
+      else
+        out[n + 1], out[n + 2] = t, nil -- (a name that is not a string: Python says so)
+      end
       n = n + 2
-      i = i + 1
-      t = tags[i]
+      j = j + 1
+      t = tags[j + 1]
     end
-    return n
+  else
+    for _, t in ipairs(tags) do
+      if type(t) == "table" then
+        out[n + 1], out[n + 2] = t.name, t.value
+      else
+        out[n + 1], out[n + 2] = t, nil
+      end
+      n = n + 2
+      j = j + 1
+    end
   end
-  for _, t in ipairs(tags) do
-    out[n + 1], out[n + 2] = t.name, t.value
-    n = n + 2
-  end
+  out[count] = j
   return n
+end
+
+-- The entries of an outbox list as ipairs walks them; a list that is not a table, as one entry.
+local function entriesOf(list)
+  if type(list) == "table" then return list end
+  return { list }
 end
 
 local function flatten(res)
@@ -64,33 +92,60 @@ local function flatten(res)
   if type(o) == "table" then o = o.data end
   local msgs, spawns, assigns = res.Messages or {}, res.Spawns or {}, res.Assignments or {}
   local status = H.matched_other and "ok" or "only-default"
-  local nm, ns, na = #msgs, #spawns, #assigns
-  if nm == 0 and ns == 0 and na == 0 and getmeta(msgs) == nil and getmeta(spawns) == nil
-    and getmeta(assigns) == nil then
+  if type(msgs) == "table" and type(spawns) == "table" and type(assigns) == "table"
+    and #msgs == 0 and #spawns == 0 and #assigns == 0
+    and getmeta(msgs) == nil and getmeta(spawns) == nil and getmeta(assigns) == nil then
     -- nothing to list (three empty plain tables): status, output, 0, 0, 0
     return false, status, o
   end
-  local out = { status, o, nm, ns, na }
-  local n = 5
-  for _, m in ipairs(msgs) do
-    out[n + 1], out[n + 2], out[n + 3] = m.Target, m.Data, m.Anchor
-    n = pushTags(out, n + 3, m.Tags)
+  -- (counted as ipairs walks them: `#` of a list with holes may say more)
+  local out = { status, o, 0, 0, 0 }
+  local n, k = 5, 0
+  for _, m in ipairs(entriesOf(msgs)) do
+    k = k + 1
+    if type(m) == "table" then
+      out[n + 1], out[n + 2], out[n + 3] = m.Target, m.Data, m.Anchor
+      n = pushTags(out, n + 3, m.Tags)
+    else
+      out[n + 1], out[n + 2], out[n + 3] = m, nil, nil
+      out[n + 4] = (msgs == m and "the outbox's Messages " or "the outbox message ") .. is(m)
+        .. ", not a table"
+      n = n + 4
+    end
   end
-  for _, s in ipairs(spawns) do
-    out[n + 1], out[n + 2] = s.Data, s.Anchor
-    n = pushTags(out, n + 2, s.Tags)
+  out[3], k = k, 0
+  for _, s in ipairs(entriesOf(spawns)) do
+    k = k + 1
+    if type(s) == "table" then
+      out[n + 1], out[n + 2] = s.Data, s.Anchor
+      n = pushTags(out, n + 2, s.Tags)
+    else
+      out[n + 1], out[n + 2] = nil, nil
+      out[n + 3] = (spawns == s and "the outbox's Spawns " or "the spawn request ") .. is(s) .. ", not a table"
+      n = n + 3
+    end
   end
-  for _, a in ipairs(assigns) do
-    local procs = a.Processes or {}
+  out[4], k = k, 0
+  for _, a in ipairs(entriesOf(assigns)) do
+    k = k + 1
+    local procs = type(a) == "table" and (a.Processes or {}) or nil
     n = n + 1
-    out[n] = #procs
-    for _, p in ipairs(procs) do
-      n = n + 1
-      out[n] = p
+    if type(procs) == "table" then
+      local count = n
+      for _, p in ipairs(procs) do
+        n = n + 1
+        out[n] = p
+      end
+      out[count] = n - count
+    elseif type(a) ~= "table" then
+      out[n] = (assigns == a and "the outbox's Assignments " or "the assignment ") .. is(a) .. ", not a table"
+    else
+      out[n] = "its Processes " .. is(procs) .. ", not a list of process ids"
     end
     n = n + 1
-    out[n] = a.Message
+    out[n] = type(a) == "table" and a.Message or nil
   end
+  out[5] = k
   return out, n
 end
 
