@@ -152,9 +152,15 @@ local memoryText = "harness: memory cap exceeded: the process's Lua state uses m
   .. "with Network(memory_limit=...) or --ao-memory-limit"
 
 local used, armed, failure = 0, false, nil
--- the deadline of the message (set at its first tick), the second it began in and the second of
--- the last look at the clock
-local deadline, firstSecond, lastSecond = nil, nil, nil
+-- the deadline of the message (the host's clock, set once a second has changed), and for the
+-- cheap clock: the second the message began in, the second of the last look, and the second
+-- from which every tick looks
+local deadline, firstSecond, lastSecond, closeSecond = nil, nil, nil, nil
+local function startClock()
+  deadline, closeSecond = nil, nil
+  firstSecond = clock and seconds() or nil
+  lastSecond = firstSecond
+end
 local covLine = nil -- coverage's line recorder (pytest --ao-cov)
 
 local limit = budget
@@ -184,20 +190,23 @@ local function tick()
   end
   if limit and used > limit then fail(budgetText) end
   if clock then
-    -- the precise clock (the host's) at the first tick and then whenever the second changes: a
-    -- look about once a second however long an instruction takes (a tick can take seconds when
-    -- each instruction works through megabytes), for a few nanoseconds a tick
+    -- The cheap clock (whole seconds) every tick; the precise one (the host's, a call into
+    -- Python) only when the second has changed since the message began, so a message shorter
+    -- than that never pays for it, and every tick once the deadline is less than a second away.
+    -- A look however long an instruction takes (a tick can take a second when each instruction
+    -- works through megabytes): a message ends at most about a second past its timeout.
     local s = seconds()
-    if s ~= lastSecond then
+    if s ~= lastSecond or (closeSecond and s >= closeSecond) then
       lastSecond = s
-      local now = clock()
-      if deadline == nil then
-        -- (whole seconds gone since the message began, when its first tick came late, count)
-        local gone = firstSecond and s - firstSecond - 1 or 0
-        deadline = now + timeout - (gone > 0 and gone or 0)
+      if s ~= firstSecond then
+        local now = clock()
+        if deadline == nil then
+          -- the message began at least this many whole seconds ago
+          local gone = s - firstSecond - 1
+          deadline = now + timeout - (gone > 0 and gone or 0)
+          closeSecond = s + floor(deadline - now)
+        end
         if now > deadline then fail(timeoutText) end
-      elseif now > deadline then
-        fail(timeoutText)
       end
     end
   end
@@ -285,8 +294,8 @@ end
 
 -- A message starts: a fresh count, the hook on the main thread.
 function G.begin()
-  used, failure, deadline, lastSecond = 0, nil, nil, nil
-  firstSecond = clock and seconds() or nil
+  used, failure = 0, nil
+  startClock()
   armed = true
   install(nil)
 end
@@ -570,11 +579,13 @@ if tableFinalizers then
     local outside = not armed
     local saved = used
     if outside then
-      armed, used, failure, deadline, lastSecond, limit = true, 0, nil, nil, nil, budget or FINALIZER_BUDGET
+      armed, used, failure, limit = true, 0, nil, budget or FINALIZER_BUDGET
+      startClock()
     end
     local ok, err = resume(co, o)
     if outside then
-      armed, used, failure, deadline, lastSecond, limit = false, saved, nil, nil, nil, budget
+      armed, used, failure, limit = false, saved, nil, budget
+      startClock()
       return
     end
     if not ok then error_(err, 0) end
