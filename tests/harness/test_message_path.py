@@ -237,3 +237,24 @@ def test_a_replaced_assert_sees_the_checks_of_evaluate(lua: str) -> None:
     p.eval("Checks = {}")
     assert p.send({"Action": "X"}).error is None
     assert p.globals["Checks"] == ["msg is not valid", "env is not valid"]
+
+
+@pytest.mark.parametrize("lua", LUAS)
+def test_outbox_lists_are_read_as_ipairs_walks_them(lua: str) -> None:
+    # a list with a hole (`#` may say 3), a Tags list with one, a list behind `__index`: the
+    # result holds what ipairs walks, each count right (they were taken from `#`, and a count the
+    # walk did not match shifted every later value)
+    p = _net(lua).spawn(source="", name="lists")
+    r = p.eval(
+        """
+        local a = { Target = "A", Data = "1", Tags = { { name = "K", value = "v" }, nil, { name = "L", value = "w" } } }
+        ao.outbox.Messages = { a, nil, { Target = "C", Data = "3" } }
+        ao.outbox.Spawns = setmetatable({}, { __index = function(_, i) if i == 1 then return { Data = "s" } end end })
+        ao.outbox.Assignments = { { Processes = { "p1", nil, "p3" }, Message = ao.id } }
+        """
+    )
+    assert r.error is None, r.error
+    assert [(m.target, m.data, m.tag_list) for m in r.messages] == [("A", "1", (("K", "v"),))]
+    if lua not in ("5.1", "5.2", "jit"):  # (older ipairs reads raw: no __index)
+        assert [s.data for s in r.spawns] == ["s"]
+    assert r.assignments == [(["p1"], p.id)]

@@ -29,23 +29,27 @@ local processInfo
 -- {"error", text}, and its length; or, for a result with no messages, spawns or assignments,
 -- false, status, output.  The status is "ok", or "only-default" when no handler but
 -- _default matched the message.  Runs under the message's budget (user values may carry
--- metamethods).  An entry live's host would carry but the MU cannot (a list or entry that is not
--- a table) keeps its place: a text saying what it is stands where its count would be, and
--- Python refuses it (TagValueError), as the MU would.
+-- metamethods).
+-- An entry live's host would carry but the MU cannot (a list or entry that is not a table, which
+-- cannot be indexed or counted) stops `flatten`, and `flattenCarefully` flattens the result again:
+-- a text saying what the entry is stands where its count would be, and Python refuses it
+-- (TagValueError), as the MU would.  (A string where an entry belongs indexes as an empty one.)
+-- Lists are counted as ipairs walks them; one whose walk and `#` disagree is flattened carefully.
 
 -- "is a number" (what a value is, for those texts)
 local function is(v)
   return v == nil and "is nil" or ("is a " .. type(v))
 end
 
--- Append a tag list to *out* after position *n*: its length, then name, value, ...; the new end.
-local function pushTags(out, n, tags)
+-- pushTags (below), for flattenCarefully.
+local function carefulTags(out, n, tags)
   tags = tags or {}
   if type(tags) ~= "table" then
     out[n + 1] = "its Tags " .. is(tags) .. ", not a list of {name, value} tables"
     return n + 1
   end
   local count, j = n + 1, 0
+  out[count] = 0 -- (set below; written now so that `out` grows without a hole)
   n = count
   if indexedIpairs and getmeta(tags) == nil then
     -- a plain array (ipairs's walk, by index)
@@ -81,7 +85,7 @@ local function entriesOf(list)
   return { list }
 end
 
-local function flatten(res)
+local function flattenCarefully(res)
   if type(res) ~= "table" then
     return { "error", "process.handle returned " .. type(res) }, 2
   end
@@ -105,7 +109,7 @@ local function flatten(res)
     k = k + 1
     if type(m) == "table" then
       out[n + 1], out[n + 2], out[n + 3] = m.Target, m.Data, m.Anchor
-      n = pushTags(out, n + 3, m.Tags)
+      n = carefulTags(out, n + 3, m.Tags)
     else
       out[n + 1], out[n + 2], out[n + 3] = m, nil, nil
       out[n + 4] = (msgs == m and "the outbox's Messages " or "the outbox message ") .. is(m)
@@ -118,7 +122,7 @@ local function flatten(res)
     k = k + 1
     if type(s) == "table" then
       out[n + 1], out[n + 2] = s.Data, s.Anchor
-      n = pushTags(out, n + 2, s.Tags)
+      n = carefulTags(out, n + 2, s.Tags)
     else
       out[n + 1], out[n + 2] = nil, nil
       out[n + 3] = (spawns == s and "the outbox's Spawns " or "the spawn request ") .. is(s) .. ", not a table"
@@ -132,6 +136,7 @@ local function flatten(res)
     n = n + 1
     if type(procs) == "table" then
       local count = n
+      out[count] = 0
       for _, p in ipairs(procs) do
         n = n + 1
         out[n] = p
@@ -149,8 +154,91 @@ local function flatten(res)
   return out, n
 end
 
+-- Append a tag list to *out* after position *n*: its length, then name, value, ...; the new end.
+local function pushTags(out, n, tags)
+  tags = tags or {}
+  local count, j = n + 1, 0
+  out[count] = 0 -- (the count, set below: written now so that `out` grows without a hole)
+  n = count
+  if indexedIpairs and getmeta(tags) == nil and type(tags) == "table" then
+    -- a plain array (ipairs's walk, by index)
+    local t = tags[1]
+    while t ~= nil do
+      out[n + 1], out[n + 2] = t.name, t.value
+      n = n + 2
+      j = j + 1
+      t = tags[j + 1]
+    end
+  else
+    for _, t in ipairs(tags) do
+      out[n + 1], out[n + 2] = t.name, t.value
+      n = n + 2
+      j = j + 1
+    end
+  end
+  out[count] = j
+  return n
+end
+
+local NOT_A_TABLE = {} -- (raised by flatten: flattenCarefully says what)
+
+local function flatten(res)
+  if type(res) ~= "table" then
+    return { "error", "process.handle returned " .. type(res) }, 2
+  end
+  if res.Error then
+    return { "error", G.text(res.Error) }, 2
+  end
+  local o = res.Output
+  if type(o) == "table" then o = o.data end
+  local msgs, spawns, assigns = res.Messages or {}, res.Spawns or {}, res.Assignments or {}
+  local status = H.matched_other and "ok" or "only-default"
+  local nm, ns, na = #msgs, #spawns, #assigns
+  if nm == 0 and ns == 0 and na == 0 and getmeta(msgs) == nil and getmeta(spawns) == nil
+    and getmeta(assigns) == nil then
+    -- nothing to list (three empty plain tables): status, output, 0, 0, 0
+    return false, status, o
+  end
+  local out = { status, o, 0, 0, 0 }
+  local n, k = 5, 0
+  for _, m in ipairs(msgs) do
+    out[n + 1], out[n + 2], out[n + 3] = m.Target, m.Data, m.Anchor
+    n = pushTags(out, n + 3, m.Tags)
+    k = k + 1
+  end
+  -- (a walk shorter than `#` says: a string, a list with holes or a `__len`: the careful way)
+  if k ~= nm then error(NOT_A_TABLE) end
+  out[3], k = k, 0
+  for _, s in ipairs(spawns) do
+    out[n + 1], out[n + 2] = s.Data, s.Anchor
+    n = pushTags(out, n + 2, s.Tags)
+    k = k + 1
+  end
+  if k ~= ns then error(NOT_A_TABLE) end
+  out[4], k = k, 0
+  for _, a in ipairs(assigns) do
+    local procs = type(a) == "table" and (a.Processes or {}) or nil
+    if type(procs) ~= "table" then error(NOT_A_TABLE) end
+    n = n + 1
+    local count = n
+    out[count] = 0
+    for _, p in ipairs(procs) do
+      n = n + 1
+      out[n] = p
+    end
+    out[count] = n - count
+    n = n + 1
+    out[n] = a.Message
+    k = k + 1
+  end
+  if k ~= na then error(NOT_A_TABLE) end
+  out[5] = k
+  return out, n
+end
+
 -- One message, inside the budget: process.handle, then its result (or error) made flat.
 local inMessage = false
+local flattening = nil -- the result being flattened (for flattenCarefully when flatten stops)
 local ourHandle = process.handle
 local function runMessage(msg)
   -- looked up at every message, as live's loop does (a process may wrap its own handle)
@@ -159,6 +247,7 @@ local function runMessage(msg)
   H.fresh_env = handle == ourHandle and env or nil
   local ok, res = pcall(handle, msg, env)
   if not ok then return { "error", G.text(res) }, 2 end
+  flattening = res
   return flatten(res)
 end
 
@@ -195,7 +284,13 @@ function bridge.handle(id, from, owner, target, data, timestamp, height, nonce, 
   H.matched_other = false
   inMessage = true
   G.begin()
+  flattening = nil
   local ok, out, n, o = pcall(runMessage, msg)
+  if not ok and flattening ~= nil then
+    -- flatten stopped (an entry the MU cannot carry, or process code's metamethod): again, carefully
+    ok, out, n, o = pcall(flattenCarefully, flattening)
+  end
+  flattening = nil
   local failure = G.finish()
   inMessage = false
   if not failure and not ok then
@@ -243,6 +338,6 @@ function bridge.in_message()
 end
 
 -- Functions that a process's own frames may lead to (debug.getinfo on the main thread): opaque.
-for _, v in ipairs({ envFor, flatten, runMessage }) do G.protect(v) end
+for _, v in ipairs({ envFor, flatten, flattenCarefully, runMessage }) do G.protect(v) end
 
 return bridge
