@@ -938,7 +938,7 @@ class LuaProcessState:
             value = self.raw_global(name)
         return to_python(value, items=self.items)
 
-    def raw_global(self, name: str) -> Any:
+    def raw_global(self, name: str | bytes) -> Any:
         """The global *name* read raw by the bridge, a string that is not UTF-8 as Python text
         with its bytes kept as surrogate escapes (``s.encode("utf-8", "surrogateescape")`` gives
         them back)."""
@@ -964,7 +964,12 @@ class LuaProcessState:
         return out
 
     def global_names(self) -> Iterator[str]:
-        for key in list(self.globals_table().keys()):
+        table = self.globals_table()
+        try:
+            keys = list(table.keys())
+        except UnicodeDecodeError:  # a name that is not UTF-8 (kept as surrogate escapes)
+            keys = [k for k, _ in self.entries(table)]
+        for key in keys:
             if isinstance(key, str):
                 yield key
 

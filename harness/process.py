@@ -169,14 +169,18 @@ class Process:
         """The process's Lua globals as a read-only mapping of Python values."""
         return LuaGlobals(self._state, self._raw_global)
 
-    def _raw_global(self, name: str) -> Any:
+    def _raw_global(self, name: str | bytes) -> Any:
         """The global *name*, read without running any metamethod of ``_G``."""
+        text = name
+        if isinstance(name, str) and not name.isascii():
+            # a name iteration gave with surrogate escapes (bytes that are not UTF-8) is those bytes
+            name = name.encode("utf-8", "surrogateescape")
         table = self._state.globals_table()
         try:
             if self._rawget is None or self._rawget[0] is not table:
                 found = next((v for k, v in table.items() if k == "rawget"), None)  # lua_next: raw
                 if not callable(found):  # the process dropped it: look the name up the slow way
-                    return next((v for k, v in table.items() if k == name), None)
+                    return next((v for k, v in table.items() if k == text), None)
                 self._rawget = (table, found)
             return self._rawget[1](table, name)
         except UnicodeDecodeError:  # a string that is not UTF-8 (its own, or another global's)

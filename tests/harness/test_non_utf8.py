@@ -92,3 +92,12 @@ def test_inbox_entries_holding_bytes_read_as_messages(version: str) -> None:
     (m,) = [m for m in p.inbox if m.action == "Hello"]
     assert raw(m.data) == b"x\xff"
     assert m.sender == net.wallet("alice")
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_global_names_that_are_not_utf8_iterate_and_read(version: str) -> None:
+    p = Network(lua=version).spawn(source='_G["\\255x"] = 1 _G["caf\\195\\169"] = 2 Plain = 3', name="names")
+    names = [k for k in p.globals if not k.isascii()]
+    assert sorted(raw(k) for k in names) == [b"caf\xc3\xa9", b"\xffx"]
+    assert p.globals["\udcffx"] == 1 and p.globals["café"] == 2 and p.globals["Plain"] == 3
+    assert len(p.globals) > 3
