@@ -25,13 +25,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import lupa
-
 from harness import chunks
 from harness.convert import to_python
 from harness.coverage import collector as _coverage
 from harness.errors import HarnessError, NonUTF8Warning, ReplayDivergenceError, StateLost
-from harness.lua_versions import lupa_module, normalise
+from harness.lua_versions import lua_errors, lua_memory_errors, lupa_module, normalise
 from harness.profiles import Profile
 
 DEFAULT_BUDGET = 20_000_000
@@ -47,6 +45,8 @@ MEMORY_HEADROOM = 16 * 1024 * 1024
 MAX_SPARES = 4
 #: a Data string longer than this gets room of its own under the hard memory cap (``_fit_memory``)
 _BIG_DATA = MEMORY_HEADROOM // 8
+#: the position a Lua error starts with (`[string "bridge.snapshot"]:39: `)
+_POSITION = re.compile(r'^\[string "[^"]*"\]:\d+: ')
 #: the harness package's directory (a warning names the first caller outside it)
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
@@ -339,7 +339,7 @@ def _watched(fn: Callable[..., Any], args: tuple[Any, ...], timeout: float) -> t
         worker = _worker
         try:
             done, result = worker.call(fn, args, timeout)
-        except (lupa.LuaError, UnicodeDecodeError):
+        except (*lua_errors(), UnicodeDecodeError):
             raise  # the call itself failed; the worker is free
         except BaseException:
             _worker = None  # interrupted (Ctrl-C) while the worker runs: leave it behind
@@ -468,7 +468,7 @@ class LuaProcessState:
         chunk = loader(chunks.bridge_bytecode(self.lua_version))
         try:
             bridge = chunk(mods, config, chunks.runtime_bytecode(self.lua_version).get)
-        except lupa.LuaError as exc:
+        except lua_errors() as exc:
             raise HarnessError(
                 f"the harness's aos runtime failed to boot on Lua {self.lua_version}: {exc}"
             ) from exc
@@ -537,7 +537,7 @@ class LuaProcessState:
         if spare is not None:
             try:
                 ok = spare.clean or bool(spare.bridge.reset_restore())
-            except lupa.LuaError:
+            except lua_errors():
                 ok = False
             if ok:
                 self._adopt(spare)
@@ -630,7 +630,7 @@ class LuaProcessState:
             if now == digest:
                 return
             res = _parse(flat)
-        except (UnicodeDecodeError, lupa.LuaError) as exc:
+        except (UnicodeDecodeError, *lua_errors()) as exc:
             res = RawResult(ok=False, error=f"{type(exc).__name__}: {exc}")
             now = FAILED
         if now == digest:
@@ -775,7 +775,7 @@ class LuaProcessState:
             return False
         try:
             return bool(self._bridge.dry_save())
-        except lupa.LuaError:
+        except lua_errors():
             return False
 
     def _dry_restore(self, res: RawResult) -> bool:
@@ -785,7 +785,7 @@ class LuaProcessState:
             return False
         try:
             return bool(self._bridge.dry_restore())
-        except lupa.LuaError:
+        except lua_errors():
             return False
 
     def _handle_once(self, args: tuple[Any, ...]) -> RawResult:
@@ -801,7 +801,7 @@ class LuaProcessState:
                 else:
                     try:
                         done, flat = _watched(self._handle, args, self.timeout + TIMEOUT_GRACE)
-                    except (lupa.LuaError, UnicodeDecodeError):
+                    except (*lua_errors(), UnicodeDecodeError):
                         raise
                     except BaseException:
                         self._abandon()
@@ -811,10 +811,10 @@ class LuaProcessState:
                         return RawResult(ok=False, error=self._timeout_text(args, c_level=True))
             except UnicodeDecodeError:
                 flat = self._replaced_result(args)
-        except lupa.LuaMemoryError:
+        except lua_memory_errors():
             self._discard()
             return RawResult(ok=False, error=self._memory_text())
-        except lupa.LuaError as exc:  # pragma: no cover - the bridge pcalls everything
+        except lua_errors() as exc:  # pragma: no cover - the bridge pcalls everything
             self._discard()
             return RawResult(ok=False, error=str(exc))
         self._last_flat = flat
@@ -988,6 +988,18 @@ class LuaProcessState:
             # a string that is not UTF-8: its bytes kept as surrogate escapes (texts still
             # compare byte for byte)
             text = bytes(exc.object).decode("utf-8", "surrogateescape")
+        except lua_errors() as exc:
+            which = ", ".join(map(repr, names)) or "its globals"
+            why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            if "stack overflow" in why:
+                why = "a table nests deeper than the snapshot can follow (tens of thousands of levels)"
+            elif "not enough memory" in why:
+                why = "its text does not fit in the process's memory cap"
+            raise HarnessError(
+                f"Process.snapshot of process {self.spec.label or self.spec.id} ({which}) cannot be "
+                f"taken: {_POSITION.sub('', why)}; compare what matters of that state another way "
+                "(Process.globals converts nested tables to 64 levels)"
+            ) from None
         if not self._tainted:
             self._snapshots[names] = text
         return text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import sys
 from types import ModuleType
 
 from harness.errors import UnknownLuaVersion  # defined in harness.errors; importable from here too
@@ -50,3 +51,18 @@ def lupa_module(version: str | float | None) -> ModuleType:
 def new_runtime(version: str | float | None = None, **kwargs: object):
     """A fresh ``LuaRuntime`` of *version* (keyword arguments go to lupa)."""
     return lupa_module(version).LuaRuntime(**kwargs)
+
+
+def lua_errors() -> tuple[type[Exception], ...]:
+    """``LuaError`` of every embedded Lua loaded so far, for ``except lua_errors():``.  Each lupa
+    module has its own class and none derives from another (``lupa.LuaError`` is Lua 5.5's only),
+    so an ``except lupa.LuaError`` misses what a Lua 5.3 state raises.  ``LuaMemoryError`` is
+    one of them (a subclass)."""
+    return tuple(m.LuaError for name in LUA_MODULES.values() if (m := sys.modules.get(name)) is not None)
+
+
+def lua_memory_errors() -> tuple[type[Exception], ...]:
+    """``LuaMemoryError`` of every embedded Lua loaded so far (see ``lua_errors``)."""
+    return tuple(
+        m.LuaMemoryError for name in LUA_MODULES.values() if (m := sys.modules.get(name)) is not None
+    )

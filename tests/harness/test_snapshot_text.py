@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from harness import Network
+from harness import HarnessError, Network
 from harness.lua_versions import LUA_MODULES
 from harness.process import Process
 
@@ -260,3 +260,16 @@ def test_snapshot_text_after_many_global_names(lua: str) -> None:
         text = p.snapshot()
         assert text == text_of(reference)
         assert f"G{rnd}_1 = 1\n" in text and f"G{rnd}_3 = " not in text and f"G{rnd - 1}_1 " not in text
+
+
+@pytest.mark.parametrize("lua", sorted(LUA_MODULES))
+def test_a_snapshot_too_deep_to_take_is_one_clear_error(lua: str) -> None:
+    # Lua's stack ends the canonical text's recursion: a HarnessError naming the process and
+    # the global (a Lua 5.3 state's LuaError went by as it was: `except lupa.LuaError` is 5.5's)
+    p = Network(lua=lua).spawn(source="Deep = {} local t = Deep for i = 1, 300000 do t.x = {} t = t.x end", name="deep")
+    with pytest.raises(HarnessError) as info:
+        p.snapshot("Deep")
+    text = str(info.value)
+    assert "\n" not in text and "process deep ('Deep')" in text and "nests deeper" in text
+    assert "[string" not in text
+    assert p.send({"Action": "Still"}).error is None

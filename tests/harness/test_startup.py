@@ -34,7 +34,8 @@ def _imported_after(*modules: str) -> list[str]:
     ("modules", "expected"),
     [
         (["harness", "harness.errors", "harness.busted.plugin"], []),
-        (["harness.manifest"], ["lupa", "harness.network"]),  # PyYAML only when a manifest is read
+        # PyYAML only when a manifest is read; lupa only when the first Lua state is made
+        (["harness.manifest"], ["harness.network"]),
         # the network (and lupa) only when a test first asks for one
         (["harness.plugin", "harness.busted.plugin", "harness.coverage.plugin"], []),
     ],
