@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -204,6 +205,20 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         from harness.bundle import build_all
 
         build_all(_root(session.config))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """hypothesis's own pytest plugin (installed with the harness, which depends on hypothesis)
+    imports all of hypothesis at the end of every session, ~0.27 s, to report observability files
+    its tests may have written.  When collection left hypothesis unimported, no collected test
+    uses it, and that plugin is unregistered for the rest of the session."""
+    if "hypothesis" in sys.modules:
+        return
+    manager = session.config.pluginmanager
+    plugin = manager.get_plugin("hypothesispytest")
+    if plugin is not None:
+        manager.unregister(plugin)
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -70,3 +70,34 @@ def test_a_module_taken_out_of_sys_modules_is_not_served(monkeypatch: pytest.Mon
     second = importlib.import_module("harness.network")
     assert second is not first
     assert harness.Network is second.Network
+
+
+CONFTEST_REPORTS_HYPOTHESIS = """
+import sys
+
+def pytest_unconfigure(config):
+    print("hypothesis imported:", "hypothesis" in sys.modules)
+"""
+
+
+def test_a_run_without_hypothesis_tests_never_imports_hypothesis(pytester: pytest.Pytester) -> None:
+    # hypothesis's own plugin (every run has it: the harness depends on hypothesis) imports all of
+    # hypothesis at the end of the session; the harness unregisters it when nothing collected
+    # imported hypothesis
+    pytester.makeconftest(CONFTEST_REPORTS_HYPOTHESIS)
+    pytester.makepyfile("def test_plain():\n    assert True\n")
+    result = pytester.runpytest_subprocess("-p", "no:randomly", "-s")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*hypothesis imported: False*"])
+
+
+def test_hypothesis_tests_keep_hypothesis_s_plugin(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(CONFTEST_REPORTS_HYPOTHESIS)
+    pytester.makepyfile(
+        "from hypothesis import given, strategies as st\n\n"
+        "@given(st.integers())\n"
+        "def test_int(x):\n    assert isinstance(x, int)\n"
+    )
+    result = pytester.runpytest_subprocess("-p", "no:randomly", "-s", "--hypothesis-show-statistics")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*Hypothesis Statistics*", "*test_int*", "*hypothesis imported: True*"])
