@@ -58,11 +58,14 @@ def lua_errors() -> tuple[type[Exception], ...]:
     module has its own class and none derives from another (``lupa.LuaError`` is Lua 5.5's only),
     so an ``except lupa.LuaError`` misses what a Lua 5.3 state raises.  ``LuaMemoryError`` is
     one of them (a subclass)."""
-    return tuple(m.LuaError for name in LUA_MODULES.values() if (m := sys.modules.get(name)) is not None)
+    return _of_loaded("LuaError")
 
 
 def lua_memory_errors() -> tuple[type[Exception], ...]:
     """``LuaMemoryError`` of every embedded Lua loaded so far (see ``lua_errors``)."""
-    return tuple(
-        m.LuaMemoryError for name in LUA_MODULES.values() if (m := sys.modules.get(name)) is not None
-    )
+    return _of_loaded("LuaMemoryError")
+
+
+def _of_loaded(name: str) -> tuple[type[Exception], ...]:
+    loaded = (sys.modules.get(module) for module in LUA_MODULES.values())
+    return tuple(getattr(m, name) for m in loaded if m is not None)
