@@ -152,9 +152,9 @@ local memoryText = "harness: memory cap exceeded: the process's Lua state uses m
   .. "with Network(memory_limit=...) or --ao-memory-limit"
 
 local used, armed, failure = 0, false, nil
--- the deadline of the message (the host's clock, set once a second has changed), and for the
--- cheap clock: the second the message began in, the second of the last look, and the second
--- from which every tick looks
+-- the deadline of the message (the host's clock, set at its first tick), and for the cheap
+-- clock: the second the message began in, the second of the last look, and the second from
+-- which every tick looks
 local deadline, firstSecond, lastSecond, closeSecond = nil, nil, nil, nil
 local function startClock()
   deadline, closeSecond = nil, nil
@@ -190,24 +190,22 @@ local function tick()
   end
   if limit and used > limit then fail(budgetText) end
   if clock then
-    -- The cheap clock (whole seconds) every tick; the precise one (the host's, a call into
-    -- Python) only when the second has changed since the message began, so a message shorter
-    -- than that never pays for it, and every tick once the deadline is less than a second away.
-    -- A look however long an instruction takes (a tick can take a second when each instruction
-    -- works through megabytes): a message ends at most about a second past its timeout.
+    -- The cheap clock (whole seconds) every tick; the precise one (the host's monotonic clock,
+    -- a call into Python) at the first tick, whenever the second changes, and at every tick once
+    -- the deadline is less than a second away: a look however long an instruction takes (a tick
+    -- can take a second when each instruction works through megabytes), so a message ends at
+    -- most about a tick past its timeout.
     local s = seconds()
-    if s ~= lastSecond or (closeSecond and s >= closeSecond) then
+    if deadline == nil or s ~= lastSecond or s >= closeSecond then
       lastSecond = s
-      if s ~= firstSecond then
-        local now = clock()
-        if deadline == nil then
-          -- the message began at least this many whole seconds ago
-          local gone = s - firstSecond - 1
-          deadline = now + timeout - (gone > 0 and gone or 0)
-          closeSecond = s + floor(deadline - now)
-        end
-        if now > deadline then fail(timeoutText) end
+      local now = clock()
+      if deadline == nil then
+        -- (a first tick that came seconds late: the message began at least this long ago)
+        local gone = s - firstSecond - 1
+        deadline = now + timeout - (gone > 0 and gone or 0)
       end
+      if now > deadline then fail(timeoutText) end
+      closeSecond = s + floor(deadline - now)
     end
   end
   if softMemoryKB and collect("count") > softMemoryKB then fail(memoryText) end
