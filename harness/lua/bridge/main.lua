@@ -39,13 +39,17 @@ local H = {
 for k, v in pairs(config.profile) do H.profile[k] = v end
 
 -- A string Python cannot be sure to take as text (a byte over 127: it may not be UTF-8) as hex
--- digits, for the bridge functions that hand such strings over; nil for any other value.
-local HEX = {}
-for b = 0, 255 do HEX[string.char(b)] = string.format("%02x", b) end
-local find, gsub = string.find, string.gsub
+-- digits, for the bridge functions that hand such strings over; nil for any other value.  (Its
+-- table of 256 digit pairs is made when first needed: most states never need it.)
+local HEX
+local find, gsub, char, format = string.find, string.gsub, string.char, string.format
 function H.hex(v)
-  if type(v) == "string" and find(v, "[\128-\255]") then return (gsub(v, ".", HEX)) end
-  return nil
+  if type(v) ~= "string" or not find(v, "[\128-\255]") then return nil end
+  if not HEX then
+    HEX = {}
+    for b = 0, 255 do HEX[char(b)] = format("%02x", b) end
+  end
+  return (gsub(v, ".", HEX))
 end
 
 -- load(text_or_bytecode, chunkname, mode, env) on every Lua version, with the original loaders
