@@ -41,7 +41,8 @@ local function is(v)
   return v == nil and "is nil" or ("is a " .. type(v))
 end
 
--- pushTags (below), for flattenCarefully.
+-- pushTags (below) for flattenCarefully: a Tags that is not a table leaves a text where its count
+-- belongs, and an entry that is not a table stands as a name Python refuses.
 local function carefulTags(out, n, tags)
   tags = tags or {}
   if type(tags) ~= "table" then
