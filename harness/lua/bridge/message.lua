@@ -86,25 +86,15 @@ local function entriesOf(list)
   return { list }
 end
 
+-- (run only after `flatten` stopped on *res*: a table, whose outbox has something to list)
 local function flattenCarefully(res)
-  if type(res) ~= "table" then
-    return { "error", "process.handle returned " .. type(res) }, 2
-  end
   if res.Error then
     return { "error", G.text(res.Error) }, 2
   end
   local o = res.Output
   if type(o) == "table" then o = o.data end
   local msgs, spawns, assigns = res.Messages or {}, res.Spawns or {}, res.Assignments or {}
-  local status = H.matched_other and "ok" or "only-default"
-  if type(msgs) == "table" and type(spawns) == "table" and type(assigns) == "table"
-    and #msgs == 0 and #spawns == 0 and #assigns == 0
-    and getmeta(msgs) == nil and getmeta(spawns) == nil and getmeta(assigns) == nil then
-    -- nothing to list (three empty plain tables): status, output, 0, 0, 0
-    return false, status, o
-  end
-  -- (counted as ipairs walks them: `#` of a list with holes may say more)
-  local out = { status, o, 0, 0, 0 }
+  local out = { H.matched_other and "ok" or "only-default", o, 0, 0, 0 }
   local n, k = 5, 0
   for _, m in ipairs(entriesOf(msgs)) do
     k = k + 1
