@@ -221,10 +221,10 @@ def test_lua_loop_without_budget_ends_at_the_timeout(lua: str) -> None:
 @pytest.mark.parametrize("lua", LUAS)
 def test_slow_instructions_end_near_the_timeout(lua: str) -> None:
     # each instruction works through megabytes, so a tick of the budget's hook (1,000
-    # instructions) takes a good part of a second: the clock is looked at whenever the second
-    # changes, not once every 64 ticks, which let this message run for most of a minute past its
-    # 0.5 s timeout (~2 s now on a quiet machine; 13 s were seen with 4 MB strings on a CI
-    # machine running two suites under coverage at once)
+    # instructions) takes a good part of a second (3 s on Lua 5.1, whose upper is slower): the
+    # clock is looked at whenever the second changes, not once every 64 ticks, which let this
+    # message run for a minute past its 0.5 s timeout (now ~1.5 s on Lua 5.3 and ~6.5 s on 5.1 on
+    # a quiet machine; 13 s were seen with 4 MB strings on CI, two suites under coverage at once)
     p = _net(lua, instruction_budget=None, timeout=0.5).spawn(source=COUNTER, name="upper")
     code = 'local s = ("x"):rep(2e6) for i = 1, 1e6 do local u = s:upper() end'
     err = _fails_quickly(p, code, "harness: timeout: process upper", seconds=20)

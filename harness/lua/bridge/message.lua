@@ -43,41 +43,16 @@ end
 
 -- pushTags (below) for flattenCarefully: a Tags that is not a table leaves a text where its count
 -- belongs, and an entry that is not a table stands as a name Python refuses.
+local pushTags
 local function carefulTags(out, n, tags)
   tags = tags or {}
   if type(tags) ~= "table" then
     out[n + 1] = "its Tags " .. is(tags) .. ", not a list of {name, value} tables"
     return n + 1
   end
-  local count, j = n + 1, 0
-  out[count] = 0 -- (set below; written now so that `out` grows without a hole)
-  n = count
-  if indexedIpairs and getmeta(tags) == nil then
-    -- a plain array (ipairs's walk, by index)
-    local t = tags[1]
-    while t ~= nil do
-      if type(t) == "table" then
-        out[n + 1], out[n + 2] = t.name, t.value
-      else
-        out[n + 1], out[n + 2] = t, nil -- (a name that is not a string: Python says so)
-      end
-      n = n + 2
-      j = j + 1
-      t = tags[j + 1]
-    end
-  else
-    for _, t in ipairs(tags) do
-      if type(t) == "table" then
-        out[n + 1], out[n + 2] = t.name, t.value
-      else
-        out[n + 1], out[n + 2] = t, nil
-      end
-      n = n + 2
-      j = j + 1
-    end
-  end
-  out[count] = j
-  return n
+  local entries = {}
+  for i, t in ipairs(tags) do entries[i] = type(t) == "table" and t or { name = t } end
+  return pushTags(out, n, entries)
 end
 
 -- The entries of an outbox list as ipairs walks them; a list that is not a table, as one entry.
@@ -146,7 +121,7 @@ local function flattenCarefully(res)
 end
 
 -- Append a tag list to *out* after position *n*: its length, then name, value, ...; the new end.
-local function pushTags(out, n, tags)
+function pushTags(out, n, tags)
   tags = tags or {}
   local count, j = n + 1, 0
   out[count] = 0 -- (the count, set below: written now so that `out` grows without a hole)

@@ -152,14 +152,13 @@ local memoryText = "harness: memory cap exceeded: the process's Lua state uses m
   .. "with Network(memory_limit=...) or --ao-memory-limit"
 
 local used, armed, failure = 0, false, nil
--- the deadline of the message (the host's clock, set at its first tick), and for the cheap
--- clock: the second the message began in, the second of the last look, and the second from
--- which every tick looks
-local deadline, firstSecond, lastSecond, closeSecond = nil, nil, nil, nil
+-- the deadline of the message (the host's monotonic clock, set at the first look), and for the
+-- cheap clock: the second of the last look (at first, the second the message began in) and the
+-- second from which every tick looks
+local deadline, lastSecond, closeSecond = nil, nil, nil
 local function startClock()
   deadline, closeSecond = nil, nil
-  firstSecond = clock and seconds() or nil
-  lastSecond = firstSecond
+  lastSecond = clock and seconds() or nil
 end
 local covLine = nil -- coverage's line recorder (pytest --ao-cov)
 
@@ -190,20 +189,19 @@ local function tick()
   end
   if limit and used > limit then fail(budgetText) end
   if clock then
-    -- The cheap clock (whole seconds) every tick; the precise one (the host's monotonic clock,
-    -- a call into Python) at the first tick, whenever the second changes, and at every tick once
-    -- the deadline is less than a second away: a look however long an instruction takes (a tick
-    -- can take a second when each instruction works through megabytes), so a message ends at
-    -- most about a tick past its timeout.
+    -- The cheap clock (whole seconds, the host's time(NULL)) every tick; the precise one (the
+    -- host's monotonic clock, a call into Python) only when the second has changed since the
+    -- message began, then at each change and at every tick once the deadline is less than a
+    -- second away.  A message shorter than a second never calls it, and a look comes however long
+    -- an instruction takes (a tick can take a second when each instruction works through
+    -- megabytes): the deadline counts from the first look, at most about a second (or a tick)
+    -- into the message, and a message ends about a tick past it.  Only the monotonic clock sets
+    -- the deadline: a wall clock stepped forward (a laptop resumed) brings a look, not a timeout.
     local s = seconds()
-    if deadline == nil or s ~= lastSecond or s >= closeSecond then
+    if s ~= lastSecond or (closeSecond and s >= closeSecond) then
       lastSecond = s
       local now = clock()
-      if deadline == nil then
-        -- (a first tick that came seconds late: the message began at least this long ago)
-        local gone = s - firstSecond - 1
-        deadline = now + timeout - (gone > 0 and gone or 0)
-      end
+      if deadline == nil then deadline = now + timeout end
       if now > deadline then fail(timeoutText) end
       closeSecond = s + floor(deadline - now)
     end
