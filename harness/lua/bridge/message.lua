@@ -41,6 +41,18 @@ local function is(v)
   return v == nil and "is nil" or ("is a " .. type(v))
 end
 
+-- Put an assignment's process list at position *n* of *out*: its length, then the ids; the new end.
+local function pushProcesses(out, n, procs)
+  local count = n
+  out[count] = 0 -- (the count, set below: written now so that `out` grows without a hole)
+  for _, p in ipairs(procs) do
+    n = n + 1
+    out[n] = p
+  end
+  out[count] = n - count
+  return n
+end
+
 -- pushTags (below) for flattenCarefully: a Tags that is not a table leaves a text where its count
 -- belongs, and an entry that is not a table stands as a name Python refuses.
 local pushTags
@@ -101,13 +113,7 @@ local function flattenCarefully(res)
     local procs = type(a) == "table" and (a.Processes or {}) or nil
     n = n + 1
     if type(procs) == "table" then
-      local count = n
-      out[count] = 0
-      for _, p in ipairs(procs) do
-        n = n + 1
-        out[n] = p
-      end
-      out[count] = n - count
+      n = pushProcesses(out, n, procs)
     elseif type(a) ~= "table" then
       out[n] = (assigns == a and "the outbox's Assignments " or "the assignment ") .. is(a) .. ", not a table"
     else
@@ -185,15 +191,7 @@ local function flatten(res)
   for _, a in ipairs(assigns) do
     local procs = type(a) == "table" and (a.Processes or {}) or nil
     if type(procs) ~= "table" then error(NOT_A_TABLE) end
-    n = n + 1
-    local count = n
-    out[count] = 0
-    for _, p in ipairs(procs) do
-      n = n + 1
-      out[n] = p
-    end
-    out[count] = n - count
-    n = n + 1
+    n = pushProcesses(out, n + 1, procs) + 1
     out[n] = a.Message
     k = k + 1
   end
